@@ -1,0 +1,95 @@
+/**
+ * createApp builds the whole service (Express for REST, Apollo and graphql-ws for GraphQL) on one
+ * http.Server without listening, so tests can start it on an ephemeral port with their own parts.
+ */
+import http from 'node:http';
+import express, { type Express } from 'express';
+import type { GatewayConfig } from './config.js';
+import { GatewayService } from './gateway/gateway-service.js';
+import { createGraphqlServers, GRAPHQL_PATH } from './graphql/graphql-servers.js';
+import { createGraphqlSchema } from './graphql/schema.js';
+import { assignRequestId } from './http/request-id.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createHttpAgents, type HttpAgents } from './providers/http/http-agents.js';
+import { createConfiguredProviders, type ProviderRegistry } from './providers/registry.js';
+import { createErrorHandler, notFoundHandler } from './rest/error-responses.js';
+import { createRequestValidator } from './rest/request-validator.js';
+import { createRestRouter } from './rest/routes.js';
+import { readOpenApiDocument } from './schema-files.js';
+import { GATEWAY_VERSION } from './version.js';
+
+export interface AppDeps {
+  logger?: Logger;
+  agents?: HttpAgents;
+  /** Replaces the providers built from config (tests, embedding). */
+  registry?: ProviderRegistry;
+}
+
+export interface GatewayApp {
+  readonly app: Express;
+  readonly httpServer: http.Server;
+  readonly gateway: GatewayService;
+  readonly logger: Logger;
+  /** Stops accepting work, ends open streams and subscriptions, releases sockets. */
+  close(): Promise<void>;
+}
+
+// Above the 60 s idle timeout of common load balancers, so the balancer closes idle connections
+// first and never sends a request down a socket the gateway is closing.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Promise<GatewayApp> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const agents = deps.agents ?? createHttpAgents(config.upstreamMaxSockets);
+  const registry = deps.registry ?? createConfiguredProviders(config, agents);
+  const gateway = new GatewayService({ registry, logger, version: GATEWAY_VERSION });
+  const validator = createRequestValidator(readOpenApiDocument());
+  let shuttingDown = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  // Streams may legitimately run for many minutes; upstream deadlines bound them instead.
+  httpServer.requestTimeout = 0;
+
+  const graphql = await createGraphqlServers({
+    schema: createGraphqlSchema(),
+    httpServer,
+    gateway,
+    validator,
+    logger,
+    introspection: config.graphqlIntrospection,
+    production: config.nodeEnv === 'production',
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
+  app.use(assignRequestId);
+  app.use(
+    createRestRouter({
+      gateway,
+      validator,
+      logger,
+      maxBodyBytes: config.maxBodyBytes,
+      sseHeartbeatMs: config.sseHeartbeatMs,
+      isShuttingDown: () => shuttingDown,
+    }),
+  );
+  app.use(GRAPHQL_PATH, ...graphql.middleware, graphql.errorHandler);
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(logger));
+
+  return {
+    app,
+    httpServer,
+    gateway,
+    logger,
+    async close() {
+      shuttingDown = true;
+      await graphql.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (deps.agents === undefined) agents.destroy();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The one error catalog. Every failure a client can see has a stable code here with its HTTP
+ * status, OpenAI error type and whether another attempt could succeed. REST and GraphQL render
+ * the same code; a test keeps this table, the OpenAPI enum and the README in step.
+ */
+
+export type OpenAIErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'upstream_error'
+  | 'server_error';
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly type: OpenAIErrorType;
+  /** Another attempt (same or another provider) may succeed. Drives retry and fallback. */
+  readonly retryable: boolean;
+  readonly description: string;
+}
+
+export const errorCatalog = {
+  invalid_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    description: 'The request does not match the API schema; `param` names the field.',
+  },
+  invalid_json: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    description: 'The request body is not valid JSON.',
+  },
+  unsupported_media_type: {
+    status: 415,
+    type: 'invalid_request_error',
+    retryable: false,
+    description: 'The request body is not `application/json`.',
+  },
+  payload_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    retryable: false,
+    description: 'The request body is larger than the configured limit.',
+  },
+  not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    description: 'No such route.',
+  },
+  model_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    description: 'The model or provider named in `model` is unknown, or the provider does not serve it.',
+  },
+  provider_not_configured: {
+    status: 503,
+    type: 'server_error',
+    retryable: false,
+    description: 'The provider that would serve the request has no API key; the message names the variable to set.',
+  },
+  upstream_bad_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    description: 'The provider rejected the request as invalid (HTTP 400/422 upstream).',
+  },
+  context_length_exceeded: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    description: "The messages and `max_tokens` exceed the model's context window.",
+  },
+  upstream_auth_failed: {
+    status: 502,
+    type: 'upstream_error',
+    retryable: false,
+    description: "The provider refused the gateway's API key (HTTP 401/403 upstream). An operator must fix the key.",
+  },
+  upstream_insufficient_credits: {
+    status: 402,
+    type: 'upstream_error',
+    retryable: false,
+    description: "The provider account behind the gateway is out of credits (HTTP 402 upstream).",
+  },
+  upstream_content_blocked: {
+    status: 403,
+    type: 'permission_error',
+    retryable: false,
+    description: "The provider's moderation blocked the input (OpenRouter's 403).",
+  },
+  upstream_rate_limited: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    description: 'The provider is rate limiting the gateway; `Retry-After` says when to try again.',
+  },
+  upstream_timeout: {
+    status: 504,
+    type: 'upstream_error',
+    retryable: true,
+    description: 'The provider did not answer, or stopped streaming, within the configured time.',
+  },
+  upstream_unavailable: {
+    status: 502,
+    type: 'upstream_error',
+    retryable: true,
+    description: 'The provider failed (HTTP 5xx upstream) or the connection to it failed.',
+  },
+  upstream_stream_error: {
+    status: 502,
+    type: 'upstream_error',
+    retryable: true,
+    description: 'The provider reported an error in the middle of a stream.',
+  },
+  upstream_stream_truncated: {
+    status: 502,
+    type: 'upstream_error',
+    retryable: true,
+    description: 'The provider closed the stream without finishing it (no `[DONE]` and no finish reason).',
+  },
+  internal_error: {
+    status: 500,
+    type: 'server_error',
+    retryable: false,
+    description: 'A bug in the gateway. The message is masked; the log has the details under the request id.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];
+
+export interface GatewayErrorOptions {
+  /** The request field at fault, in the client's own naming (`messages[0].role`). */
+  param?: string | null;
+  /** Seconds until a retry may succeed; becomes the `Retry-After` header. */
+  retryAfterSeconds?: number;
+  /** The provider whose answer caused the error. */
+  provider?: string;
+  cause?: unknown;
+}
+
+export interface OpenAIErrorBody {
+  error: {
+    message: string;
+    type: OpenAIErrorType;
+    code: ErrorCode;
+    param: string | null;
+    provider?: string;
+  };
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: OpenAIErrorType;
+  readonly retryable: boolean;
+  readonly param: string | null;
+  readonly retryAfterSeconds: number | undefined;
+  readonly provider: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec: ErrorSpec = errorCatalog[code];
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = spec.status;
+    this.type = spec.type;
+    this.retryable = spec.retryable;
+    this.param = options.param ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.provider = options.provider;
+  }
+
+  /** Headers the response must carry along with the status. */
+  get headers(): Record<string, string> {
+    return this.retryAfterSeconds === undefined
+      ? {}
+      : { 'Retry-After': String(Math.max(0, Math.ceil(this.retryAfterSeconds))) };
+  }
+
+  toBody(): OpenAIErrorBody {
+    const error: OpenAIErrorBody['error'] = {
+      message: this.message,
+      type: this.type,
+      code: this.code,
+      param: this.param,
+    };
+    if (this.provider !== undefined) error.provider = this.provider;
+    return { error };
+  }
+}
+
+export function isGatewayError(value: unknown): value is GatewayError {
+  return value instanceof GatewayError;
+}
+
+/** Anything that is not already a catalog error becomes a masked internal error. */
+export function toGatewayError(value: unknown): GatewayError {
+  if (isGatewayError(value)) return value;
+  return new GatewayError('internal_error', 'Internal server error.', { cause: value });
+}

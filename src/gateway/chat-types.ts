@@ -1,0 +1,70 @@
+/**
+ * The gateway's own chat shapes: what REST and GraphQL adapters receive from the gateway service.
+ * Field names follow GraphQL's camelCase; the REST adapter renders them in OpenAI's wire names.
+ */
+import type { ChatRequest, FinishReason, TokenUsage, ToolCall } from '../providers/types.js';
+
+/** A request as the client phrased it: `model` is not resolved to a provider yet. */
+export type ChatCompletionCommand = ChatRequest;
+
+export interface AssistantMessage {
+  role: 'assistant';
+  content: string | null;
+  reasoning: string | null;
+  toolCalls: ToolCall[];
+}
+
+export interface ChatChoiceResult {
+  index: number;
+  message: AssistantMessage;
+  finishReason: FinishReason;
+}
+
+export interface ChatCompletionResult {
+  id: string;
+  created: number;
+  /** The model as the provider names it. */
+  model: string;
+  /** The id of the provider that served it. */
+  provider: string;
+  choices: ChatChoiceResult[];
+  usage: TokenUsage | null;
+}
+
+export interface ToolCallDeltaResult {
+  index: number;
+  id?: string;
+  name?: string;
+  argumentsDelta?: string;
+}
+
+export interface ChatDeltaResult {
+  role?: 'assistant';
+  content?: string;
+  reasoning?: string;
+  toolCalls?: ToolCallDeltaResult[];
+}
+
+export interface ChatChunkChoiceResult {
+  index: number;
+  delta: ChatDeltaResult;
+  finishReason: FinishReason | null;
+}
+
+export interface ChatChunk {
+  id: string;
+  created: number;
+  model: string;
+  provider: string;
+  choices: ChatChunkChoiceResult[];
+  usage: TokenUsage | null;
+}
+
+/** Per-request facts every gateway call needs. */
+export interface RequestContext {
+  requestId: string;
+  /** Aborted when the client goes away; the upstream call is aborted with it. */
+  signal: AbortSignal;
+  /** OpenAI's `stream_options.include_usage`: usage in a chunk of its own, as OpenAI sends it. */
+  includeUsageChunk?: boolean;
+}

@@ -1,0 +1,74 @@
+/**
+ * Provider stream parts -> OpenAI-shaped chunks. The assistant-role chunk is held back until the
+ * first real token, so nothing reaches the client from an attempt that fails before producing any.
+ */
+import { GatewayError } from '../errors.js';
+import type { StreamPart, TokenUsage } from '../providers/types.js';
+import type { ChatChunk, ChatDeltaResult } from './chat-types.js';
+
+export interface ChunkSource {
+  provider: string;
+  /** Used until the provider names the model it really ran. */
+  requestedModel: string;
+  includeUsageChunk: boolean;
+  now: () => number;
+  idPrefix: string;
+}
+
+export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: ChunkSource): AsyncGenerator<ChatChunk> {
+  let id = `${source.idPrefix}-${source.now()}`;
+  let model = source.requestedModel;
+  let created = Math.floor(source.now() / 1000);
+  let sentRole = false;
+
+  const chunk = (delta: ChatDeltaResult, finishReason: ChatChunk['choices'][number]['finishReason'] = null, usage: TokenUsage | null = null): ChatChunk => ({
+    id,
+    created,
+    model,
+    provider: source.provider,
+    choices: [{ index: 0, delta, finishReason }],
+    usage,
+  });
+
+  for await (const part of parts) {
+    switch (part.type) {
+      case 'response-metadata':
+        id = part.id ?? id;
+        model = part.model ?? model;
+        created = part.created ?? created;
+        continue;
+      case 'error':
+        throw part.error;
+      default:
+        break;
+    }
+    if (!sentRole) {
+      sentRole = true;
+      yield chunk({ role: 'assistant', content: '' });
+    }
+    switch (part.type) {
+      case 'text-delta':
+        yield chunk({ content: part.delta });
+        break;
+      case 'reasoning-delta':
+        yield chunk({ reasoning: part.delta });
+        break;
+      case 'tool-call-delta': {
+        const { type: _type, ...call } = part;
+        yield chunk({ toolCalls: [call] });
+        break;
+      }
+      case 'finish':
+        if (source.includeUsageChunk) {
+          yield chunk({}, part.finishReason);
+          yield { ...chunk({}), choices: [], usage: part.usage };
+        } else {
+          yield chunk({}, part.finishReason, part.usage);
+        }
+        return;
+    }
+  }
+  throw new GatewayError('upstream_stream_truncated', `Provider ${source.provider} ended the stream without finishing it.`, {
+    provider: source.provider,
+  });
+}

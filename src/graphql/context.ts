@@ -1,0 +1,12 @@
+/** What every resolver receives, over HTTP and over graphql-ws alike. */
+import type { GatewayService } from '../gateway/gateway-service.js';
+import type { RequestValidator } from '../rest/request-validator.js';
+
+export interface GraphQLContext {
+  gateway: GatewayService;
+  /** GraphQL inputs are checked by the same OpenAPI rules as REST bodies. */
+  validator: RequestValidator;
+  requestId: string;
+  /** Aborted when the client goes away (HTTP response closed, WebSocket closed). */
+  signal: AbortSignal;
+}

@@ -1,0 +1,47 @@
+/** Every resolver, assembled into the generated `Resolvers` type so the SDL and code cannot drift. */
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import type { Resolvers } from '../../generated/graphql.js';
+import { createChatCompletion } from './Mutation/createChatCompletion.js';
+import { health } from './Query/health.js';
+import { models } from './Query/models.js';
+import { providers } from './Query/providers.js';
+import { chatCompletionStream } from './Subscription/chatCompletionStream.js';
+
+function parseLiteral(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
+  switch (node.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values.map((value) => parseLiteral(value, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((field) => [field.name.value, parseLiteral(field.value, variables)]));
+    case Kind.VARIABLE:
+      return variables?.[node.name.value];
+    default:
+      return undefined;
+  }
+}
+
+const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral,
+});
+
+export const resolvers: Resolvers = {
+  JSON: JSONScalar,
+  ChatRole: { SYSTEM: 'system', DEVELOPER: 'developer', USER: 'user', ASSISTANT: 'assistant', TOOL: 'tool' },
+  FinishReason: { STOP: 'stop', LENGTH: 'length', TOOL_CALLS: 'tool_calls', CONTENT_FILTER: 'content_filter', ERROR: 'error', OTHER: 'other' },
+  ProviderStatus: { AVAILABLE: 'available', DEGRADED: 'degraded', NOT_CONFIGURED: 'not_configured' },
+  HealthStatus: { OK: 'ok', DEGRADED: 'degraded', DOWN: 'down' },
+  Query: { providers, models, health },
+  Mutation: { createChatCompletion },
+  Subscription: { chatCompletionStream },
+};

@@ -1,0 +1,82 @@
+/**
+ * ChatCompletionInput -> the gateway command. The input is rendered as an OpenAI request body and
+ * checked by the same OpenAPI validator REST uses, so both APIs accept exactly the same requests.
+ */
+import { GatewayError } from '../errors.js';
+import type { ChatCompletionCommand } from '../gateway/chat-types.js';
+import { PASS_THROUGH_OPTION_KEYS } from '../gateway/pass-through-options.js';
+import type { ChatCompletionInput } from '../generated/graphql.js';
+import { fromWireRequest } from '../rest/from-wire-request.js';
+import type { CreateChatCompletionRequest } from '../rest/openai-wire-types.js';
+import type { RequestValidator } from '../rest/request-validator.js';
+
+const PASS_THROUGH = new Set<string>(PASS_THROUGH_OPTION_KEYS);
+
+function camelCase(segment: string): string {
+  return segment.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+/** `messages[0].tool_call_id` -> `input.messages[0].toolCallId`; pass-through keys keep their names. */
+function toInputParam(param: string | null): string {
+  if (param === null || param === '') return 'input';
+  const first = param.split(/[.[]/, 1)[0] ?? '';
+  if (PASS_THROUGH.has(first) || !/^[a-z_]+$/.test(first)) return `input.providerOptions.${param}`;
+  return `input.${param.split('.').map(camelCase).join('.')}`;
+}
+
+function toWireBody(input: ChatCompletionInput): Record<string, unknown> {
+  const options = input.providerOptions ?? {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new GatewayError('invalid_request', "Invalid type for 'input.providerOptions': expected object.", { param: 'input.providerOptions' });
+  }
+  return {
+    ...(options as Record<string, unknown>),
+    model: input.model,
+    messages: input.messages.map((message) => ({
+      role: message.role,
+      content: message.content ?? null,
+      name: message.name ?? undefined,
+      tool_call_id: message.toolCallId ?? undefined,
+      tool_calls: message.toolCalls?.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+    })),
+    temperature: input.temperature ?? undefined,
+    top_p: input.topP ?? undefined,
+    max_tokens: input.maxTokens ?? undefined,
+    stop: input.stop ?? undefined,
+    presence_penalty: input.presencePenalty ?? undefined,
+    frequency_penalty: input.frequencyPenalty ?? undefined,
+    seed: input.seed ?? undefined,
+    user: input.user ?? undefined,
+    tools: input.tools?.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, description: tool.description ?? undefined, parameters: tool.parameters ?? undefined },
+    })),
+  };
+}
+
+function dropUndefined(value: unknown): unknown {
+  // Ajv treats a present-but-undefined property as present; JSON round-tripping is what REST sees.
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+export function toChatCommand(input: ChatCompletionInput, validator: RequestValidator): ChatCompletionCommand {
+  const controlled = ['model', 'messages', 'stream', 'stream_options'];
+  for (const key of Object.keys((input.providerOptions as Record<string, unknown> | null | undefined) ?? {})) {
+    if (controlled.includes(key)) {
+      throw new GatewayError('invalid_request', `'input.providerOptions.${key}' is set by the gateway; use the input field instead.`, {
+        param: `input.providerOptions.${key}`,
+      });
+    }
+  }
+  const body = dropUndefined(toWireBody(input));
+  try {
+    return fromWireRequest(validator.validateBody<CreateChatCompletionRequest>('createChatCompletion', body)).command;
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === 'invalid_request') {
+      const param = toInputParam(error.param);
+      const message = error.param === null ? error.message : error.message.split(`'${error.param}'`).join(`'${param}'`);
+      throw new GatewayError('invalid_request', message, { param });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+/** The process entry point: read config, build the app, listen, and stop cleanly on a signal. */
+import { existsSync } from 'node:fs';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+
+function readConfig(): GatewayConfig {
+  try {
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+const gatewayApp = await createApp(config);
+const { logger } = gatewayApp;
+
+for (const provider of gatewayApp.gateway.listProviders()) {
+  if (!provider.configured) {
+    logger.warn({ provider: provider.id }, `provider ${provider.id} is not configured: set ${provider.missingConfiguration}`);
+  }
+}
+
+gatewayApp.httpServer.listen(config.port, config.host, () => {
+  const address = gatewayApp.httpServer.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ host: config.host, port }, `llm-gateway listening on http://${config.host}:${port} (REST /v1, GraphQL /graphql)`);
+});
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await gatewayApp.close();
+  process.exit(0);
+}
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));

@@ -1,0 +1,81 @@
+/**
+ * SSE messages of an OpenAI-compatible chat stream -> typed stream parts. The finish part waits for
+ * the end of the stream because usage arrives after the finish reason (in its own chunk).
+ */
+import { GatewayError } from '../../errors.js';
+import type { FinishReason, StreamPart, TokenUsage } from '../types.js';
+import { mapFinishReason } from './map-finish-reason.js';
+import { findWireError, mapInBandError, type UpstreamErrorSource } from './map-upstream-error.js';
+import { mapUsage } from './map-usage.js';
+import type { EventSourceMessage } from './parse-event-stream.js';
+import type { WireCompletion } from './wire-types.js';
+
+export async function* eventsToStreamParts(
+  events: AsyncIterable<EventSourceMessage>,
+  source: UpstreamErrorSource,
+  onEvent: () => void,
+): AsyncGenerator<StreamPart> {
+  let finishReason: FinishReason | undefined;
+  let usage: TokenUsage | null = null;
+  let sawDone = false;
+  let sentMetadata = false;
+
+  for await (const event of events) {
+    onEvent();
+    const data = event.data.trim();
+    if (data === '[DONE]') {
+      sawDone = true;
+      break;
+    }
+    if (data === '') continue;
+    let chunk: WireCompletion;
+    try {
+      chunk = JSON.parse(data) as WireCompletion;
+    } catch {
+      yield { type: 'error', error: streamError(source, 'sent a stream event that is not JSON') };
+      return;
+    }
+    const wireError = findWireError(chunk) ?? chunk.choices?.[0]?.error;
+    if (wireError !== undefined) {
+      yield { type: 'error', error: mapInBandError(source, wireError, true) };
+      return;
+    }
+    if (!sentMetadata) {
+      sentMetadata = true;
+      yield { type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created };
+    }
+    const choice = chunk.choices?.[0];
+    const delta = choice?.delta;
+    if (delta !== undefined && delta !== null) {
+      const reasoning = delta.reasoning ?? delta.reasoning_content;
+      if (typeof reasoning === 'string' && reasoning !== '') yield { type: 'reasoning-delta', delta: reasoning };
+      if (typeof delta.content === 'string' && delta.content !== '') yield { type: 'text-delta', delta: delta.content };
+      if (Array.isArray(delta.tool_calls)) {
+        for (const [position, call] of delta.tool_calls.entries()) {
+          const part: Extract<StreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index: call.index ?? position };
+          if (call.id !== undefined) part.id = call.id;
+          if (call.function?.name !== undefined) part.name = call.function.name;
+          if (call.function?.arguments !== undefined) part.argumentsDelta = call.function.arguments;
+          yield part;
+        }
+      }
+    }
+    finishReason = mapFinishReason(choice?.finish_reason) ?? finishReason;
+    if (chunk.usage !== undefined && chunk.usage !== null) usage = mapUsage(chunk.usage);
+  }
+
+  if (finishReason === undefined && !sawDone) {
+    yield {
+      type: 'error',
+      error: new GatewayError('upstream_stream_truncated', `Provider ${source.providerId} closed the stream before finishing it.`, {
+        provider: source.providerId,
+      }),
+    };
+    return;
+  }
+  yield { type: 'finish', finishReason: finishReason ?? 'stop', usage };
+}
+
+function streamError(source: UpstreamErrorSource, what: string): GatewayError {
+  return new GatewayError('upstream_stream_error', `Provider ${source.providerId} ${what}.`, { provider: source.providerId });
+}

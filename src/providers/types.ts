@@ -1,0 +1,131 @@
+/**
+ * The provider interface, version 1. Every upstream family implements it; the gateway speaks only
+ * these types, never a provider's wire format. Changing a shape here means bumping the version.
+ */
+import type { GatewayError } from '../errors.js';
+
+export const PROVIDER_INTERFACE_VERSION = 1 as const;
+
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other';
+
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; imageUrl: { url: string; detail?: 'auto' | 'low' | 'high' } };
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON-encoded, exactly as the model produced it. */
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string | ContentPart[] | null;
+  name?: string;
+  toolCallId?: string;
+  toolCalls?: ToolCall[];
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  strict?: boolean | null;
+}
+
+export interface ChatRequest {
+  /** The provider's own model id, already resolved by the gateway. */
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  stop?: string[];
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  seed?: number;
+  user?: string;
+  tools?: ToolDefinition[];
+  /**
+   * Options the gateway does not interpret, sent as top-level body fields in the provider's own
+   * naming (`tool_choice`, OpenRouter's `models` and `provider`, ...). Keys were checked against an
+   * allow-list at the edge, so nothing here can steer the gateway itself.
+   */
+  providerOptions?: Readonly<Record<string, unknown>>;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cachedTokens?: number | null;
+  reasoningTokens?: number | null;
+  /** USD, as reported by the provider. */
+  cost?: number | null;
+}
+
+export interface ChatResponse {
+  id: string;
+  created: number;
+  model: string;
+  content: string | null;
+  reasoning: string | null;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: TokenUsage | null;
+}
+
+/**
+ * What a stream yields. Errors that happen after the upstream accepted the request (a mid-stream
+ * error event, a truncated stream, an idle timeout) arrive as an `error` part, which is always the
+ * last part; errors that stop the stream from opening at all are thrown by the first `next()`.
+ * A stream that ends without a `finish` or `error` part is a provider bug.
+ */
+export type StreamPart =
+  | { type: 'response-metadata'; id?: string; model?: string; created?: number }
+  | { type: 'text-delta'; delta: string }
+  | { type: 'reasoning-delta'; delta: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | null }
+  | { type: 'error'; error: GatewayError };
+
+export interface CallOptions {
+  /** Aborting it aborts the upstream HTTP request. */
+  signal: AbortSignal;
+  requestId?: string;
+}
+
+export interface ProviderModel {
+  /** The provider's own id for the model. */
+  id: string;
+  ownedBy?: string;
+  created?: number;
+  contextLength?: number | null;
+}
+
+export type ProviderConfiguration =
+  | { configured: true }
+  | { configured: false; missingVariable: string };
+
+export interface ProviderHealthCheck {
+  ok: boolean;
+  latencyMs: number;
+  errorCode?: string;
+}
+
+export interface LlmProvider {
+  readonly interfaceVersion: typeof PROVIDER_INTERFACE_VERSION;
+  readonly id: string;
+  readonly kind: string;
+  readonly configuration: ProviderConfiguration;
+  complete(request: ChatRequest, options: CallOptions): Promise<ChatResponse>;
+  stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
+  listModels(options: CallOptions): Promise<ProviderModel[]>;
+  /** Must use a free endpoint: it must never spend tokens. */
+  checkHealth(options: CallOptions): Promise<ProviderHealthCheck>;
+  /** Releases sockets; called once at shutdown. */
+  close?(): void;
+}

@@ -1,0 +1,13 @@
+/** The REST contract's types, named for use; all come from the generated OpenAPI types. */
+import type { components } from '../generated/openapi.js';
+
+type Schemas = components['schemas'];
+export type CreateChatCompletionRequest = Schemas['CreateChatCompletionRequest'];
+export type WireChatMessage = Schemas['ChatMessage'];
+export type ChatCompletionBody = Schemas['ChatCompletion'];
+export type ChatCompletionChunkBody = Schemas['ChatCompletionChunk'];
+export type UsageBody = Schemas['Usage'];
+export type ModelListBody = Schemas['ModelList'];
+export type ProviderListBody = Schemas['ProviderList'];
+export type HealthReportBody = Schemas['HealthReport'];
+export type ErrorResponseBody = Schemas['ErrorResponse'];

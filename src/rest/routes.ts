@@ -1,0 +1,79 @@
+/**
+ * The REST routes, one row per OpenAPI operation. Every row goes through the same wrapper, which
+ * validates the body against the spec before the handler runs: no route can skip the validator.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { GatewayError } from '../errors.js';
+import type { GatewayService } from '../gateway/gateway-service.js';
+import { requestIdOf } from '../http/request-id.js';
+import type { Logger } from '../observability/logger.js';
+import { createChatCompletionsHandler } from './chat-completions-handler.js';
+import type { HealthReportBody } from './openai-wire-types.js';
+import type { RequestValidator } from './request-validator.js';
+import { toWireModelList, toWireProviderList } from './to-wire-response.js';
+
+type Handler = (req: Request, res: Response) => Promise<void> | void;
+
+export interface RestRoute {
+  method: 'get' | 'post';
+  path: string;
+  operationId: string;
+  handler: Handler;
+}
+
+export interface RestRouterDeps {
+  gateway: GatewayService;
+  validator: RequestValidator;
+  logger: Logger;
+  maxBodyBytes: number;
+  sseHeartbeatMs: number;
+  /** Readiness also depends on lifecycle state the gateway does not own. */
+  isShuttingDown: () => boolean;
+}
+
+export function restRoutes(deps: RestRouterDeps): RestRoute[] {
+  const health = (res: Response, ready: boolean) => {
+    const report = deps.gateway.health();
+    const body: HealthReportBody = {
+      status: report.status,
+      uptime_seconds: report.uptimeSeconds,
+      version: report.version,
+      providers: report.providers,
+    };
+    const ok = !ready || (report.status !== 'down' && !deps.isShuttingDown());
+    res.status(ok ? 200 : 503).json(body);
+  };
+  return [
+    { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', handler: createChatCompletionsHandler(deps) },
+    {
+      method: 'get',
+      path: '/v1/models',
+      operationId: 'listModels',
+      handler: async (_req, res) => {
+        res.json(toWireModelList(await deps.gateway.listModels({ requestId: requestIdOf(res) })));
+      },
+    },
+    { method: 'get', path: '/v1/providers', operationId: 'listProviders', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders())) },
+    { method: 'get', path: '/health/live', operationId: 'getLiveness', handler: (_req, res) => health(res, false) },
+    { method: 'get', path: '/health/ready', operationId: 'getReadiness', handler: (_req, res) => health(res, true) },
+  ];
+}
+
+export function createRestRouter(deps: RestRouterDeps): Router {
+  const router = express.Router();
+  const parseJson = express.json({ limit: deps.maxBodyBytes, strict: false });
+  for (const route of restRoutes(deps)) {
+    const validated: Handler = async (req, res) => {
+      if (route.method === 'post') {
+        if (!req.is('application/json')) {
+          throw new GatewayError('unsupported_media_type', 'The request body must be sent as Content-Type: application/json.');
+        }
+        deps.validator.validateBody(route.operationId, req.body);
+      }
+      await route.handler(req, res);
+    };
+    if (route.method === 'post') router.post(route.path, parseJson, validated);
+    else router.get(route.path, validated);
+  }
+  return router;
+}

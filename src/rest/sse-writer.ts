@@ -1,0 +1,73 @@
+/**
+ * Writes a chunk stream as OpenAI-style Server-Sent Events. Headers wait for the first chunk, so a
+ * failure before any token still gets a real HTTP status; after that, a failure becomes an error
+ * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
+ */
+import type { Response } from 'express';
+import { once } from 'node:events';
+import { toGatewayError } from '../errors.js';
+import type { ChatChunk } from '../gateway/chat-types.js';
+import type { Logger } from '../observability/logger.js';
+import { toWireChunk } from './to-wire-response.js';
+
+export interface SseStreamOptions {
+  heartbeatMs: number;
+  /** Aborts the upstream call; fired when the client leaves. */
+  abort: AbortController;
+  logger: Logger;
+  requestId: string;
+}
+
+async function write(res: Response, text: string): Promise<void> {
+  if (res.writableEnded || res.destroyed) return;
+  if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+}
+
+/**
+ * Returns after the stream has ended one way or another. Throws only when the first chunk fails,
+ * before anything was written, so the caller can answer with an ordinary error response.
+ */
+export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatChunk>, options: SseStreamOptions): Promise<void> {
+  const first = await chunks.next();
+  if (first.done === true) throw new Error('the chunk stream ended before its first chunk');
+
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    // nginx buffers responses unless told otherwise, which would hold tokens back.
+    'X-Accel-Buffering': 'no',
+    'X-Gateway-Provider': first.value.provider,
+    'X-Gateway-Model': first.value.model,
+  });
+  res.flushHeaders();
+
+  const heartbeat = setInterval(() => {
+    if (!res.writableEnded) res.write(': ping\n\n');
+  }, options.heartbeatMs);
+  heartbeat.unref();
+  const stopOnClose = () => {
+    options.abort.abort(new Error('client closed the stream'));
+    // Ends the generator chain promptly instead of at its next chunk.
+    void chunks.return(undefined);
+  };
+  res.once('close', stopOnClose);
+
+  try {
+    await write(res, `data: ${JSON.stringify(toWireChunk(first.value))}\n\n`);
+    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
+      await write(res, `data: ${JSON.stringify(toWireChunk(chunk))}\n\n`);
+    }
+    await write(res, 'data: [DONE]\n\n');
+  } catch (error) {
+    if (!options.abort.signal.aborted) {
+      const gatewayError = toGatewayError(error);
+      if (gatewayError.code === 'internal_error') options.logger.error({ err: error, requestId: options.requestId }, 'stream failed');
+      await write(res, `data: ${JSON.stringify(gatewayError.toBody())}\n\n`);
+    }
+  } finally {
+    clearInterval(heartbeat);
+    res.off('close', stopOnClose);
+    if (!res.writableEnded) res.end();
+  }
+}

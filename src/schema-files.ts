@@ -1,0 +1,23 @@
+/**
+ * Where the hand-written contracts live at run time: `schema/` beside `src/` in a checkout, and
+ * `dist/schema/` (copied by the build) beside `dist/src/` in the production image.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
+
+export function readGraphqlSdl(): string[] {
+  return readdirSync(SCHEMA_DIR)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()
+    .map((name) => readFileSync(path.join(SCHEMA_DIR, name), 'utf8'));
+}
+
+export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
+
+export function readOpenApiDocument(): OpenApiDocument {
+  return parseYaml(readFileSync(path.join(SCHEMA_DIR, 'openapi.yaml'), 'utf8')) as OpenApiDocument;
+}
