@@ -2,7 +2,6 @@
  * GraphQL errors in the catalog's terms: gateway errors keep their code and details, GraphQL's own
  * request errors become `invalid_request`, and anything unexpected is masked as `internal_error`.
  */
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { GatewayError, errorCatalog } from '../errors.js';
 
@@ -33,13 +32,24 @@ export function toGraphQLError(error: GatewayError): GraphQLError {
   return new GraphQLError(error.message, { originalError: error, extensions: gatewayErrorExtensions(error) });
 }
 
+/** Resolver errors arrive wrapped once by graphql-js and once more by toGraphQLError. */
+function findGatewayError(error: unknown): GatewayError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (current instanceof GatewayError) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (original instanceof GatewayError) {
+  const original = findGatewayError(error);
+  if (original !== undefined) {
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: gatewayErrorExtensions(original) };
   }
   const code = formatted.extensions?.code;
-  const isRequestError = (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) || (original instanceof GraphQLError && original.originalError === undefined);
+  const isRequestError =
+    (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) || (error instanceof GraphQLError && (error.originalError === undefined || error.originalError === null));
   if (isRequestError) {
     const spec = errorCatalog.invalid_request;
     return {

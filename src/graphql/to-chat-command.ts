@@ -4,23 +4,20 @@
  */
 import { GatewayError } from '../errors.js';
 import type { ChatCompletionCommand } from '../gateway/chat-types.js';
-import { PASS_THROUGH_OPTION_KEYS } from '../gateway/pass-through-options.js';
 import type { ChatCompletionInput } from '../generated/graphql.js';
 import { fromWireRequest } from '../rest/from-wire-request.js';
 import type { CreateChatCompletionRequest } from '../rest/openai-wire-types.js';
 import type { RequestValidator } from '../rest/request-validator.js';
 
-const PASS_THROUGH = new Set<string>(PASS_THROUGH_OPTION_KEYS);
-
 function camelCase(segment: string): string {
   return segment.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
-/** `messages[0].tool_call_id` -> `input.messages[0].toolCallId`; pass-through keys keep their names. */
-function toInputParam(param: string | null): string {
+/** `messages[0].tool_call_id` -> `input.messages[0].toolCallId`; provider options keep their names. */
+function toInputParam(param: string | null, providerOptionKeys: ReadonlySet<string>): string {
   if (param === null || param === '') return 'input';
   const first = param.split(/[.[]/, 1)[0] ?? '';
-  if (PASS_THROUGH.has(first) || !/^[a-z_]+$/.test(first)) return `input.providerOptions.${param}`;
+  if (providerOptionKeys.has(first)) return `input.providerOptions.${param}`;
   return `input.${param.split('.').map(camelCase).join('.')}`;
 }
 
@@ -61,7 +58,8 @@ function dropUndefined(value: unknown): unknown {
 
 export function toChatCommand(input: ChatCompletionInput, validator: RequestValidator): ChatCompletionCommand {
   const controlled = ['model', 'messages', 'stream', 'stream_options'];
-  for (const key of Object.keys((input.providerOptions as Record<string, unknown> | null | undefined) ?? {})) {
+  const providerOptionKeys = new Set(Object.keys((input.providerOptions as Record<string, unknown> | null | undefined) ?? {}));
+  for (const key of providerOptionKeys) {
     if (controlled.includes(key)) {
       throw new GatewayError('invalid_request', `'input.providerOptions.${key}' is set by the gateway; use the input field instead.`, {
         param: `input.providerOptions.${key}`,
@@ -73,7 +71,7 @@ export function toChatCommand(input: ChatCompletionInput, validator: RequestVali
     return fromWireRequest(validator.validateBody<CreateChatCompletionRequest>('createChatCompletion', body)).command;
   } catch (error) {
     if (error instanceof GatewayError && error.code === 'invalid_request') {
-      const param = toInputParam(error.param);
+      const param = toInputParam(error.param, providerOptionKeys);
       const message = error.param === null ? error.message : error.message.split(`'${error.param}'`).join(`'${param}'`);
       throw new GatewayError('invalid_request', message, { param });
     }

@@ -34,8 +34,9 @@ function describe(errors: ErrorObject[], paramPrefix: string): GatewayError {
   const atDepth = errors.filter((error) => error.instancePath === deepest.instancePath);
   const chosen = atDepth.find((error) => error.keyword === 'additionalProperties' || error.keyword === 'required') ?? atDepth[0] ?? deepest;
   const prefix = (path: string) => (paramPrefix === '' ? path : path === '' ? paramPrefix : `${paramPrefix}.${path}`);
-  const param = prefix(toParamPath(chosen.instancePath));
-  const label = param === '' ? 'the request body' : `'${param}'`;
+  const path = prefix(toParamPath(chosen.instancePath));
+  const param = path === '' ? null : path;
+  const label = param === null ? 'the request body' : `'${param}'`;
 
   switch (chosen.keyword) {
     case 'required': {
@@ -49,7 +50,7 @@ function describe(errors: ErrorObject[], paramPrefix: string): GatewayError {
     case 'type':
     case 'anyOf':
     case 'oneOf': {
-      const expected = atDepth.filter((error) => error.keyword === 'type').map((error) => String(error.params.type));
+      const expected = atDepth.filter((error) => error.keyword === 'type').flatMap((error) => String(error.params.type).split(','));
       if (expected.length > 0) {
         return new GatewayError('invalid_request', `Invalid type for ${label}: expected ${[...new Set(expected)].join(' or ')}.`, { param });
       }

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
+
+interface ErrorBody {
+  error: { message: string; type: string; code: string; param: string | null };
+}
+
+describe('REST request validation against schema/openapi.yaml', () => {
+  let upstream: FakeUpstream;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    upstream = await startFakeUpstream();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, MAX_BODY_BYTES: '65536' });
+  });
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  async function post(body: string, contentType = 'application/json'): Promise<{ status: number; body: ErrorBody }> {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    return { status: response.status, body: (await response.json()) as ErrorBody };
+  }
+
+  const valid = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+  const cases: { name: string; body: string; status: number; code: string; param?: string | null; contentType?: string }[] = [
+    { name: 'malformed JSON', body: '{"model":', status: 400, code: 'invalid_json', param: null },
+    { name: 'a JSON array instead of an object', body: '[1,2]', status: 400, code: 'invalid_request', param: null },
+    { name: 'missing messages', body: JSON.stringify({ model: 'm' }), status: 400, code: 'invalid_request', param: 'messages' },
+    { name: 'empty messages', body: JSON.stringify({ model: 'm', messages: [] }), status: 400, code: 'invalid_request', param: 'messages' },
+    { name: 'temperature as a string', body: JSON.stringify({ ...valid, temperature: 'hot' }), status: 400, code: 'invalid_request', param: 'temperature' },
+    { name: 'temperature out of range', body: JSON.stringify({ ...valid, temperature: 3 }), status: 400, code: 'invalid_request', param: 'temperature' },
+    { name: 'an unknown role', body: JSON.stringify({ model: 'm', messages: [{ role: 'bot', content: 'x' }] }), status: 400, code: 'invalid_request', param: 'messages[0].role' },
+    { name: 'content of the wrong type', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 5 }] }), status: 400, code: 'invalid_request', param: 'messages[0].content' },
+    { name: 'max_tokens of zero', body: JSON.stringify({ ...valid, max_tokens: 0 }), status: 400, code: 'invalid_request', param: 'max_tokens' },
+    { name: 'n above one', body: JSON.stringify({ ...valid, n: 2 }), status: 400, code: 'invalid_request', param: 'n' },
+    { name: 'an upstream base URL smuggled in the body', body: JSON.stringify({ ...valid, api_base: 'http://attacker.example' }), status: 400, code: 'invalid_request', param: 'api_base' },
+    { name: 'headers smuggled in the body', body: JSON.stringify({ ...valid, extra_headers: { Authorization: 'x' } }), status: 400, code: 'invalid_request', param: 'extra_headers' },
+    { name: 'an empty model', body: JSON.stringify({ ...valid, model: '' }), status: 400, code: 'invalid_request', param: 'model' },
+    { name: 'a text/plain body', body: JSON.stringify(valid), status: 415, code: 'unsupported_media_type', contentType: 'text/plain' },
+    { name: 'a body over the size limit', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(70_000) }] }), status: 413, code: 'payload_too_large' },
+  ];
+
+  for (const testCase of cases) {
+    it(`rejects ${testCase.name} with ${testCase.status} ${testCase.code}`, async () => {
+      const before = upstream.requests.length;
+      const { status, body } = await post(testCase.body, testCase.contentType);
+      expect(status).to.equal(testCase.status);
+      expect(body.error.code).to.equal(testCase.code);
+      expect(body.error.type).to.equal('invalid_request_error');
+      expect(body.error.message).to.be.a('string').and.not.equal('');
+      if (testCase.param !== undefined) expect(body.error.param).to.equal(testCase.param);
+      expect(upstream.requests.length, 'no upstream call for a bad request').to.equal(before);
+    });
+  }
+
+  it('names the field and the expected type in the message', async () => {
+    const { body } = await post(JSON.stringify({ ...valid, temperature: 'hot' }));
+    expect(body.error.message).to.equal("Invalid type for 'temperature': expected number or null.");
+  });
+
+  it('answers unknown routes with 404 not_found in the same shape', async () => {
+    const response = await fetch(`${gateway.url}/v1/nothing-here`);
+    expect(response.status).to.equal(404);
+    expect(((await response.json()) as ErrorBody).error.code).to.equal('not_found');
+  });
+
+  it('still serves after a burst of bad requests', async () => {
+    await Promise.all(cases.map((testCase) => post(testCase.body, testCase.contentType)));
+    const response = await fetch(`${gateway.url}/health/live`);
+    expect(response.status).to.equal(200);
+  });
+});
+
+describe('REST catalog endpoints', () => {
+  let upstream: FakeUpstream;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    upstream = await startFakeUpstream();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url });
+  });
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  it('GET /v1/models lists provider-prefixed models and reuses the list', async () => {
+    const first = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { object: string; data: { id: string; provider: string; context_length: number }[] };
+    await fetch(`${gateway.url}/v1/models`);
+    expect(first.object).to.equal('list');
+    expect(first.data).to.deep.equal([
+      { id: 'openrouter/test/model', object: 'model', created: 1_700_000_000, owned_by: 'test', provider: 'openrouter', context_length: 8192 },
+    ]);
+    expect(upstream.requests.filter((request) => request.path.endsWith('/models'))).to.have.length(1);
+  });
+
+  it('GET /v1/providers reports OpenRouter as available', async () => {
+    const body = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { data: { id: string; status: string; configured: boolean }[] };
+    expect(body.data).to.deep.equal([
+      { id: 'openrouter', kind: 'openrouter', configured: true, status: 'available', missing_configuration: null, last_error_code: null },
+    ]);
+  });
+});
