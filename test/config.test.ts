@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).to.equal(8080);
+    expect(config.openrouter.baseUrl).to.equal('https://openrouter.ai/api/v1');
+    expect(config.openrouter.apiKey).to.equal(undefined);
+    expect(Object.isFrozen(config)).to.equal(true);
+    expect(Object.isFrozen(config.openrouter)).to.equal(true);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['PORT', 'eighty', /PORT must be a whole number/],
+    ['PORT', '70000', /PORT must be between 0 and 65535/],
+    ['NODE_ENV', 'staging', /NODE_ENV must be one of development, production, test/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['OPENROUTER_BASE_URL', 'not a url', /OPENROUTER_BASE_URL must be an absolute http\(s\) URL/],
+    ['OPENROUTER_BASE_URL', 'ftp://example.com', /OPENROUTER_BASE_URL must use http or https/],
+    ['OPENROUTER_BASE_URL', 'https://user:secret@example.com/v1', /OPENROUTER_BASE_URL must not embed credentials/],
+    ['UPSTREAM_IDLE_TIMEOUT_MS', '5', /UPSTREAM_IDLE_TIMEOUT_MS must be between/],
+    ['GRAPHQL_INTROSPECTION', 'maybe', /GRAPHQL_INTROSPECTION must be true or false/],
+  ];
+  for (const [variable, value, message] of bad) {
+    it(`stops on ${variable}=${value} with a message naming the variable`, () => {
+      expect(() => loadConfig({ [variable]: value }))
+        .to.throw(ConfigError, message)
+        .with.property('variable', variable);
+    });
+  }
+
+  it('drops a trailing slash from base URLs so paths join cleanly', () => {
+    expect(loadConfig({ OPENROUTER_BASE_URL: 'http://127.0.0.1:11434/v1/' }).openrouter.baseUrl).to.equal('http://127.0.0.1:11434/v1');
+  });
+
+  it('turns introspection off by default in production only', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlIntrospection).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).graphqlIntrospection).to.equal(true);
+  });
+});

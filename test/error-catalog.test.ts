@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { errorCatalog, errorCodes } from '../src/errors.js';
+import { readOpenApiDocument } from '../src/schema-files.js';
+
+function readmeRows(): Map<string, { status: number; retryable: boolean }> {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.split('<!-- error-codes:start -->')[1]?.split('<!-- error-codes:end -->')[0] ?? '';
+  const rows = new Map<string, { status: number; retryable: boolean }>();
+  for (const line of section.split('\n')) {
+    const match = /^\| `([a-z_]+)` \| (\d{3}) \| (yes|no) \|/.exec(line);
+    if (match?.[1] !== undefined) rows.set(match[1], { status: Number(match[2]), retryable: match[3] === 'yes' });
+  }
+  return rows;
+}
+
+describe('the error catalog, the OpenAPI spec and the README agree', () => {
+  it('the OpenAPI ErrorCode enum lists exactly the catalog codes', () => {
+    const document = readOpenApiDocument() as unknown as { components: { schemas: { ErrorCode: { enum: string[] } } } };
+    expect([...document.components.schemas.ErrorCode.enum].sort()).to.deep.equal([...errorCodes].sort());
+  });
+
+  it('the README table lists every code with its status and retryability, and nothing stale', () => {
+    const rows = readmeRows();
+    expect([...rows.keys()].sort()).to.deep.equal([...errorCodes].sort());
+    for (const code of errorCodes) {
+      expect(rows.get(code), code).to.deep.equal({ status: errorCatalog[code].status, retryable: errorCatalog[code].retryable });
+    }
+  });
+
+  it('every OpenAPI error type is one the catalog uses', () => {
+    const document = readOpenApiDocument() as unknown as {
+      components: { schemas: { ErrorResponse: { properties: { error: { properties: { type: { enum: string[] } } } } } } };
+    };
+    const types = document.components.schemas.ErrorResponse.properties.error.properties.type.enum;
+    for (const spec of Object.values(errorCatalog)) expect(types).to.include(spec.type);
+  });
+});
