@@ -10,7 +10,6 @@ import { createGraphqlServers, GRAPHQL_PATH } from './graphql/graphql-servers.js
 import { createGraphqlSchema } from './graphql/schema.js';
 import { assignRequestId } from './http/request-id.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import { createHttpAgents, type HttpAgents } from './providers/http/http-agents.js';
 import { createConfiguredProviders, type ProviderRegistry } from './providers/registry.js';
 import { createErrorHandler, notFoundHandler } from './rest/error-responses.js';
 import { createRequestValidator } from './rest/request-validator.js';
@@ -20,8 +19,7 @@ import { GATEWAY_VERSION } from './version.js';
 
 export interface AppDeps {
   logger?: Logger;
-  agents?: HttpAgents;
-  /** Replaces the providers built from config (tests, embedding). */
+  /** Replaces the providers built from config (tests, embedding); the caller closes it. */
   registry?: ProviderRegistry;
 }
 
@@ -40,9 +38,15 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Promise<GatewayApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const agents = deps.agents ?? createHttpAgents(config.upstreamMaxSockets);
-  const registry = deps.registry ?? createConfiguredProviders(config, agents);
-  const gateway = new GatewayService({ registry, logger, version: GATEWAY_VERSION });
+  const registry = deps.registry ?? createConfiguredProviders(config);
+  const gateway = new GatewayService({
+    registry,
+    routing: config.routing,
+    logger,
+    version: GATEWAY_VERSION,
+    requestTimeoutMs: config.requestTimeoutMs,
+    retryBudget: config.retryBudget,
+  });
   const validator = createRequestValidator(readOpenApiDocument());
   let shuttingDown = false;
 
@@ -89,7 +93,8 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
       shuttingDown = true;
       await graphql.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      if (deps.agents === undefined) agents.destroy();
+      gateway.close();
+      if (deps.registry === undefined) registry.close();
     },
   };
 }

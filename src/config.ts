@@ -2,25 +2,75 @@
  * Environment -> one frozen, typed configuration, read and validated once at start-up. A bad value
  * throws a ConfigError naming the variable, and `main.ts` stops the process with it.
  */
+import { ConfigError, readBaseUrl, readBoolean, readEnum, readInteger, readNumber, readString, type Env } from './config-readers.js';
+import { applyProvidersFile } from './providers-file.js';
+
+export { ConfigError };
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type ProviderKind = 'openrouter' | 'deepseek' | 'openai-compatible';
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['openrouter', 'deepseek', 'openai-compatible'];
 
 export interface UpstreamTimeouts {
+  /** Until the TCP (and TLS) connection is up. */
+  readonly connectMs: number;
   /** Until the upstream's response headers arrive. */
   readonly firstByteMs: number;
   /** Between two stream events; keep-alive comments do not count. */
   readonly idleMs: number;
-  /** The whole upstream call, streams included. */
+  /** One upstream call, streams included. */
   readonly totalMs: number;
 }
 
-export interface OpenRouterConfig {
-  readonly apiKey: string | undefined;
+export interface RetryPolicy {
+  /** Calls to one provider for one request, the first included. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** A `Retry-After` longer than this moves on to the next provider instead of waiting. */
+  readonly maxRetryAfterMs: number;
+}
+
+export interface BreakerPolicy {
+  readonly errorThresholdPercentage: number;
+  /** Calls in the rolling window before the error rate may open the breaker. */
+  readonly volumeThreshold: number;
+  readonly resetTimeoutMs: number;
+  readonly rollingWindowMs: number;
+}
+
+export interface ProviderConfig {
+  readonly id: string;
+  readonly kind: ProviderKind;
   readonly baseUrl: string;
-  /** Attribution headers OpenRouter shows on its leaderboards. */
-  readonly httpReferer: string | undefined;
-  readonly appTitle: string | undefined;
+  readonly apiKey: string | undefined;
+  /** The variable holding the key; undefined for servers that need none (Ollama, vLLM). */
+  readonly apiKeyVariable: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  /** When set, only these models are served and any other is `model_not_found` before a call. */
+  readonly models: readonly string[] | undefined;
+  readonly enabled: boolean;
+  readonly timeouts: UpstreamTimeouts;
+  readonly retry: RetryPolicy;
+  readonly breaker: BreakerPolicy;
+}
+
+export interface RoutingConfig {
+  readonly defaultProvider: string;
+  /** Used when a request names no model. */
+  readonly defaultModel: string | undefined;
+  /** Alias -> model, e.g. `fast` -> `deepseek/deepseek-chat`. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** Model or alias -> the targets to try in order, each `provider/model`. */
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface RetryBudgetConfig {
+  /** Retries allowed as a share of requests in the last ten seconds. */
+  readonly ratio: number;
+  /** Retries always allowed per second, so a quiet gateway can still retry. */
+  readonly minPerSecond: number;
 }
 
 export interface GatewayConfig {
@@ -31,76 +81,111 @@ export interface GatewayConfig {
   readonly maxBodyBytes: number;
   readonly sseHeartbeatMs: number;
   readonly graphqlIntrospection: boolean;
-  readonly upstreamTimeouts: UpstreamTimeouts;
+  /** Everything one client request may take, retries and fallbacks included. */
+  readonly requestTimeoutMs: number;
   readonly upstreamMaxSockets: number;
-  readonly openrouter: OpenRouterConfig;
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function readString(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = readString(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = readString(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-}
-
-function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = readString(env, name);
-  if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
-
-function readBaseUrl(env: Env, name: string, fallback: string): string {
-  const raw = readString(env, name) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must use http or https, got "${url.protocol}"`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(name, 'must not embed credentials; use the API key variable');
-  }
-  return raw.replace(/\/+$/, '');
+  readonly retryBudget: RetryBudgetConfig;
+  readonly providers: readonly ProviderConfig[];
+  readonly routing: RoutingConfig;
 }
 
 const SECOND = 1000;
 
+function readTimeouts(env: Env): UpstreamTimeouts {
+  return {
+    connectMs: readInteger(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 10 * SECOND, 50, 600 * SECOND),
+    firstByteMs: readInteger(env, 'UPSTREAM_FIRST_BYTE_TIMEOUT_MS', 60 * SECOND, 100, 3600 * SECOND),
+    idleMs: readInteger(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 120 * SECOND, 100, 3600 * SECOND),
+    totalMs: readInteger(env, 'UPSTREAM_TOTAL_TIMEOUT_MS', 600 * SECOND, 100, 24 * 3600 * SECOND),
+  };
+}
+
+function readRetry(env: Env): RetryPolicy {
+  return {
+    maxAttempts: readInteger(env, 'RETRY_MAX_ATTEMPTS', 2, 1, 10),
+    baseDelayMs: readInteger(env, 'RETRY_BASE_DELAY_MS', 250, 0, 60 * SECOND),
+    maxDelayMs: readInteger(env, 'RETRY_MAX_DELAY_MS', 4 * SECOND, 0, 300 * SECOND),
+    maxRetryAfterMs: readInteger(env, 'RETRY_MAX_RETRY_AFTER_MS', 10 * SECOND, 0, 600 * SECOND),
+  };
+}
+
+function readBreaker(env: Env): BreakerPolicy {
+  return {
+    errorThresholdPercentage: readInteger(env, 'BREAKER_ERROR_THRESHOLD_PERCENT', 50, 1, 100),
+    volumeThreshold: readInteger(env, 'BREAKER_VOLUME_THRESHOLD', 5, 1, 10_000),
+    resetTimeoutMs: readInteger(env, 'BREAKER_RESET_TIMEOUT_MS', 30 * SECOND, 100, 3600 * SECOND),
+    rollingWindowMs: readInteger(env, 'BREAKER_ROLLING_WINDOW_MS', 10 * SECOND, 100, 3600 * SECOND),
+  };
+}
+
+function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: RetryPolicy, breaker: BreakerPolicy): ProviderConfig[] {
+  const attribution: Record<string, string> = {};
+  const referer = readString(env, 'OPENROUTER_HTTP_REFERER');
+  const title = readString(env, 'OPENROUTER_APP_TITLE');
+  if (referer !== undefined) attribution['HTTP-Referer'] = referer;
+  if (title !== undefined) attribution['X-Title'] = title;
+  const shared = { enabled: true, timeouts, retry, breaker };
+  return [
+    {
+      ...shared,
+      id: 'openrouter',
+      kind: 'openrouter',
+      baseUrl: readBaseUrl(env, 'OPENROUTER_BASE_URL', 'https://openrouter.ai/api/v1'),
+      apiKey: readString(env, 'OPENROUTER_API_KEY'),
+      apiKeyVariable: 'OPENROUTER_API_KEY',
+      headers: attribution,
+      models: undefined,
+    },
+    {
+      ...shared,
+      id: 'deepseek',
+      kind: 'deepseek',
+      baseUrl: readBaseUrl(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com'),
+      apiKey: readString(env, 'DEEPSEEK_API_KEY'),
+      apiKeyVariable: 'DEEPSEEK_API_KEY',
+      headers: {},
+      models: ['deepseek-chat', 'deepseek-reasoner'],
+    },
+  ];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const nodeEnv = readEnum<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
-  const config: GatewayConfig = {
+  const timeouts = readTimeouts(env);
+  const retry = readRetry(env);
+  const breaker = readBreaker(env);
+  const routing: RoutingConfig = {
+    defaultProvider: readString(env, 'DEFAULT_PROVIDER') ?? 'openrouter',
+    defaultModel: readString(env, 'DEFAULT_MODEL'),
+    aliases: {},
+    fallbacks: {},
+  };
+  const base = {
+    providers: builtInProviders(env, timeouts, retry, breaker),
+    routing,
+  };
+  const providersFile = readString(env, 'PROVIDERS_FILE');
+  const { providers, routing: fileRouting } =
+    providersFile === undefined ? base : applyProvidersFile(providersFile, base, env, { timeouts, retry, breaker });
+  const finalRouting: RoutingConfig = {
+    ...fileRouting,
+    // The environment wins over the file, so one image can serve several deployments.
+    defaultProvider: readString(env, 'DEFAULT_PROVIDER') ?? fileRouting.defaultProvider,
+    defaultModel: readString(env, 'DEFAULT_MODEL') ?? fileRouting.defaultModel,
+  };
+  if (!providers.some((provider) => provider.id === finalRouting.defaultProvider)) {
+    throw new ConfigError('DEFAULT_PROVIDER', `names no configured provider: "${finalRouting.defaultProvider}"`);
+  }
+
+  return deepFreeze<GatewayConfig>({
     nodeEnv,
     host: readString(env, 'HOST') ?? '0.0.0.0',
     port: readInteger(env, 'PORT', 8080, 0, 65535),
@@ -113,18 +198,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     sseHeartbeatMs: readInteger(env, 'SSE_HEARTBEAT_MS', 15 * SECOND, 100, 300 * SECOND),
     graphqlIntrospection: readBoolean(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
-    upstreamTimeouts: Object.freeze({
-      firstByteMs: readInteger(env, 'UPSTREAM_FIRST_BYTE_TIMEOUT_MS', 60 * SECOND, 100, 3600 * SECOND),
-      idleMs: readInteger(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 120 * SECOND, 100, 3600 * SECOND),
-      totalMs: readInteger(env, 'UPSTREAM_TOTAL_TIMEOUT_MS', 600 * SECOND, 100, 24 * 3600 * SECOND),
-    }),
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 900 * SECOND, 100, 24 * 3600 * SECOND),
     upstreamMaxSockets: readInteger(env, 'UPSTREAM_MAX_SOCKETS', 512, 1, 65535),
-    openrouter: Object.freeze({
-      apiKey: readString(env, 'OPENROUTER_API_KEY'),
-      baseUrl: readBaseUrl(env, 'OPENROUTER_BASE_URL', 'https://openrouter.ai/api/v1'),
-      httpReferer: readString(env, 'OPENROUTER_HTTP_REFERER'),
-      appTitle: readString(env, 'OPENROUTER_APP_TITLE'),
-    }),
-  };
-  return Object.freeze(config);
+    retryBudget: {
+      ratio: readNumber(env, 'RETRY_BUDGET_RATIO', 0.2, 0, 10),
+      minPerSecond: readNumber(env, 'RETRY_BUDGET_MIN_PER_SECOND', 5, 0, 10_000),
+    },
+    providers,
+    routing: finalRouting,
+  });
 }

@@ -16,8 +16,12 @@ export type OpenAIErrorType =
 export interface ErrorSpec {
   readonly status: number;
   readonly type: OpenAIErrorType;
-  /** Another attempt (same or another provider) may succeed. Drives retry and fallback. */
+  /** The same provider may succeed if asked again. Drives retries. */
   readonly retryable: boolean;
+  /** Another provider may succeed where this one failed. Drives fallback along a chain. */
+  readonly fallback: boolean;
+  /** The failure says the provider is unhealthy. Counts towards opening its circuit breaker. */
+  readonly countsAgainstProvider: boolean;
   readonly description: string;
 }
 
@@ -26,108 +30,160 @@ export const errorCatalog = {
     status: 400,
     type: 'invalid_request_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'The request does not match the API schema; `param` names the field.',
   },
   invalid_json: {
     status: 400,
     type: 'invalid_request_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'The request body is not valid JSON.',
   },
   unsupported_media_type: {
     status: 415,
     type: 'invalid_request_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'The request body is not `application/json`.',
   },
   payload_too_large: {
     status: 413,
     type: 'invalid_request_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'The request body is larger than the configured limit.',
   },
   not_found: {
     status: 404,
     type: 'not_found_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'No such route.',
   },
   model_not_found: {
     status: 404,
     type: 'not_found_error',
     retryable: false,
+    fallback: true,
+    countsAgainstProvider: false,
     description: 'The model or provider named in `model` is unknown, or the provider does not serve it.',
   },
   provider_not_configured: {
     status: 503,
     type: 'server_error',
     retryable: false,
+    fallback: true,
+    countsAgainstProvider: false,
     description: 'The provider that would serve the request has no API key; the message names the variable to set.',
   },
   upstream_bad_request: {
     status: 400,
     type: 'invalid_request_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'The provider rejected the request as invalid (HTTP 400/422 upstream).',
   },
   context_length_exceeded: {
     status: 400,
     type: 'invalid_request_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: "The messages and `max_tokens` exceed the model's context window.",
   },
   upstream_auth_failed: {
     status: 502,
     type: 'upstream_error',
     retryable: false,
+    fallback: true,
+    countsAgainstProvider: true,
     description: "The provider refused the gateway's API key (HTTP 401/403 upstream). An operator must fix the key.",
   },
   upstream_insufficient_credits: {
     status: 402,
     type: 'upstream_error',
     retryable: false,
+    fallback: true,
+    countsAgainstProvider: true,
     description: "The provider account behind the gateway is out of credits (HTTP 402 upstream).",
   },
   upstream_content_blocked: {
     status: 403,
     type: 'permission_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: "The provider's moderation blocked the input (OpenRouter's 403).",
   },
   upstream_rate_limited: {
     status: 429,
     type: 'rate_limit_error',
     retryable: true,
+    fallback: true,
+    countsAgainstProvider: true,
     description: 'The provider is rate limiting the gateway; `Retry-After` says when to try again.',
   },
   upstream_timeout: {
     status: 504,
     type: 'upstream_error',
     retryable: true,
+    fallback: true,
+    countsAgainstProvider: true,
     description: 'The provider did not answer, or stopped streaming, within the configured time.',
   },
   upstream_unavailable: {
     status: 502,
     type: 'upstream_error',
     retryable: true,
+    fallback: true,
+    countsAgainstProvider: true,
     description: 'The provider failed (HTTP 5xx upstream) or the connection to it failed.',
   },
   upstream_stream_error: {
     status: 502,
     type: 'upstream_error',
     retryable: true,
+    fallback: true,
+    countsAgainstProvider: true,
     description: 'The provider reported an error in the middle of a stream.',
   },
   upstream_stream_truncated: {
     status: 502,
     type: 'upstream_error',
     retryable: true,
+    fallback: true,
+    countsAgainstProvider: true,
     description: 'The provider closed the stream without finishing it (no `[DONE]` and no finish reason).',
+  },
+  provider_disabled: {
+    status: 503,
+    type: 'server_error',
+    retryable: false,
+    fallback: true,
+    countsAgainstProvider: false,
+    description: 'An operator disabled the provider that would serve the request.',
+  },
+  providers_unavailable: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    fallback: false,
+    countsAgainstProvider: false,
+    description: "Every provider that could serve the request is skipped: circuit breakers open or providers disabled. `Retry-After` says when one is tried again.",
   },
   internal_error: {
     status: 500,
     type: 'server_error',
     retryable: false,
+    fallback: false,
+    countsAgainstProvider: false,
     description: 'A bug in the gateway. The message is masked; the log has the details under the request id.',
   },
 } as const satisfies Record<string, ErrorSpec>;
@@ -161,6 +217,8 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly type: OpenAIErrorType;
   readonly retryable: boolean;
+  readonly fallback: boolean;
+  readonly countsAgainstProvider: boolean;
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
   readonly provider: string | undefined;
@@ -173,6 +231,8 @@ export class GatewayError extends Error {
     this.status = spec.status;
     this.type = spec.type;
     this.retryable = spec.retryable;
+    this.fallback = spec.fallback;
+    this.countsAgainstProvider = spec.countsAgainstProvider;
     this.param = options.param ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.provider = options.provider;

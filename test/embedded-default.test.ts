@@ -14,14 +14,29 @@ describe('the embedded default: no provider key, no Redis', () => {
     expect((await fetch(`${gateway.url}/health/live`)).status).to.equal(200);
     const ready = await fetch(`${gateway.url}/health/ready`);
     expect(ready.status).to.equal(503);
-    expect(await ready.json()).to.deep.include({ status: 'down', providers: [{ id: 'openrouter', status: 'not_configured' }] });
+    expect(await ready.json()).to.deep.include({
+      status: 'down',
+      providers: [
+        { id: 'openrouter', status: 'not_configured' },
+        { id: 'deepseek', status: 'not_configured' },
+      ],
+    });
   });
 
   it('lists OpenRouter as not configured, naming the variable to set', async () => {
     const body = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { data: unknown[] };
-    expect(body.data).to.deep.equal([
-      { id: 'openrouter', kind: 'openrouter', configured: false, status: 'not_configured', missing_configuration: 'OPENROUTER_API_KEY', last_error_code: null },
-    ]);
+    expect(body.data[0]).to.deep.equal({
+      id: 'openrouter',
+      kind: 'openrouter',
+      configured: false,
+      enabled: true,
+      status: 'not_configured',
+      breaker_state: 'closed',
+      missing_configuration: 'OPENROUTER_API_KEY',
+      models: null,
+      last_error: null,
+    });
+    expect(body.data[1]).to.deep.include({ id: 'deepseek', status: 'not_configured', missing_configuration: 'DEEPSEEK_API_KEY' });
     const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: unknown[] };
     expect(models.data).to.deep.equal([]);
   });
@@ -45,6 +60,9 @@ describe('the embedded default: no provider key, no Redis', () => {
     );
     expect(result.errors?.[0]?.extensions).to.include({ code: 'provider_not_configured', status: 503 });
     const providers = await graphqlHttp<{ providers: { status: string; missingConfiguration: string }[] }>(gateway.url, '{ providers { status missingConfiguration } }');
-    expect(providers.data?.providers).to.deep.equal([{ status: 'NOT_CONFIGURED', missingConfiguration: 'OPENROUTER_API_KEY' }]);
+    expect(providers.data?.providers).to.deep.equal([
+      { status: 'NOT_CONFIGURED', missingConfiguration: 'OPENROUTER_API_KEY' },
+      { status: 'NOT_CONFIGURED', missingConfiguration: 'DEEPSEEK_API_KEY' },
+    ]);
   });
 });

@@ -1,15 +1,41 @@
 /** What the gateway reports about its providers, models and health. */
+import type { ProviderKind } from '../config.js';
 import type { ErrorCode } from '../errors.js';
+import type { BreakerState } from '../resilience/provider-breakers.js';
 
-export type ProviderStatus = 'available' | 'degraded' | 'not_configured';
+export type { BreakerState };
+
+export type ProviderStatus = 'available' | 'degraded' | 'unavailable' | 'disabled' | 'not_configured';
+
+export interface ProviderErrorSummary {
+  code: ErrorCode;
+  message: string;
+  /** ISO 8601. */
+  at: string;
+}
 
 export interface ProviderSummary {
   id: string;
-  kind: string;
+  kind: ProviderKind;
   configured: boolean;
+  enabled: boolean;
   status: ProviderStatus;
+  breakerState: BreakerState;
   missingConfiguration: string | null;
-  lastErrorCode: ErrorCode | null;
+  /** The models this provider is limited to, when its configuration lists them. */
+  models: readonly string[] | null;
+  lastError: ProviderErrorSummary | null;
+}
+
+export interface ProviderHealthResult {
+  id: string;
+  status: ProviderStatus;
+  breakerState: BreakerState;
+  /** The last active check against the provider's free endpoint; null when none could run. */
+  reachable: boolean | null;
+  latencyMs: number | null;
+  errorCode: string | null;
+  checkedAt: string | null;
 }
 
 export interface ModelSummary {

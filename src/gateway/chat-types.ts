@@ -4,8 +4,8 @@
  */
 import type { ChatRequest, FinishReason, TokenUsage, ToolCall } from '../providers/types.js';
 
-/** A request as the client phrased it: `model` is not resolved to a provider yet. */
-export type ChatCompletionCommand = ChatRequest;
+/** A request as the client phrased it: `model` is not resolved yet, and may be left to the default. */
+export type ChatCompletionCommand = Omit<ChatRequest, 'model'> & { model?: string };
 
 export interface AssistantMessage {
   role: 'assistant';
@@ -27,6 +27,8 @@ export interface ChatCompletionResult {
   model: string;
   /** The id of the provider that served it. */
   provider: string;
+  /** Upstream calls it took, retries and fallbacks included. */
+  attempts: number;
   choices: ChatChoiceResult[];
   usage: TokenUsage | null;
 }
@@ -56,6 +58,8 @@ export interface ChatChunk {
   created: number;
   model: string;
   provider: string;
+  /** Upstream calls it took to start the stream, retries and fallbacks included. */
+  attempts: number;
   choices: ChatChunkChoiceResult[];
   usage: TokenUsage | null;
 }

@@ -10,6 +10,7 @@ export interface ChunkSource {
   provider: string;
   /** Used until the provider names the model it really ran. */
   requestedModel: string;
+  attempts: number;
   includeUsageChunk: boolean;
   now: () => number;
   idPrefix: string;
@@ -26,6 +27,7 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
     created,
     model,
     provider: source.provider,
+    attempts: source.attempts,
     choices: [{ index: 0, delta, finishReason }],
     usage,
   });

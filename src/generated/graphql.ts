@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ChatCompletionResult, ChatChoiceResult, AssistantMessage, ChatChunk, ChatChunkChoiceResult, ChatDeltaResult } from '../gateway/chat-types.js';
 import type { TokenUsage } from '../providers/types.js';
-import type { ProviderSummary, ModelSummary, HealthReport, ProviderHealthSummary } from '../gateway/catalog-types.js';
+import type { ProviderSummary, ModelSummary, HealthReport, ProviderHealthSummary, ProviderHealthResult, ProviderErrorSummary } from '../gateway/catalog-types.js';
 import type { GraphQLContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -17,6 +17,12 @@ export type Scalars = {
   /** Any JSON value. Used only for provider-specific pass-through options. */
   JSON: { input: unknown; output: unknown; }
 };
+
+/** The provider's circuit breaker. */
+export type BreakerState =
+  | 'closed'
+  | 'half_open'
+  | 'open';
 
 export type ChatChoice = {
   __typename?: 'ChatChoice';
@@ -36,6 +42,8 @@ export type ChatChunkChoice = {
 /** A complete chat completion. */
 export type ChatCompletion = {
   __typename?: 'ChatCompletion';
+  /** Upstream calls the request took, retries and fallbacks included. */
+  attempts: Scalars['Int']['output'];
   choices: Array<ChatChoice>;
   created: Scalars['Int']['output'];
   id: Scalars['String']['output'];
@@ -49,6 +57,8 @@ export type ChatCompletion = {
 /** One event of a streamed completion. The last event has a finishReason and usage. */
 export type ChatCompletionChunk = {
   __typename?: 'ChatCompletionChunk';
+  /** Upstream calls it took to start the stream, retries and fallbacks included. */
+  attempts: Scalars['Int']['output'];
   choices: Array<ChatChunkChoice>;
   created: Scalars['Int']['output'];
   id: Scalars['String']['output'];
@@ -64,8 +74,11 @@ export type ChatCompletionInput = {
   /** Upper bound on generated tokens. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
   messages: Array<ChatMessageInput>;
-  /** A model id as listed by Query.models, optionally prefixed by a provider id: 'openrouter/deepseek/deepseek-chat'. */
-  model: Scalars['String']['input'];
+  /**
+   * A model id as listed by Query.models ('openrouter/deepseek/deepseek-chat'), an alias or a
+   * fallback chain name from the providers file. Optional when DEFAULT_MODEL is set.
+   */
+  model?: InputMaybe<Scalars['String']['input']>;
   presencePenalty?: InputMaybe<Scalars['Float']['input']>;
   /**
    * Provider-specific options passed through untouched, for example OpenRouter's
@@ -175,6 +188,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Run a chat completion and return the whole answer. */
   createChatCompletion: ChatCompletion;
+  /** Turn a provider off (requests skip it, fallback chains move on) or back on. */
+  setProviderEnabled: Provider;
 };
 
 
@@ -183,18 +198,37 @@ export type MutationCreateChatCompletionArgs = {
   input: ChatCompletionInput;
 };
 
+
+/** Operations that call a provider and may cost money. */
+export type MutationSetProviderEnabledArgs = {
+  enabled: Scalars['Boolean']['input'];
+  id: Scalars['String']['input'];
+};
+
 /** An upstream LLM provider known to the gateway. */
 export type Provider = {
   __typename?: 'Provider';
+  breakerState: BreakerState;
   configured: Scalars['Boolean']['output'];
+  enabled: Scalars['Boolean']['output'];
   id: Scalars['String']['output'];
   /** The implementation family: openrouter, deepseek or openai-compatible. */
   kind: Scalars['String']['output'];
-  /** The last upstream error's catalog code, if any since start-up. */
-  lastErrorCode: Maybe<Scalars['String']['output']>;
+  lastError: Maybe<ProviderError>;
   /** When not configured: the environment variable to set. */
   missingConfiguration: Maybe<Scalars['String']['output']>;
+  /** The models this provider is limited to, when its configuration lists them. */
+  models: Maybe<Array<Scalars['String']['output']>>;
   status: ProviderStatus;
+};
+
+/** The last error a provider gave, with its catalog code. */
+export type ProviderError = {
+  __typename?: 'ProviderError';
+  /** ISO 8601 time. */
+  at: Scalars['String']['output'];
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
 };
 
 export type ProviderHealth = {
@@ -203,22 +237,47 @@ export type ProviderHealth = {
   status: ProviderStatus;
 };
 
+/** A provider's health, with a cached check of its free model-list endpoint. */
+export type ProviderHealthCheck = {
+  __typename?: 'ProviderHealthCheck';
+  breakerState: BreakerState;
+  checkedAt: Maybe<Scalars['String']['output']>;
+  errorCode: Maybe<Scalars['String']['output']>;
+  id: Scalars['String']['output'];
+  latencyMs: Maybe<Scalars['Float']['output']>;
+  /** Null when no check could run (not configured or disabled). */
+  reachable: Maybe<Scalars['Boolean']['output']>;
+  status: ProviderStatus;
+};
+
 /** Whether a provider can take requests right now. */
 export type ProviderStatus =
-  /** Configured and its recent calls succeed. */
+  /** Configured, enabled, and its recent calls succeed. */
   | 'available'
-  /** Configured, but recent calls failed. */
+  /** Serving, but recent calls failed or its circuit breaker is letting a probe through. */
   | 'degraded'
+  /** Turned off by an operator (setProviderEnabled). */
+  | 'disabled'
   /** Missing configuration (usually its API key); requests to it fail with provider_not_configured. */
-  | 'not_configured';
+  | 'not_configured'
+  /** Its circuit breaker is open: requests skip it until the breaker probes again. */
+  | 'unavailable';
 
 /** Read-only operations: providers, models and health. */
 export type Query = {
   __typename?: 'Query';
   health: Health;
-  /** Models of every configured provider. Providers that cannot be listed right now are skipped. */
+  /** Models of every usable provider. Providers that cannot be listed right now are skipped. */
   models: Array<Model>;
+  /** Checks at most once every 30 seconds per provider, on a free endpoint. */
+  providerHealth: ProviderHealthCheck;
   providers: Array<Provider>;
+};
+
+
+/** Read-only operations: providers, models and health. */
+export type QueryProviderHealthArgs = {
+  id: Scalars['String']['input'];
 };
 
 /** Streaming operations, served over graphql-ws on the same path as HTTP GraphQL. */
@@ -360,6 +419,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BreakerState: null;
   ChatChoice: ResolverTypeWrapper<ChatChoiceResult>;
   ChatChunkChoice: ResolverTypeWrapper<ChatChunkChoiceResult>;
   ChatCompletion: ResolverTypeWrapper<ChatCompletionResult>;
@@ -378,7 +438,9 @@ export type ResolversTypes = {
   Model: ResolverTypeWrapper<ModelSummary>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Provider: ResolverTypeWrapper<ProviderSummary>;
+  ProviderError: ResolverTypeWrapper<ProviderErrorSummary>;
   ProviderHealth: ResolverTypeWrapper<ProviderHealthSummary>;
+  ProviderHealthCheck: ResolverTypeWrapper<ProviderHealthResult>;
   ProviderStatus: null;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -408,7 +470,9 @@ export type ResolversParentTypes = {
   Model: ModelSummary;
   Mutation: Record<PropertyKey, never>;
   Provider: ProviderSummary;
+  ProviderError: ProviderErrorSummary;
   ProviderHealth: ProviderHealthSummary;
+  ProviderHealthCheck: ProviderHealthResult;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -418,6 +482,8 @@ export type ResolversParentTypes = {
   ToolInput: ToolInput;
   Usage: TokenUsage;
 };
+
+export type BreakerStateResolvers = { CLOSED: 'closed', HALF_OPEN: 'half_open', OPEN: 'open' };
 
 export type ChatChoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChatChoice'] = ResolversParentTypes['ChatChoice']> = {
   finishReason?: Resolver<ResolversTypes['FinishReason'], ParentType, ContextType>;
@@ -432,6 +498,7 @@ export type ChatChunkChoiceResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type ChatCompletionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChatCompletion'] = ResolversParentTypes['ChatCompletion']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   choices?: Resolver<Array<ResolversTypes['ChatChoice']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -441,6 +508,7 @@ export type ChatCompletionResolvers<ContextType = GraphQLContext, ParentType ext
 };
 
 export type ChatCompletionChunkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChatCompletionChunk'] = ResolversParentTypes['ChatCompletionChunk']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   choices?: Resolver<Array<ResolversTypes['ChatChunkChoice']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -490,15 +558,25 @@ export type ModelResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createChatCompletion?: Resolver<ResolversTypes['ChatCompletion'], ParentType, ContextType, RequireFields<MutationCreateChatCompletionArgs, 'input'>>;
+  setProviderEnabled?: Resolver<ResolversTypes['Provider'], ParentType, ContextType, RequireFields<MutationSetProviderEnabledArgs, 'enabled' | 'id'>>;
 };
 
 export type ProviderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provider'] = ResolversParentTypes['Provider']> = {
+  breakerState?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
   configured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  lastErrorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['ProviderError']>, ParentType, ContextType>;
   missingConfiguration?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  models?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ProviderStatus'], ParentType, ContextType>;
+};
+
+export type ProviderErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProviderError'] = ResolversParentTypes['ProviderError']> = {
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ProviderHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProviderHealth'] = ResolversParentTypes['ProviderHealth']> = {
@@ -506,11 +584,22 @@ export type ProviderHealthResolvers<ContextType = GraphQLContext, ParentType ext
   status?: Resolver<ResolversTypes['ProviderStatus'], ParentType, ContextType>;
 };
 
-export type ProviderStatusResolvers = { AVAILABLE: 'available', DEGRADED: 'degraded', NOT_CONFIGURED: 'not_configured' };
+export type ProviderHealthCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProviderHealthCheck'] = ResolversParentTypes['ProviderHealthCheck']> = {
+  breakerState?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
+  checkedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  latencyMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  reachable?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ProviderStatus'], ParentType, ContextType>;
+};
+
+export type ProviderStatusResolvers = { AVAILABLE: 'available', DEGRADED: 'degraded', DISABLED: 'disabled', NOT_CONFIGURED: 'not_configured', UNAVAILABLE: 'unavailable' };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   models?: Resolver<Array<ResolversTypes['Model']>, ParentType, ContextType>;
+  providerHealth?: Resolver<ResolversTypes['ProviderHealthCheck'], ParentType, ContextType, RequireFields<QueryProviderHealthArgs, 'id'>>;
   providers?: Resolver<Array<ResolversTypes['Provider']>, ParentType, ContextType>;
 };
 
@@ -541,6 +630,7 @@ export type UsageResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  BreakerState?: BreakerStateResolvers;
   ChatChoice?: ChatChoiceResolvers<ContextType>;
   ChatChunkChoice?: ChatChunkChoiceResolvers<ContextType>;
   ChatCompletion?: ChatCompletionResolvers<ContextType>;
@@ -555,7 +645,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Model?: ModelResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Provider?: ProviderResolvers<ContextType>;
+  ProviderError?: ProviderErrorResolvers<ContextType>;
   ProviderHealth?: ProviderHealthResolvers<ContextType>;
+  ProviderHealthCheck?: ProviderHealthCheckResolvers<ContextType>;
   ProviderStatus?: ProviderStatusResolvers;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -61,6 +61,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/providers/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A provider's status, breaker state and a cached reachability check */
+        get: operations["getProviderHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop routing requests to a provider until it is enabled again */
+        post: operations["disableProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Route requests to a disabled provider again */
+        post: operations["enableProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -103,7 +154,7 @@ export interface components {
          * @description Stable error codes from the gateway's error catalog. The README lists each with its status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "internal_error";
+        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "provider_disabled" | "providers_unavailable" | "internal_error";
         ErrorResponse: {
             error: {
                 message: string;
@@ -166,8 +217,8 @@ export interface components {
             };
         };
         CreateChatCompletionRequest: {
-            /** @description A model id from `GET /v1/models`, or `provider/model`. */
-            model: string;
+            /** @description A model id from `GET /v1/models`, `provider/model`, an alias or a fallback chain name from the providers file. Optional when `DEFAULT_MODEL` is set. */
+            model?: string;
             messages: components["schemas"]["ChatMessage"][];
             stream?: boolean | null;
             stream_options?: {
@@ -251,6 +302,8 @@ export interface components {
             model: string;
             /** @description The id of the provider that served the request. */
             provider: string;
+            /** @description Upstream calls the request took, retries and fallbacks included. */
+            attempts?: number;
             choices: {
                 index: number;
                 message: components["schemas"]["AssistantMessage"];
@@ -304,16 +357,44 @@ export interface components {
             object: "list";
             data: components["schemas"]["Model"][];
         };
+        /**
+         * @description `available`: serving. `degraded`: serving, but recent calls failed or its breaker is probing.
+         *     `unavailable`: its circuit breaker is open. `disabled`: turned off by an operator.
+         *     `not_configured`: its API key is missing.
+         * @enum {string}
+         */
+        ProviderStatus: "available" | "degraded" | "unavailable" | "disabled" | "not_configured";
         /** @enum {string} */
-        ProviderStatus: "available" | "degraded" | "not_configured";
+        BreakerState: "closed" | "open" | "half_open";
         Provider: {
             id: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "openrouter" | "deepseek" | "openai-compatible";
             configured: boolean;
+            enabled: boolean;
             status: components["schemas"]["ProviderStatus"];
+            breaker_state: components["schemas"]["BreakerState"];
             /** @description The environment variable to set, when not configured. */
-            missing_configuration?: string | null;
-            last_error_code?: components["schemas"]["ErrorCode"] | null;
+            missing_configuration: string | null;
+            /** @description The models the provider is limited to, when its configuration lists them. */
+            models: string[] | null;
+            last_error: null | {
+                code: components["schemas"]["ErrorCode"];
+                message: string;
+                /** Format: date-time */
+                at: string;
+            };
+        };
+        ProviderHealth: {
+            id: string;
+            status: components["schemas"]["ProviderStatus"];
+            breaker_state: components["schemas"]["BreakerState"];
+            /** @description Result of the last check of the provider's free model-list endpoint (at most one every 30 s); null when no check could run. */
+            reachable: boolean | null;
+            latency_ms: number | null;
+            error_code: string | null;
+            /** Format: date-time */
+            checked_at: string | null;
         };
         ProviderList: {
             /** @constant */
@@ -345,11 +426,14 @@ export interface components {
         };
     };
     parameters: {
+        ProviderId: string;
         /** @description Reserved for the response cache (`no-cache`, `no-store`). */
         CacheControl: string;
     };
     requestBodies: never;
     headers: {
+        /** @description Upstream calls the request took, retries and fallbacks included. */
+        "X-Gateway-Attempts": number;
         /** @description The id of the provider that served the request. */
         "X-Gateway-Provider": string;
         /** @description The model that served the request, as the provider names it. */
@@ -380,6 +464,7 @@ export interface operations {
                 headers: {
                     "X-Gateway-Provider": components["headers"]["X-Gateway-Provider"];
                     "X-Gateway-Model": components["headers"]["X-Gateway-Model"];
+                    "X-Gateway-Attempts": components["headers"]["X-Gateway-Attempts"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -440,6 +525,75 @@ export interface operations {
                 };
             };
             500: components["responses"]["Error"];
+        };
+    };
+    getProviderHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ProviderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's health. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderHealth"];
+                };
+            };
+            404: components["responses"]["Error"];
+        };
+    };
+    disableProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ProviderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider, now disabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            404: components["responses"]["Error"];
+        };
+    };
+    enableProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ProviderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider, now enabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            404: components["responses"]["Error"];
         };
     };
     getLiveness: {

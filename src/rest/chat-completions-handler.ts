@@ -31,6 +31,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
     if (abort.signal.aborted) return;
     res.setHeader('X-Gateway-Provider', result.provider);
     res.setHeader('X-Gateway-Model', result.model);
+    res.setHeader('X-Gateway-Attempts', String(result.attempts));
     res.json(toWireCompletion(result));
   };
 }

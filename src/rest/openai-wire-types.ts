@@ -9,5 +9,7 @@ export type ChatCompletionChunkBody = Schemas['ChatCompletionChunk'];
 export type UsageBody = Schemas['Usage'];
 export type ModelListBody = Schemas['ModelList'];
 export type ProviderListBody = Schemas['ProviderList'];
+export type ProviderBody = Schemas['Provider'];
+export type ProviderHealthBody = Schemas['ProviderHealth'];
 export type HealthReportBody = Schemas['HealthReport'];
 export type ErrorResponseBody = Schemas['ErrorResponse'];

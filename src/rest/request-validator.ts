@@ -15,6 +15,7 @@ export interface RequestValidator {
   /** Validates a subset of an operation's body properties (GraphQL's pass-through options). */
   validateProperties(operationId: string, properties: readonly string[], value: unknown, paramPrefix: string): void;
   operationIds(): string[];
+  hasBody(operationId: string): boolean;
 }
 
 function escapePointer(segment: string): string {
@@ -132,5 +133,6 @@ export function createRequestValidator(document: OpenApiDocument): RequestValida
     },
 
     operationIds: () => [...bodyPointers.keys()],
+    hasBody: (operationId) => (bodyPointers.get(operationId) ?? '') !== '',
   };
 }

@@ -10,12 +10,13 @@ import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
 import type { HealthReportBody } from './openai-wire-types.js';
 import type { RequestValidator } from './request-validator.js';
-import { toWireModelList, toWireProviderList } from './to-wire-response.js';
+import { toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from './to-wire-response.js';
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
 export interface RestRoute {
   method: 'get' | 'post';
+  /** As the OpenAPI spec writes it: `/v1/providers/{id}/health`. */
   path: string;
   operationId: string;
   handler: Handler;
@@ -54,6 +55,26 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       },
     },
     { method: 'get', path: '/v1/providers', operationId: 'listProviders', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders())) },
+    {
+      method: 'get',
+      path: '/v1/providers/{id}/health',
+      operationId: 'getProviderHealth',
+      handler: async (req, res) => {
+        res.json(toWireProviderHealth(await deps.gateway.providerHealth(String(req.params.id))));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/providers/{id}/disable',
+      operationId: 'disableProvider',
+      handler: (req, res) => void res.json(toWireProvider(deps.gateway.setProviderEnabled(String(req.params.id), false))),
+    },
+    {
+      method: 'post',
+      path: '/v1/providers/{id}/enable',
+      operationId: 'enableProvider',
+      handler: (req, res) => void res.json(toWireProvider(deps.gateway.setProviderEnabled(String(req.params.id), true))),
+    },
     { method: 'get', path: '/health/live', operationId: 'getLiveness', handler: (_req, res) => health(res, false) },
     { method: 'get', path: '/health/ready', operationId: 'getReadiness', handler: (_req, res) => health(res, true) },
   ];
@@ -63,8 +84,9 @@ export function createRestRouter(deps: RestRouterDeps): Router {
   const router = express.Router();
   const parseJson = express.json({ limit: deps.maxBodyBytes, strict: false });
   for (const route of restRoutes(deps)) {
+    const takesBody = deps.validator.hasBody(route.operationId);
     const validated: Handler = async (req, res) => {
-      if (route.method === 'post') {
+      if (takesBody) {
         if (!req.is('application/json')) {
           throw new GatewayError('unsupported_media_type', 'The request body must be sent as Content-Type: application/json.');
         }
@@ -72,8 +94,9 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       }
       await route.handler(req, res);
     };
-    if (route.method === 'post') router.post(route.path, parseJson, validated);
-    else router.get(route.path, validated);
+    const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    if (route.method === 'post') router.post(expressPath, parseJson, validated);
+    else router.get(expressPath, validated);
   }
   return router;
 }

@@ -39,6 +39,7 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
     'X-Accel-Buffering': 'no',
     'X-Gateway-Provider': first.value.provider,
     'X-Gateway-Model': first.value.model,
+    'X-Gateway-Attempts': String(first.value.attempts),
   });
   res.flushHeaders();
 

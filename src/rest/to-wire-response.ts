@@ -1,8 +1,16 @@
 /** Gateway results -> OpenAI wire bodies, typed by the OpenAPI spec so they cannot drift from it. */
-import type { ModelSummary, ProviderSummary } from '../gateway/catalog-types.js';
+import type { ModelSummary, ProviderHealthResult, ProviderSummary } from '../gateway/catalog-types.js';
 import type { ChatChunk, ChatCompletionResult } from '../gateway/chat-types.js';
 import type { TokenUsage } from '../providers/types.js';
-import type { ChatCompletionBody, ChatCompletionChunkBody, ModelListBody, ProviderListBody, UsageBody } from './openai-wire-types.js';
+import type {
+  ChatCompletionBody,
+  ChatCompletionChunkBody,
+  ModelListBody,
+  ProviderBody,
+  ProviderHealthBody,
+  ProviderListBody,
+  UsageBody,
+} from './openai-wire-types.js';
 
 export function toWireUsage(usage: TokenUsage): UsageBody {
   const body: UsageBody = {
@@ -25,6 +33,7 @@ export function toWireCompletion(result: ChatCompletionResult): ChatCompletionBo
     created: result.created,
     model: result.model,
     provider: result.provider,
+    attempts: result.attempts,
     choices: result.choices.map((choice) => {
       const message: ChatCompletionBody['choices'][number]['message'] = { role: 'assistant', content: choice.message.content };
       if (choice.message.reasoning !== null) message.reasoning = choice.message.reasoning;
@@ -89,16 +98,32 @@ export function toWireModelList(models: ModelSummary[]): ModelListBody {
   };
 }
 
-export function toWireProviderList(providers: ProviderSummary[]): ProviderListBody {
+export function toWireProvider(provider: ProviderSummary): ProviderBody {
   return {
-    object: 'list',
-    data: providers.map((provider) => ({
-      id: provider.id,
-      kind: provider.kind,
-      configured: provider.configured,
-      status: provider.status,
-      missing_configuration: provider.missingConfiguration,
-      last_error_code: provider.lastErrorCode,
-    })),
+    id: provider.id,
+    kind: provider.kind,
+    configured: provider.configured,
+    enabled: provider.enabled,
+    status: provider.status,
+    breaker_state: provider.breakerState,
+    missing_configuration: provider.missingConfiguration,
+    models: provider.models === null ? null : [...provider.models],
+    last_error: provider.lastError,
+  };
+}
+
+export function toWireProviderList(providers: ProviderSummary[]): ProviderListBody {
+  return { object: 'list', data: providers.map(toWireProvider) };
+}
+
+export function toWireProviderHealth(health: ProviderHealthResult): ProviderHealthBody {
+  return {
+    id: health.id,
+    status: health.status,
+    breaker_state: health.breakerState,
+    reachable: health.reachable,
+    latency_ms: health.latencyMs,
+    error_code: health.errorCode,
+    checked_at: health.checkedAt,
   };
 }

@@ -55,9 +55,18 @@ describe('GraphQL /graphql', () => {
       health: { status: string; providers: { id: string; status: string }[] };
     }>(gateway.url, '{ providers { id status configured } models { id upstreamId contextLength } health { status providers { id status } } }');
     expect(result.errors).to.equal(undefined);
-    expect(result.data?.providers).to.deep.equal([{ id: 'openrouter', status: 'AVAILABLE', configured: true }]);
+    expect(result.data?.providers).to.deep.equal([
+      { id: 'openrouter', status: 'AVAILABLE', configured: true },
+      { id: 'deepseek', status: 'NOT_CONFIGURED', configured: false },
+    ]);
     expect(result.data?.models).to.deep.equal([{ id: 'openrouter/test/model', upstreamId: 'test/model', contextLength: 8192 }]);
-    expect(result.data?.health).to.deep.equal({ status: 'OK', providers: [{ id: 'openrouter', status: 'AVAILABLE' }] });
+    expect(result.data?.health).to.deep.equal({
+      status: 'OK',
+      providers: [
+        { id: 'openrouter', status: 'AVAILABLE' },
+        { id: 'deepseek', status: 'NOT_CONFIGURED' },
+      ],
+    });
   });
 
   it('runs a completion through the mutation with camelCase inputs', async () => {

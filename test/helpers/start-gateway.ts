@@ -13,7 +13,8 @@ export interface RunningGateway {
 }
 
 export async function startGateway(env: Record<string, string | undefined> = {}, deps: AppDeps = {}): Promise<RunningGateway> {
-  const config = loadConfig({ NODE_ENV: 'test', OPENROUTER_API_KEY: TEST_PROVIDER_KEY, ...env });
+  // One attempt per provider unless a test is about retries: error-mapping tests want the first answer.
+  const config = loadConfig({ NODE_ENV: 'test', OPENROUTER_API_KEY: TEST_PROVIDER_KEY, RETRY_MAX_ATTEMPTS: '1', ...env });
   const app = await createApp(config, deps);
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = app.httpServer.address() as AddressInfo;

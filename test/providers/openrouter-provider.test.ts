@@ -32,7 +32,7 @@ describe('OpenRouter provider replaying recorded streams', () => {
   });
   beforeEach(() => {
     const config = loadConfig({ OPENROUTER_API_KEY: KEY, OPENROUTER_BASE_URL: `${BASE}/api/v1` });
-    provider = createOpenRouterProvider({ config: config.openrouter, timeouts: config.upstreamTimeouts, agents });
+    provider = createOpenRouterProvider(config.providers.find((entry) => entry.id === 'openrouter')!, agents);
   });
   afterEach(() => nock.cleanAll());
 

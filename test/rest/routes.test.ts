@@ -2,19 +2,26 @@ import { expect } from 'chai';
 import pino from 'pino';
 import { readFileSync } from 'node:fs';
 import { GatewayService } from '../../src/gateway/gateway-service.js';
-import { createProviderRegistry } from '../../src/providers/registry.js';
+import { loadConfig } from '../../src/config.js';
+import { createConfiguredProviders } from '../../src/providers/registry.js';
 import { createRequestValidator } from '../../src/rest/request-validator.js';
 import { restRoutes } from '../../src/rest/routes.js';
 import { readOpenApiDocument } from '../../src/schema-files.js';
 import { GATEWAY_VERSION } from '../../src/version.js';
-import type { LlmProvider } from '../../src/providers/types.js';
 
 describe('REST routes and the OpenAPI spec', () => {
   const document = readOpenApiDocument();
-  const stubProvider = { id: 'stub', kind: 'stub', interfaceVersion: 1, configuration: { configured: true } } as unknown as LlmProvider;
+  const config = loadConfig({});
   const logger = pino({ level: 'silent' });
   const routes = restRoutes({
-    gateway: new GatewayService({ registry: createProviderRegistry([stubProvider], 'stub'), logger, version: GATEWAY_VERSION }),
+    gateway: new GatewayService({
+      registry: createConfiguredProviders(config),
+      routing: config.routing,
+      logger,
+      version: GATEWAY_VERSION,
+      requestTimeoutMs: config.requestTimeoutMs,
+      retryBudget: config.retryBudget,
+    }),
     validator: createRequestValidator(document),
     logger,
     maxBodyBytes: 1024,
@@ -32,7 +39,7 @@ describe('REST routes and the OpenAPI spec', () => {
 
   it('has a body schema for every operation that takes a body', () => {
     const validator = createRequestValidator(document);
-    for (const route of routes.filter((r) => r.method === 'post')) {
+    for (const route of routes.filter((r) => validator.hasBody(r.operationId))) {
       expect(() => validator.validateBody(route.operationId, {}), route.operationId).to.throw(/Missing required parameter/);
     }
   });

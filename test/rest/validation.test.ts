@@ -98,9 +98,18 @@ describe('REST catalog endpoints', () => {
   });
 
   it('GET /v1/providers reports OpenRouter as available', async () => {
-    const body = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { data: { id: string; status: string; configured: boolean }[] };
-    expect(body.data).to.deep.equal([
-      { id: 'openrouter', kind: 'openrouter', configured: true, status: 'available', missing_configuration: null, last_error_code: null },
-    ]);
+    const body = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { data: Record<string, unknown>[] };
+    expect(body.data[0]).to.deep.equal({
+      id: 'openrouter',
+      kind: 'openrouter',
+      configured: true,
+      enabled: true,
+      status: 'available',
+      breaker_state: 'closed',
+      missing_configuration: null,
+      models: null,
+      last_error: null,
+    });
+    expect(body.data[1]).to.deep.include({ id: 'deepseek', configured: false, models: ['deepseek-chat', 'deepseek-reasoner'] });
   });
 });

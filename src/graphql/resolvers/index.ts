@@ -2,6 +2,8 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Resolvers } from '../../generated/graphql.js';
 import { createChatCompletion } from './Mutation/createChatCompletion.js';
+import { setProviderEnabled } from './Mutation/setProviderEnabled.js';
+import { providerHealth } from './Query/providerHealth.js';
 import { health } from './Query/health.js';
 import { models } from './Query/models.js';
 import { providers } from './Query/providers.js';
@@ -39,9 +41,10 @@ export const resolvers: Resolvers = {
   JSON: JSONScalar,
   ChatRole: { SYSTEM: 'system', DEVELOPER: 'developer', USER: 'user', ASSISTANT: 'assistant', TOOL: 'tool' },
   FinishReason: { STOP: 'stop', LENGTH: 'length', TOOL_CALLS: 'tool_calls', CONTENT_FILTER: 'content_filter', ERROR: 'error', OTHER: 'other' },
-  ProviderStatus: { AVAILABLE: 'available', DEGRADED: 'degraded', NOT_CONFIGURED: 'not_configured' },
+  ProviderStatus: { AVAILABLE: 'available', DEGRADED: 'degraded', UNAVAILABLE: 'unavailable', DISABLED: 'disabled', NOT_CONFIGURED: 'not_configured' },
+  BreakerState: { CLOSED: 'closed', OPEN: 'open', HALF_OPEN: 'half_open' },
   HealthStatus: { OK: 'ok', DEGRADED: 'degraded', DOWN: 'down' },
-  Query: { providers, models, health },
-  Mutation: { createChatCompletion },
+  Query: { providers, providerHealth, models, health },
+  Mutation: { createChatCompletion, setProviderEnabled },
   Subscription: { chatCompletionStream },
 };

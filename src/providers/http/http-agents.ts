@@ -1,9 +1,10 @@
 /**
- * Keep-alive agents shared by every provider, so a busy gateway reuses upstream TLS connections
- * instead of paying a handshake per request.
+ * Keep-alive agents for one provider, so a busy gateway reuses upstream TLS connections instead of
+ * paying a handshake per request, and a connect that hangs is cut off after `connectMs`.
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 
 export interface HttpAgents {
   readonly http: http.Agent;
@@ -11,10 +12,34 @@ export interface HttpAgents {
   destroy(): void;
 }
 
-export function createHttpAgents(maxSockets: number): HttpAgents {
+/** The error code of a connect timeout, mapped to `upstream_timeout`. */
+export const CONNECT_TIMEOUT_CODE = 'UPSTREAM_CONNECT_TIMEOUT';
+
+type CreateConnection = (options: unknown, callback?: (error: Error | null, socket: Socket) => void) => Socket;
+
+/** Wraps the agent's socket factory: a socket not connected within `connectMs` is destroyed. */
+export function limitConnectTime<T extends http.Agent>(agent: T, connectMs: number, connectedEvent: 'connect' | 'secureConnect'): T {
+  const target = agent as unknown as { createConnection: CreateConnection };
+  const create = target.createConnection.bind(agent);
+  target.createConnection = (options, callback) => {
+    const socket = create(options, callback);
+    const timer = setTimeout(() => {
+      const error = Object.assign(new Error(`connect timed out after ${connectMs} ms`), { code: CONNECT_TIMEOUT_CODE });
+      socket.destroy(error);
+    }, connectMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    socket.once(connectedEvent, clear);
+    socket.once('close', clear);
+    return socket;
+  };
+  return agent;
+}
+
+export function createHttpAgents(maxSockets: number, connectMs = 10_000): HttpAgents {
   const options = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets, maxFreeSockets: 64, scheduling: 'lifo' as const };
-  const httpAgent = new http.Agent(options);
-  const httpsAgent = new https.Agent(options);
+  const httpAgent = limitConnectTime(new http.Agent(options), connectMs, 'connect');
+  const httpsAgent = limitConnectTime(new https.Agent(options), connectMs, 'secureConnect');
   return {
     http: httpAgent,
     https: httpsAgent,

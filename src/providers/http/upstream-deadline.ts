@@ -40,8 +40,11 @@ export class UpstreamDeadline {
     this.idleTimer?.refresh();
   }
 
+  /** Why the call was cut short, when a bound (this one's or the request's) did it. */
   get timeoutError(): GatewayError | undefined {
-    return this.firedError;
+    if (this.firedError !== undefined) return this.firedError;
+    const reason: unknown = this.parent.reason;
+    return reason instanceof GatewayError ? reason : undefined;
   }
 
   /** True when the caller, not a bound, ended the call: nobody is waiting for an answer. */

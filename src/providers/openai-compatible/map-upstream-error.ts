@@ -3,6 +3,7 @@
  * to tell a context-length 400 from other 400s, never to decide retries or fallback.
  */
 import { GatewayError, type ErrorCode } from '../../errors.js';
+import { CONNECT_TIMEOUT_CODE } from '../http/http-agents.js';
 import { redactSecrets } from '../http/redact-secrets.js';
 import type { WireCompletion, WireError } from './wire-types.js';
 
@@ -99,6 +100,11 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EA
  */
 export function mapTransportError(source: UpstreamErrorSource, error: unknown, midStream: boolean): GatewayError {
   const code = (error as { code?: unknown } | null)?.code;
+  if (code === CONNECT_TIMEOUT_CODE) {
+    return new GatewayError('upstream_timeout', `Provider ${source.providerId} did not accept a connection in time.`, {
+      provider: source.providerId,
+    });
+  }
   const detail = typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('ERR_')) ? code : 'connection failed';
   return new GatewayError(
     midStream ? 'upstream_stream_error' : 'upstream_unavailable',

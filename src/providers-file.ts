@@ -1,0 +1,184 @@
+/**
+ * The providers file (`PROVIDERS_FILE`, YAML or JSON): extra OpenAI-compatible providers,
+ * overrides for the built-in ones, model aliases and fallback chains. Adding a provider of an
+ * existing kind is a few lines here; no code changes.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { parse as parseYaml } from 'yaml';
+import { checkBaseUrl, ConfigError, type Env } from './config-readers.js';
+import type { BreakerPolicy, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './config.js';
+
+const VARIABLE = 'PROVIDERS_FILE';
+const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
+const positive = { type: 'integer', minimum: 1 };
+
+const fileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    defaultProvider: { type: 'string', pattern: ID_PATTERN },
+    defaultModel: { type: 'string', minLength: 1 },
+    aliases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    fallbacks: { type: 'object', additionalProperties: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', minLength: 3 } } },
+    providers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: { type: 'string', pattern: ID_PATTERN },
+          kind: { enum: ['openrouter', 'deepseek', 'openai-compatible'] },
+          baseUrl: { type: 'string' },
+          apiKeyEnv: { type: ['string', 'null'], pattern: '^[A-Z_][A-Z0-9_]*$' },
+          headers: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' } },
+          models: { type: 'array', items: { type: 'string', minLength: 1 } },
+          enabled: { type: 'boolean' },
+          timeouts: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { connectMs: positive, firstByteMs: positive, idleMs: positive, totalMs: positive },
+          },
+          retry: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+              baseDelayMs: { type: 'integer', minimum: 0 },
+              maxDelayMs: { type: 'integer', minimum: 0 },
+              maxRetryAfterMs: { type: 'integer', minimum: 0 },
+            },
+          },
+          breaker: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              errorThresholdPercentage: { type: 'integer', minimum: 1, maximum: 100 },
+              volumeThreshold: positive,
+              resetTimeoutMs: positive,
+              rollingWindowMs: positive,
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+interface ProviderEntry {
+  id: string;
+  kind?: ProviderKind;
+  baseUrl?: string;
+  apiKeyEnv?: string | null;
+  headers?: Record<string, string>;
+  models?: string[];
+  enabled?: boolean;
+  timeouts?: Partial<UpstreamTimeouts>;
+  retry?: Partial<RetryPolicy>;
+  breaker?: Partial<BreakerPolicy>;
+}
+
+interface ProvidersFile {
+  defaultProvider?: string;
+  defaultModel?: string;
+  aliases?: Record<string, string>;
+  fallbacks?: Record<string, string[]>;
+  providers?: ProviderEntry[];
+}
+
+interface Defaults {
+  timeouts: UpstreamTimeouts;
+  retry: RetryPolicy;
+  breaker: BreakerPolicy;
+}
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath === '' ? 'the file' : error.instancePath;
+  if (error.keyword === 'additionalProperties') return `${where} has an unknown field "${String(error.params.additionalProperty)}"`;
+  return `${where} ${error.message ?? 'is invalid'}`;
+}
+
+function readFile(path: string): ProvidersFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(VARIABLE, `cannot be read (${path}): ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(VARIABLE, `is not valid YAML or JSON (${path}): ${(error as Error).message.split('\n')[0]}`);
+  }
+  const validate = new Ajv2020({ allErrors: false }).compile(fileSchema);
+  if (!validate(parsed)) throw new ConfigError(VARIABLE, `(${path}): ${describe(validate.errors?.[0] as ErrorObject)}`);
+  return parsed as ProvidersFile;
+}
+
+function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: number, env: Env, defaults: Defaults): ProviderConfig {
+  const where = `${VARIABLE} providers[${index}] (${entry.id})`;
+  const kind = entry.kind ?? base?.kind;
+  if (kind === undefined) throw new ConfigError(where, 'needs a kind: openrouter, deepseek or openai-compatible');
+  const baseUrlRaw = entry.baseUrl ?? base?.baseUrl;
+  if (baseUrlRaw === undefined) throw new ConfigError(where, 'needs a baseUrl');
+  const baseUrl = checkBaseUrl(`${where}.baseUrl`, baseUrlRaw);
+  const apiKeyVariable = entry.apiKeyEnv === undefined ? base?.apiKeyVariable : (entry.apiKeyEnv ?? undefined);
+  const apiKey = apiKeyVariable === undefined ? undefined : env[apiKeyVariable]?.trim() || undefined;
+  return {
+    id: entry.id,
+    kind,
+    baseUrl,
+    apiKey,
+    apiKeyVariable,
+    headers: { ...base?.headers, ...entry.headers },
+    models: entry.models ?? base?.models,
+    enabled: entry.enabled ?? base?.enabled ?? true,
+    timeouts: { ...(base?.timeouts ?? defaults.timeouts), ...entry.timeouts },
+    retry: { ...(base?.retry ?? defaults.retry), ...entry.retry },
+    breaker: { ...(base?.breaker ?? defaults.breaker), ...entry.breaker },
+  };
+}
+
+function checkTarget(target: string, providers: ProviderConfig[], where: string): void {
+  const slash = target.indexOf('/');
+  const provider = providers.find((candidate) => candidate.id === target.slice(0, slash));
+  if (slash <= 0 || provider === undefined) throw new ConfigError(where, `target "${target}" must start with a configured provider id`);
+  const model = target.slice(slash + 1);
+  if (provider.models !== undefined && !provider.models.includes(model)) {
+    throw new ConfigError(where, `target "${target}": provider ${provider.id} does not list model "${model}"`);
+  }
+}
+
+export function applyProvidersFile(
+  path: string,
+  base: { providers: ProviderConfig[]; routing: RoutingConfig },
+  env: Env,
+  defaults: Defaults,
+): { providers: ProviderConfig[]; routing: RoutingConfig } {
+  const file = readFile(path);
+  const providers = [...base.providers];
+  const seen = new Set<string>();
+  for (const [index, entry] of (file.providers ?? []).entries()) {
+    if (seen.has(entry.id)) throw new ConfigError(`${VARIABLE} providers[${index}]`, `repeats the id "${entry.id}"`);
+    seen.add(entry.id);
+    const existing = providers.findIndex((provider) => provider.id === entry.id);
+    const merged = merge(existing === -1 ? undefined : providers[existing], entry, index, env, defaults);
+    if (existing === -1) providers.push(merged);
+    else providers[existing] = merged;
+  }
+  const fallbacks = file.fallbacks ?? {};
+  for (const [name, targets] of Object.entries(fallbacks)) {
+    for (const target of targets) checkTarget(target, providers, `${VARIABLE} fallbacks.${name}`);
+  }
+  return {
+    providers,
+    routing: {
+      defaultProvider: file.defaultProvider ?? base.routing.defaultProvider,
+      defaultModel: file.defaultModel ?? base.routing.defaultModel,
+      aliases: file.aliases ?? {},
+      fallbacks,
+    },
+  };
+}

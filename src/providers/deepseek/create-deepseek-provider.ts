@@ -1,0 +1,22 @@
+/**
+ * DeepSeek's own API. It is OpenAI-compatible; its differences are handled in the shared parsing:
+ * `reasoning_content` becomes reasoning parts, `prompt_cache_hit_tokens` becomes cached tokens,
+ * blank lines before a slow JSON body and `: keep-alive` comments in streams are skipped.
+ */
+import type { ProviderConfig } from '../../config.js';
+import type { HttpAgents } from '../http/http-agents.js';
+import { createOpenAICompatibleProvider } from '../openai-compatible/openai-compatible-provider.js';
+import type { LlmProvider } from '../types.js';
+
+export function createDeepSeekProvider(config: ProviderConfig, agents: HttpAgents): LlmProvider {
+  return createOpenAICompatibleProvider({
+    id: config.id,
+    kind: 'deepseek',
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    apiKeyVariable: config.apiKeyVariable ?? 'DEEPSEEK_API_KEY',
+    headers: config.headers,
+    timeouts: config.timeouts,
+    agents,
+  });
+}
