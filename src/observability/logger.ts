@@ -1,7 +1,7 @@
 /**
  * The process logger: pino JSON lines. Redaction is a safety net; code must not log secrets anyway.
  */
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from '../config.js';
 
 export type Logger = PinoLogger;
@@ -15,6 +15,8 @@ export const REDACTED_PATHS = [
   'config.headers.Authorization',
 ];
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'llm-gateway' } });
+/** `destination` lets tests read every line the service writes. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'llm-gateway' } };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
