@@ -55,4 +55,27 @@ describe('upstream waits are bounded', () => {
     expect(text).to.include('"code":"upstream_timeout"');
     expect(Date.now() - started).to.be.below(1500);
   });
+
+  it('cuts a stream that outlives the total deadline, even while tokens keep coming', async () => {
+    await gateway.close();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, UPSTREAM_TOTAL_TIMEOUT_MS: '500' });
+    upstream.enqueue(sseScenario(openAiStream(Array.from({ length: 100 }, (_, i) => `t${i} `)), 50));
+    const started = Date.now();
+    const text = await (await post({ stream: true })).text();
+    expect(text).to.include('"code":"upstream_timeout"');
+    expect(text).to.include('within 500 ms');
+    expect(Date.now() - started).to.be.within(400, 1500);
+    await upstream.waitForAbort(1000).catch(() => undefined);
+    expect(upstream.aborts.length).to.equal(1);
+  });
+
+  it('bounds the whole request, retries included, by REQUEST_TIMEOUT_MS', async () => {
+    await gateway.close();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, REQUEST_TIMEOUT_MS: '400', RETRY_MAX_ATTEMPTS: '5', RETRY_BASE_DELAY_MS: '1000', RETRY_MAX_DELAY_MS: '1000' });
+    upstream.setDefault(() => ({ headerDelayMs: 250, status: 503, headers: { 'content-type': 'application/json' }, pieces: ['{"error":{"message":"busy"}}'] }));
+    const started = Date.now();
+    const response = await post({});
+    expect(Date.now() - started).to.be.below(1200);
+    expect([502, 504]).to.include(response.status);
+  });
 });
