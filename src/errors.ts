@@ -64,7 +64,7 @@ export const errorCatalog = {
     retryable: false,
     fallback: false,
     countsAgainstProvider: false,
-    description: 'No such route.',
+    description: 'No such route, or no such resource (an unknown provider id).',
   },
   model_not_found: {
     status: 404,

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { errorCatalog, errorCodes } from '../src/errors.js';
 import { readOpenApiDocument } from '../src/schema-files.js';
 
-function readmeRows(): Map<string, { status: number; retryable: boolean }> {
+function readmeRows(): Map<string, { status: number; retryable: boolean; fallback: boolean }> {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.split('<!-- error-codes:start -->')[1]?.split('<!-- error-codes:end -->')[0] ?? '';
-  const rows = new Map<string, { status: number; retryable: boolean }>();
+  const rows = new Map<string, { status: number; retryable: boolean; fallback: boolean }>();
   for (const line of section.split('\n')) {
-    const match = /^\| `([a-z_]+)` \| (\d{3}) \| (yes|no) \|/.exec(line);
-    if (match?.[1] !== undefined) rows.set(match[1], { status: Number(match[2]), retryable: match[3] === 'yes' });
+    const match = /^\| `([a-z_]+)` \| (\d{3}) \| (yes|no) \| (yes|no) \|/.exec(line);
+    if (match?.[1] !== undefined) rows.set(match[1], { status: Number(match[2]), retryable: match[3] === 'yes', fallback: match[4] === 'yes' });
   }
   return rows;
 }
@@ -24,7 +24,8 @@ describe('the error catalog, the OpenAPI spec and the README agree', () => {
     const rows = readmeRows();
     expect([...rows.keys()].sort()).to.deep.equal([...errorCodes].sort());
     for (const code of errorCodes) {
-      expect(rows.get(code), code).to.deep.equal({ status: errorCatalog[code].status, retryable: errorCatalog[code].retryable });
+      const { status, retryable, fallback } = errorCatalog[code];
+      expect(rows.get(code), code).to.deep.equal({ status, retryable, fallback });
     }
   });
 

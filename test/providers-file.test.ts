@@ -80,4 +80,10 @@ fallbacks:
   it('names the file when it cannot be read', () => {
     expect(() => loadConfig({ PROVIDERS_FILE: '/nonexistent/providers.yaml' })).to.throw(ConfigError, /PROVIDERS_FILE cannot be read \(\/nonexistent\/providers.yaml\): ENOENT/);
   });
+
+  it('accepts the shipped example file', () => {
+    const config = loadConfig({ PROVIDERS_FILE: 'config/providers.example.yaml' });
+    expect(config.providers.map((provider) => provider.id)).to.deep.equal(['openrouter', 'deepseek', 'ollama', 'groq']);
+    expect(config.routing.fallbacks['deepseek-chat']).to.have.length(3);
+  });
 });
