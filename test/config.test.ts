@@ -41,3 +41,18 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).graphqlIntrospection).to.equal(true);
   });
 });
+
+describe('configuration documentation', () => {
+  it('documents every variable the service reads in .env.example and the README', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const variables = new Set([...source.matchAll(/read\w+\(env, '([A-Z_]+)'/g)].map((match) => match[1]!));
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(variables.size).to.be.above(20);
+    for (const variable of variables) {
+      expect(example, `.env.example lacks ${variable}`).to.match(new RegExp(`^${variable}=`, 'm'));
+      expect(readme, `README lacks ${variable}`).to.include(variable);
+    }
+  });
+});
