@@ -5,18 +5,9 @@
  */
 import type { ProviderConfig } from '../../config.js';
 import type { HttpAgents } from '../http/http-agents.js';
-import { createOpenAICompatibleProvider } from '../openai-compatible/openai-compatible-provider.js';
+import { createOpenAICompatibleProvider, settingsFromConfig } from '../openai-compatible/openai-compatible-provider.js';
 import type { LlmProvider } from '../types.js';
 
 export function createDeepSeekProvider(config: ProviderConfig, agents: HttpAgents): LlmProvider {
-  return createOpenAICompatibleProvider({
-    id: config.id,
-    kind: 'deepseek',
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    apiKeyVariable: config.apiKeyVariable ?? 'DEEPSEEK_API_KEY',
-    headers: config.headers,
-    timeouts: config.timeouts,
-    agents,
-  });
+  return createOpenAICompatibleProvider(settingsFromConfig(config, agents, 'DEEPSEEK_API_KEY'));
 }

@@ -2,18 +2,9 @@
 import type { ProviderConfig } from '../../config.js';
 import type { HttpAgents } from '../http/http-agents.js';
 import type { LlmProvider } from '../types.js';
-import { createOpenAICompatibleProvider } from './openai-compatible-provider.js';
+import { createOpenAICompatibleProvider, settingsFromConfig } from './openai-compatible-provider.js';
 
 export function createGenericOpenAICompatibleProvider(config: ProviderConfig, agents: HttpAgents): LlmProvider {
-  return createOpenAICompatibleProvider({
-    id: config.id,
-    kind: 'openai-compatible',
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    apiKeyVariable: config.apiKeyVariable ?? '',
-    requiresApiKey: config.apiKeyVariable !== undefined,
-    headers: config.headers,
-    timeouts: config.timeouts,
-    agents,
-  });
+  // Without `apiKeyEnv` the server needs no key (a local Ollama or vLLM).
+  return createOpenAICompatibleProvider({ ...settingsFromConfig(config, agents, ''), requiresApiKey: config.apiKeyVariable !== undefined });
 }

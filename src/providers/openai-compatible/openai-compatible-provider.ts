@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import type { UpstreamTimeouts } from '../../config.js';
+import type { ProviderConfig, UpstreamTimeouts } from '../../config.js';
 import { GatewayError, isGatewayError } from '../../errors.js';
 import type { HttpAgents } from '../http/http-agents.js';
 import { UpstreamDeadline } from '../http/upstream-deadline.js';
@@ -44,6 +44,20 @@ export interface OpenAICompatibleSettings {
   /** Caps what is buffered from a non-streaming body or an error body. */
   maxResponseBytes?: number;
   now?: () => number;
+}
+
+/** The settings every kind shares, read from the provider's configuration. */
+export function settingsFromConfig(config: ProviderConfig, agents: HttpAgents, defaultKeyVariable: string): OpenAICompatibleSettings {
+  return {
+    id: config.id,
+    kind: config.kind,
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    apiKeyVariable: config.apiKeyVariable ?? defaultKeyVariable,
+    headers: config.headers,
+    timeouts: config.timeouts,
+    agents,
+  };
 }
 
 const USER_AGENT = 'llm-gateway/0.1';

@@ -4,19 +4,12 @@
  */
 import type { ProviderConfig } from '../../config.js';
 import type { HttpAgents } from '../http/http-agents.js';
-import { createOpenAICompatibleProvider } from '../openai-compatible/openai-compatible-provider.js';
+import { createOpenAICompatibleProvider, settingsFromConfig } from '../openai-compatible/openai-compatible-provider.js';
 import type { LlmProvider } from '../types.js';
 
 export function createOpenRouterProvider(config: ProviderConfig, agents: HttpAgents): LlmProvider {
   return createOpenAICompatibleProvider({
-    id: config.id,
-    kind: 'openrouter',
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    apiKeyVariable: config.apiKeyVariable ?? 'OPENROUTER_API_KEY',
-    headers: config.headers,
+    ...settingsFromConfig(config, agents, 'OPENROUTER_API_KEY'),
     bodyDefaults: { usage: { include: true } },
-    timeouts: config.timeouts,
-    agents,
   });
 }
