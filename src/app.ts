@@ -15,6 +15,7 @@ import { createErrorHandler, notFoundHandler } from './rest/error-responses.js';
 import { createRequestValidator } from './rest/request-validator.js';
 import { createRestRouter } from './rest/routes.js';
 import { readOpenApiDocument } from './schema-files.js';
+import { createStores } from './store/stores.js';
 import { GATEWAY_VERSION } from './version.js';
 
 export interface AppDeps {
@@ -39,7 +40,12 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Promise<GatewayApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const registry = deps.registry ?? createConfiguredProviders(config);
+  const stores = createStores(config, logger);
   const gateway = new GatewayService({
+    cache: stores.cache,
+    limiter: stores.limiter,
+    usage: stores.usage,
+    ...(stores.redis === undefined ? {} : { redisReady: stores.redis.isReady }),
     registry,
     routing: config.routing,
     logger,
@@ -52,6 +58,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
@@ -94,6 +101,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
       await graphql.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       gateway.close();
+      await stores.close();
       if (deps.registry === undefined) registry.close();
     },
   };

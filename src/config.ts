@@ -54,6 +54,13 @@ export interface ProviderConfig {
   readonly timeouts: UpstreamTimeouts;
   readonly retry: RetryPolicy;
   readonly breaker: BreakerPolicy;
+  /** USD per million tokens by model, for providers that do not report cost themselves. */
+  readonly pricing: Readonly<Record<string, ModelPrice>> | undefined;
+}
+
+export interface ModelPrice {
+  readonly promptPerMillion: number;
+  readonly completionPerMillion: number;
 }
 
 export interface RoutingConfig {
@@ -73,6 +80,31 @@ export interface RetryBudgetConfig {
   readonly minPerSecond: number;
 }
 
+export interface RedisConfig {
+  /** `redis://` or `rediss://` (TLS); undefined runs on in-process stores. */
+  readonly url: string | undefined;
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+export interface CacheConfig {
+  readonly enabled: boolean;
+  readonly ttlSeconds: number;
+  /** Also cache requests sampled above temperature 0 (or without a temperature). */
+  readonly cacheNondeterministic: boolean;
+  readonly maxEntryBytes: number;
+  /** Entries kept by the in-process cache used without Redis. */
+  readonly memoryMaxEntries: number;
+}
+
+export interface RateLimitConfig {
+  /** Requests per minute per client; 0 turns the limit off. */
+  readonly requestsPerMinute: number;
+  /** Tokens (prompt + completion) per minute per client; 0 turns the limit off. */
+  readonly tokensPerMinute: number;
+}
+
 export interface GatewayConfig {
   readonly nodeEnv: NodeEnv;
   readonly host: string;
@@ -87,6 +119,11 @@ export interface GatewayConfig {
   readonly retryBudget: RetryBudgetConfig;
   readonly providers: readonly ProviderConfig[];
   readonly routing: RoutingConfig;
+  readonly redis: RedisConfig;
+  readonly cache: CacheConfig;
+  readonly rateLimit: RateLimitConfig;
+  /** Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP is the real one. */
+  readonly trustProxy: string;
 }
 
 const SECOND = 1000;
@@ -135,6 +172,7 @@ function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: RetryPoli
       apiKeyVariable: 'OPENROUTER_API_KEY',
       headers: attribution,
       models: undefined,
+      pricing: undefined,
     },
     {
       ...shared,
@@ -145,8 +183,22 @@ function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: RetryPoli
       apiKeyVariable: 'DEEPSEEK_API_KEY',
       headers: {},
       models: ['deepseek-chat', 'deepseek-reasoner'],
+      pricing: undefined,
     },
   ];
+}
+
+function readRedisUrl(env: Env): string | undefined {
+  const raw = readString(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL', `must use redis: or rediss:, got "${url.protocol}"`);
+  return raw;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -206,5 +258,23 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     },
     providers,
     routing: finalRouting,
+    redis: {
+      url: readRedisUrl(env),
+      keyPrefix: readString(env, 'REDIS_KEY_PREFIX') ?? 'llmgw:',
+      commandTimeoutMs: readInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 60 * SECOND),
+      connectTimeoutMs: readInteger(env, 'REDIS_CONNECT_TIMEOUT_MS', 2 * SECOND, 10, 60 * SECOND),
+    },
+    cache: {
+      enabled: readBoolean(env, 'CACHE_ENABLED', true),
+      ttlSeconds: readInteger(env, 'CACHE_TTL_SECONDS', 3600, 1, 30 * 24 * 3600),
+      cacheNondeterministic: readBoolean(env, 'CACHE_NONDETERMINISTIC', false),
+      maxEntryBytes: readInteger(env, 'CACHE_MAX_ENTRY_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      memoryMaxEntries: readInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 1000, 1, 1_000_000),
+    },
+    rateLimit: {
+      requestsPerMinute: readInteger(env, 'RATE_LIMIT_RPM', 600, 0, 10_000_000),
+      tokensPerMinute: readInteger(env, 'RATE_LIMIT_TPM', 1_000_000, 0, 10_000_000_000),
+    },
+    trustProxy: readString(env, 'TRUST_PROXY') ?? 'loopback, linklocal, uniquelocal',
   });
 }

@@ -162,6 +162,22 @@ export const errorCatalog = {
     countsAgainstProvider: true,
     description: 'The provider closed the stream without finishing it (no `[DONE]` and no finish reason).',
   },
+  rate_limit_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    fallback: false,
+    countsAgainstProvider: false,
+    description: "The client used up its requests or tokens per minute; `Retry-After` says when to try again.",
+  },
+  store_unavailable: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    fallback: false,
+    countsAgainstProvider: false,
+    description: 'Redis, which holds the data asked for (usage), cannot be reached right now.',
+  },
   provider_disabled: {
     status: 503,
     type: 'server_error',

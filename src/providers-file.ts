@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { checkBaseUrl, ConfigError, type Env } from './config-readers.js';
-import type { BreakerPolicy, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './config.js';
+import type { BreakerPolicy, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './config.js';
 
 const VARIABLE = 'PROVIDERS_FILE';
 const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
@@ -35,6 +35,15 @@ const fileSchema = {
           headers: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' } },
           models: { type: 'array', items: { type: 'string', minLength: 1 } },
           enabled: { type: 'boolean' },
+          pricing: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['promptPerMillion', 'completionPerMillion'],
+              properties: { promptPerMillion: { type: 'number', minimum: 0 }, completionPerMillion: { type: 'number', minimum: 0 } },
+            },
+          },
           timeouts: {
             type: 'object',
             additionalProperties: false,
@@ -74,6 +83,7 @@ interface ProviderEntry {
   headers?: Record<string, string>;
   models?: string[];
   enabled?: boolean;
+  pricing?: Record<string, ModelPrice>;
   timeouts?: Partial<UpstreamTimeouts>;
   retry?: Partial<RetryPolicy>;
   breaker?: Partial<BreakerPolicy>;
@@ -135,6 +145,7 @@ function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: nu
     headers: { ...base?.headers, ...entry.headers },
     models: entry.models ?? base?.models,
     enabled: entry.enabled ?? base?.enabled ?? true,
+    pricing: entry.pricing ?? base?.pricing,
     timeouts: { ...(base?.timeouts ?? defaults.timeouts), ...entry.timeouts },
     retry: { ...(base?.retry ?? defaults.retry), ...entry.retry },
     breaker: { ...(base?.breaker ?? defaults.breaker), ...entry.breaker },

@@ -55,9 +55,12 @@ export interface ProviderHealthSummary {
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
+export type RedisStatus = 'connected' | 'unavailable' | 'not_configured';
+
 export interface HealthReport {
   status: HealthStatus;
   uptimeSeconds: number;
   version: string;
+  redis: RedisStatus;
   providers: ProviderHealthSummary[];
 }

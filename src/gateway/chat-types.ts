@@ -2,6 +2,8 @@
  * The gateway's own chat shapes: what REST and GraphQL adapters receive from the gateway service.
  * Field names follow GraphQL's camelCase; the REST adapter renders them in OpenAI's wire names.
  */
+import type { CacheDirectives, CacheStatus } from '../cache/response-cache.js';
+import type { RateLimitState } from '../limits/client-rate-limiter.js';
 import type { ChatRequest, FinishReason, TokenUsage, ToolCall } from '../providers/types.js';
 
 /** A request as the client phrased it: `model` is not resolved yet, and may be left to the default. */
@@ -27,8 +29,9 @@ export interface ChatCompletionResult {
   model: string;
   /** The id of the provider that served it. */
   provider: string;
-  /** Upstream calls it took, retries and fallbacks included. */
+  /** Upstream calls it took, retries and fallbacks included; 0 when served from the cache. */
   attempts: number;
+  cacheStatus: CacheStatus;
   choices: ChatChoiceResult[];
   usage: TokenUsage | null;
 }
@@ -60,13 +63,26 @@ export interface ChatChunk {
   provider: string;
   /** Upstream calls it took to start the stream, retries and fallbacks included. */
   attempts: number;
+  cacheStatus: CacheStatus;
   choices: ChatChunkChoiceResult[];
   usage: TokenUsage | null;
+}
+
+/** What the gateway learned while serving a request that only transport headers carry. */
+export interface ResponseReport {
+  rateLimit?: RateLimitState;
+  /** Served by joining an identical request already in flight. */
+  coalesced?: boolean;
 }
 
 /** Per-request facts every gateway call needs. */
 export interface RequestContext {
   requestId: string;
+  /** Who is asking: the rate-limit and usage key (the client IP until API keys exist). */
+  clientId: string;
+  cache?: CacheDirectives;
+  /** Filled in by the gateway for the adapter to render. */
+  report?: ResponseReport;
   /** Aborted when the client goes away; the upstream call is aborted with it. */
   signal: AbortSignal;
   /** OpenAI's `stream_options.include_usage`: usage in a chunk of its own, as OpenAI sends it. */

@@ -1,22 +1,26 @@
 /**
- * The request path shared by REST and GraphQL: route the model to its targets, run them with
- * retries, breakers and fallback, and report what served the request. Adapters translate their
- * wire formats to these calls and back, and nothing more.
+ * The one service REST and GraphQL adapt: chat requests (through the chat pipeline), providers,
+ * models, usage and health. Adapters translate their wire formats to these calls and back.
  */
 import type { RetryBudgetConfig, RoutingConfig } from '../config.js';
 import { GatewayError, toGatewayError } from '../errors.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
+import type { UsageFilter, UsageRow } from '../usage/usage-types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ProviderModel } from '../providers/types.js';
 import { ProviderBreakers } from '../resilience/provider-breakers.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
-import type { HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary } from './catalog-types.js';
+import type { HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary, RedisStatus } from './catalog-types.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
-import { runWithFallback, settleFailure, type RunnerDeps } from './fallback-runner.js';
+import { ChatPipeline } from './chat-pipeline.js';
 import { ModelRouter } from './model-router.js';
-import { partsToChunks } from './parts-to-chunks.js';
 import { ProviderHealthChecks } from './provider-health-checks.js';
 import { ProviderRuntime } from './provider-runtime.js';
+import { RequestCoalescer } from './request-coalescer.js';
+import { ResilientExecutor } from './resilient-executor.js';
 
 export interface GatewayServiceDeps {
   registry: ProviderRegistry;
@@ -25,6 +29,11 @@ export interface GatewayServiceDeps {
   version: string;
   requestTimeoutMs: number;
   retryBudget: RetryBudgetConfig;
+  cache?: ResponseCache;
+  limiter?: ClientRateLimiter;
+  usage?: UsageRecorder;
+  /** undefined when no Redis is configured. */
+  redisReady?: () => boolean;
   /** How long a provider's model list is reused before it is fetched again. */
   modelListTtlMs?: number;
   now?: () => number;
@@ -36,19 +45,11 @@ interface CachedModels {
   models: Promise<ProviderModel[]>;
 }
 
-/** Aborts on the client's signal or at the request deadline, whichever comes first. */
-interface RequestScope {
-  signal: AbortSignal;
-  deadlineAt: number;
-  dispose(): void;
-}
-
 const MODEL_LIST_TIMEOUT_MS = 10_000;
 
 export class GatewayService {
   private readonly runtime: ProviderRuntime;
-  private readonly router: ModelRouter;
-  private readonly runner: RunnerDeps;
+  private readonly pipeline: ChatPipeline;
   private readonly healthChecks: ProviderHealthChecks;
   private readonly modelLists = new Map<string, CachedModels>();
   private readonly startedAt: number;
@@ -61,77 +62,38 @@ export class GatewayService {
     const breakers = new ProviderBreakers(new Map(entries.map((entry) => [entry.provider.id, entry.config.breaker])), deps.logger, this.now);
     const disabled = entries.filter((entry) => !entry.config.enabled).map((entry) => entry.provider.id);
     this.runtime = new ProviderRuntime(breakers, disabled, this.now);
-    this.router = new ModelRouter(deps.registry, deps.routing);
-    this.runner = { runtime: this.runtime, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
+    const runner = { runtime: this.runtime, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
     this.healthChecks = new ProviderHealthChecks(this.runtime, this.now);
+    this.pipeline = new ChatPipeline({
+      router: new ModelRouter(deps.registry, deps.routing),
+      executor: new ResilientExecutor(runner, deps.requestTimeoutMs),
+      coalescer: new RequestCoalescer(),
+      cache: deps.cache,
+      limiter: deps.limiter,
+      usage: deps.usage,
+      now: this.now,
+    });
   }
 
-  async createChatCompletion(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
-    const targets = this.router.resolve(command.model);
-    const scope = this.openScope(context);
-    try {
-      const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, (target, signal) =>
-        target.entry.provider.complete({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }),
-      );
-      run.ticket.succeed();
-      const response = run.value;
-      return {
-        id: response.id,
-        created: response.created,
-        model: response.model || run.target.upstreamModel,
-        provider: run.target.entry.provider.id,
-        attempts: run.attempts,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: response.content, reasoning: response.reasoning, toolCalls: response.toolCalls },
-            finishReason: response.finishReason,
-          },
-        ],
-        usage: response.usage,
-      };
-    } finally {
-      scope.dispose();
-    }
+  createChatCompletion(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
+    return this.pipeline.complete(command, context);
   }
 
   /**
-   * Yields chunks until the finish chunk. Retries and fallback happen only before the first chunk;
-   * a failure after it is thrown, so the adapter can tell the client the stream was cut.
+   * Yields chunks until the finish chunk. A failure is thrown: before the first chunk it means no
+   * token reached the client; after it, the stream was cut and the client must be told so.
    */
-  async *streamChatCompletion(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
-    const targets = this.router.resolve(command.model);
-    const scope = this.openScope(context);
+  streamChatCompletion(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+    return this.pipeline.stream(command, context);
+  }
+
+  /** Usage rows for the filter; `store_unavailable` while Redis cannot be read. */
+  async usage(filter: UsageFilter): Promise<UsageRow[]> {
+    if (this.deps.usage === undefined) return [];
     try {
-      const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, async (target, signal, attempts) => {
-        const chunks = partsToChunks(target.entry.provider.stream({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }), {
-          provider: target.entry.provider.id,
-          requestedModel: target.upstreamModel,
-          attempts,
-          includeUsageChunk: context.includeUsageChunk === true,
-          now: this.now,
-          idPrefix: 'chatcmpl',
-        });
-        // The first chunk is the first token: until it arrives a failure may still fall back.
-        const first = await chunks.next();
-        if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${target.entry.provider.id} sent an empty stream.`);
-        return { first: first.value, chunks };
-      });
-      const { first, chunks } = run.value;
-      try {
-        yield first;
-        for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) yield chunk;
-        run.ticket.succeed();
-        this.runtime.recordSuccess(run.target.entry.provider.id);
-      } catch (error) {
-        throw settleFailure(this.runner, run.target, run.ticket, error, scope.signal);
-      } finally {
-        // Reached early when the consumer stops: the client left, which is not the provider's fault.
-        run.ticket.succeed();
-        await chunks.return(undefined);
-      }
-    } finally {
-      scope.dispose();
+      return await this.deps.usage.query(filter);
+    } catch {
+      throw new GatewayError('store_unavailable', 'Usage is kept in Redis, which cannot be reached right now. Try again shortly.');
     }
   }
 
@@ -182,8 +144,10 @@ export class GatewayService {
     const providers = entries.map((entry) => ({ id: entry.provider.id, status: this.runtime.status(entry) }));
     const active = providers.filter((provider) => provider.status !== 'not_configured' && provider.status !== 'disabled');
     const usable = active.filter((provider) => provider.status === 'available' || provider.status === 'degraded');
-    const status = usable.length === 0 ? 'down' : active.every((provider) => provider.status === 'available') ? 'ok' : 'degraded';
-    return { status, uptimeSeconds: Math.round((this.now() - this.startedAt) / 1000), version: this.deps.version, providers };
+    const redis: RedisStatus = this.deps.redisReady === undefined ? 'not_configured' : this.deps.redisReady() ? 'connected' : 'unavailable';
+    const allWell = active.every((provider) => provider.status === 'available') && redis !== 'unavailable';
+    const status = usable.length === 0 ? 'down' : allWell ? 'ok' : 'degraded';
+    return { status, uptimeSeconds: Math.round((this.now() - this.startedAt) / 1000), version: this.deps.version, redis, providers };
   }
 
   /** Stops breaker timers; called once at shutdown. */
@@ -195,26 +159,6 @@ export class GatewayService {
     const entry = this.deps.registry.get(id);
     if (entry === undefined) throw new GatewayError('not_found', `No provider with id "${id}".`, { param: 'id' });
     return entry;
-  }
-
-  private openScope(context: RequestContext): RequestScope {
-    const controller = new AbortController();
-    const deadlineAt = this.now() + this.deps.requestTimeoutMs;
-    const onClientAbort = () => controller.abort(context.signal.reason);
-    if (context.signal.aborted) onClientAbort();
-    else context.signal.addEventListener('abort', onClientAbort, { once: true });
-    const timer = setTimeout(() => {
-      controller.abort(new GatewayError('upstream_timeout', `The request did not finish within REQUEST_TIMEOUT_MS (${this.deps.requestTimeoutMs} ms).`));
-    }, this.deps.requestTimeoutMs);
-    timer.unref();
-    return {
-      signal: controller.signal,
-      deadlineAt,
-      dispose: () => {
-        clearTimeout(timer);
-        context.signal.removeEventListener('abort', onClientAbort);
-      },
-    };
   }
 
   private cachedModelList(providerId: string, requestId: string): Promise<ProviderModel[]> {

@@ -3,6 +3,7 @@
  * first real token, so nothing reaches the client from an attempt that fails before producing any.
  */
 import { GatewayError } from '../errors.js';
+import type { CacheStatus } from '../cache/response-cache.js';
 import type { StreamPart, TokenUsage } from '../providers/types.js';
 import type { ChatChunk, ChatDeltaResult } from './chat-types.js';
 
@@ -11,6 +12,7 @@ export interface ChunkSource {
   /** Used until the provider names the model it really ran. */
   requestedModel: string;
   attempts: number;
+  cacheStatus: CacheStatus;
   includeUsageChunk: boolean;
   now: () => number;
   idPrefix: string;
@@ -28,6 +30,7 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
     model,
     provider: source.provider,
     attempts: source.attempts,
+    cacheStatus: source.cacheStatus,
     choices: [{ index: 0, delta, finishReason }],
     usage,
   });

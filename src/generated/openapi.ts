@@ -112,6 +112,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling client's token usage by provider, model and UTC day */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -154,7 +171,7 @@ export interface components {
          * @description Stable error codes from the gateway's error catalog. The README lists each with its status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "provider_disabled" | "providers_unavailable" | "internal_error";
+        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "internal_error";
         ErrorResponse: {
             error: {
                 message: string;
@@ -401,7 +418,40 @@ export interface components {
             object: "list";
             data: components["schemas"]["Provider"][];
         };
+        UsageCounters: {
+            requests: number;
+            /** @description Requests answered from the cache or by joining an identical request in flight. */
+            cache_hits: number;
+            prompt_tokens: number;
+            completion_tokens: number;
+            cached_tokens: number;
+            reasoning_tokens: number;
+            /** @description USD, as reported by the provider or from configured prices; 0 when unknown. */
+            cost: number;
+        };
+        UsageRow: components["schemas"]["UsageCounters"] & {
+            /** Format: date */
+            day: string;
+            client: string;
+            provider: string;
+            model: string;
+        };
+        UsageReport: {
+            /** @constant */
+            object: "list";
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            data: components["schemas"]["UsageRow"][];
+            totals: components["schemas"]["UsageCounters"];
+        };
         HealthReport: {
+            /**
+             * @description `connected`; `unavailable` (serving on in-process stores until it returns); `not_configured` (no REDIS_URL).
+             * @enum {string}
+             */
+            redis: "connected" | "unavailable" | "not_configured";
             /** @enum {string} */
             status: "ok" | "degraded" | "down";
             uptime_seconds: number;
@@ -594,6 +644,35 @@ export interface operations {
                 };
             };
             404: components["responses"]["Error"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD (UTC); defaults to `to`. */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD (UTC); defaults to today. */
+                to?: string;
+                provider?: string;
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per provider, model and day, with totals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            400: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     getLiveness: {

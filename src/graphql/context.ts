@@ -7,6 +7,8 @@ export interface GraphQLContext {
   /** GraphQL inputs are checked by the same OpenAPI rules as REST bodies. */
   validator: RequestValidator;
   requestId: string;
+  /** Who is asking, for rate limits and usage (the client IP until API keys exist). */
+  clientId: string;
   /** Aborted when the client goes away (HTTP response closed, WebSocket closed). */
   signal: AbortSignal;
 }

@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { GatewayError } from '../errors.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
+import { clientIdOf, clientIdOfUpgrade } from '../http/client-identity.js';
 import { requestIdFrom, requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import type { RequestValidator } from '../rest/request-validator.js';
@@ -49,6 +50,7 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
         gateway: deps.gateway,
         validator: deps.validator,
         requestId: requestIdFrom(ctx.extra.request.headers['x-request-id']),
+        clientId: clientIdOfUpgrade(ctx.extra.request),
         signal: ctx.extra.socketClosed ?? new AbortController().signal,
       }),
       onConnect: (ctx) => {
@@ -103,10 +105,11 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
     middleware: [
       express.json({ limit: deps.maxBodyBytes }),
       expressMiddleware(apollo, {
-        context: async ({ res }) => ({
+        context: async ({ req, res }) => ({
           gateway: deps.gateway,
           validator: deps.validator,
           requestId: requestIdOf(res),
+          clientId: clientIdOf(req),
           signal: abortWhenClientLeaves(res).signal,
         }),
       }),

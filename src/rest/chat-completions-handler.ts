@@ -1,11 +1,15 @@
 /** POST /v1/chat/completions: OpenAI-compatible, whole or streamed. */
 import type { Request, Response } from 'express';
+import type { ResponseReport } from '../gateway/chat-types.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
+import { clientIdOf } from '../http/client-identity.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
+import { cacheDirectivesFrom } from './cache-directives.js';
 import { fromWireRequest } from './from-wire-request.js';
 import type { CreateChatCompletionRequest } from './openai-wire-types.js';
+import { gatewayHeaders } from './response-headers.js';
 import { writeSseStream } from './sse-writer.js';
 import { toWireCompletion } from './to-wire-response.js';
 
@@ -20,18 +24,29 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
     const { command, stream, includeUsageChunk } = fromWireRequest(req.body as CreateChatCompletionRequest);
     const requestId = requestIdOf(res);
     const abort = abortWhenClientLeaves(res);
-    const context = { requestId, signal: abort.signal, includeUsageChunk };
+    const report: ResponseReport = {};
+    const context = {
+      requestId,
+      clientId: clientIdOf(req),
+      signal: abort.signal,
+      includeUsageChunk,
+      cache: cacheDirectivesFrom(req.headers['cache-control']),
+      report,
+    };
 
     if (stream) {
       const chunks = deps.gateway.streamChatCompletion(command, context);
-      await writeSseStream(res, chunks, { heartbeatMs: deps.sseHeartbeatMs, abort, logger: deps.logger, requestId });
+      await writeSseStream(res, chunks, {
+        heartbeatMs: deps.sseHeartbeatMs,
+        abort,
+        logger: deps.logger,
+        requestId,
+        headersFor: (first) => gatewayHeaders(first, report),
+      });
       return;
     }
     const result = await deps.gateway.createChatCompletion(command, context);
     if (abort.signal.aborted) return;
-    res.setHeader('X-Gateway-Provider', result.provider);
-    res.setHeader('X-Gateway-Model', result.model);
-    res.setHeader('X-Gateway-Attempts', String(result.attempts));
-    res.json(toWireCompletion(result));
+    res.set(gatewayHeaders(result, report)).json(toWireCompletion(result));
   };
 }

@@ -11,6 +11,9 @@ import { createChatCompletionsHandler } from './chat-completions-handler.js';
 import type { HealthReportBody } from './openai-wire-types.js';
 import type { RequestValidator } from './request-validator.js';
 import { toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from './to-wire-response.js';
+import { toWireUsageReport } from './to-wire-usage.js';
+import { toUsageFilter } from '../gateway/usage-filter.js';
+import { clientIdOf } from '../http/client-identity.js';
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
@@ -39,6 +42,7 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       status: report.status,
       uptime_seconds: report.uptimeSeconds,
       version: report.version,
+      redis: report.redis,
       providers: report.providers,
     };
     const ok = !ready || (report.status !== 'down' && !deps.isShuttingDown());
@@ -74,6 +78,16 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       path: '/v1/providers/{id}/enable',
       operationId: 'enableProvider',
       handler: (req, res) => void res.json(toWireProvider(deps.gateway.setProviderEnabled(String(req.params.id), true))),
+    },
+    {
+      method: 'get',
+      path: '/v1/usage',
+      operationId: 'getUsage',
+      handler: async (req, res) => {
+        const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+        const filter = toUsageFilter({ from: query('from'), to: query('to'), provider: query('provider'), model: query('model') }, clientIdOf(req));
+        res.json(toWireUsageReport(filter, await deps.gateway.usage(filter)));
+      },
     },
     { method: 'get', path: '/health/live', operationId: 'getLiveness', handler: (_req, res) => health(res, false) },
     { method: 'get', path: '/health/ready', operationId: 'getReadiness', handler: (_req, res) => health(res, true) },

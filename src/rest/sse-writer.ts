@@ -16,6 +16,8 @@ export interface SseStreamOptions {
   abort: AbortController;
   logger: Logger;
   requestId: string;
+  /** Response headers, decided once the first chunk says what serves the stream. */
+  headersFor: (first: ChatChunk) => Record<string, string>;
 }
 
 async function write(res: Response, text: string): Promise<void> {
@@ -37,9 +39,7 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
     Connection: 'keep-alive',
     // nginx buffers responses unless told otherwise, which would hold tokens back.
     'X-Accel-Buffering': 'no',
-    'X-Gateway-Provider': first.value.provider,
-    'X-Gateway-Model': first.value.model,
-    'X-Gateway-Attempts': String(first.value.attempts),
+    ...options.headersFor(first.value),
   });
   res.flushHeaders();
 

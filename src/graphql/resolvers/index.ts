@@ -7,6 +7,7 @@ import { providerHealth } from './Query/providerHealth.js';
 import { health } from './Query/health.js';
 import { models } from './Query/models.js';
 import { providers } from './Query/providers.js';
+import { usage } from './Query/usage.js';
 import { chatCompletionStream } from './Subscription/chatCompletionStream.js';
 
 function parseLiteral(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
@@ -43,8 +44,10 @@ export const resolvers: Resolvers = {
   FinishReason: { STOP: 'stop', LENGTH: 'length', TOOL_CALLS: 'tool_calls', CONTENT_FILTER: 'content_filter', ERROR: 'error', OTHER: 'other' },
   ProviderStatus: { AVAILABLE: 'available', DEGRADED: 'degraded', UNAVAILABLE: 'unavailable', DISABLED: 'disabled', NOT_CONFIGURED: 'not_configured' },
   BreakerState: { CLOSED: 'closed', OPEN: 'open', HALF_OPEN: 'half_open' },
+  CacheStatus: { HIT: 'HIT', MISS: 'MISS', BYPASS: 'BYPASS' },
+  RedisStatus: { CONNECTED: 'connected', UNAVAILABLE: 'unavailable', NOT_CONFIGURED: 'not_configured' },
   HealthStatus: { OK: 'ok', DEGRADED: 'degraded', DOWN: 'down' },
-  Query: { providers, providerHealth, models, health },
+  Query: { providers, providerHealth, models, health, usage },
   Mutation: { createChatCompletion, setProviderEnabled },
   Subscription: { chatCompletionStream },
 };

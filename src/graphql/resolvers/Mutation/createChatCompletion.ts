@@ -1,8 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
-import { toChatCommand } from '../../to-chat-command.js';
+import { toChatRequest } from '../../request-context.js';
 
-export const createChatCompletion: MutationResolvers['createChatCompletion'] = (_parent, { input }, context) =>
-  context.gateway.createChatCompletion(toChatCommand(input, context.validator), {
-    requestId: context.requestId,
-    signal: context.signal,
-  });
+export const createChatCompletion: MutationResolvers['createChatCompletion'] = (_parent, { input }, context) => {
+  const { command, request } = toChatRequest(input, context, context.signal);
+  return context.gateway.createChatCompletion(command, request);
+};

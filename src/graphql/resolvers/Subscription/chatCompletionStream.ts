@@ -9,7 +9,7 @@ import type { ChatChunk } from '../../../gateway/chat-types.js';
 import type { SubscriptionResolvers } from '../../../generated/graphql.js';
 import type { GraphQLContext } from '../../context.js';
 import { toGraphQLError } from '../../format-error.js';
-import { toChatCommand } from '../../to-chat-command.js';
+import { toChatRequest } from '../../request-context.js';
 
 type StreamEvent = ChatChunk | GatewayError;
 
@@ -52,8 +52,8 @@ function streamEvents(context: GraphQLContext, start: (signal: AbortSignal) => A
 export const chatCompletionStream: SubscriptionResolvers['chatCompletionStream'] = {
   subscribe: (_parent, { input }, context) =>
     streamEvents(context, (signal) => {
-      const command = toChatCommand(input, context.validator);
-      return context.gateway.streamChatCompletion(command, { requestId: context.requestId, signal });
+      const { command, request } = toChatRequest(input, context, signal);
+      return context.gateway.streamChatCompletion(command, request);
     }),
   resolve: (event: StreamEvent) => {
     if (event instanceof GatewayError) throw toGraphQLError(event);

@@ -1,0 +1,74 @@
+/**
+ * The response cache policy: which requests may be cached, under which key, and how entries are
+ * written and read. Entries carry a schema version; anything unreadable is a miss.
+ */
+import { createHash } from 'node:crypto';
+import type { CacheConfig } from '../config.js';
+import type { ChatCompletionCommand, ChatCompletionResult } from '../gateway/chat-types.js';
+import type { CacheStore } from './cache-store.js';
+import { canonicalJson } from './canonical-json.js';
+
+export const CACHE_SCHEMA_VERSION = 1;
+
+export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
+
+/** Per-request cache directives: `Cache-Control: no-cache` / `no-store`, or GraphQL's `cache` input. */
+export interface CacheDirectives {
+  /** Do not read the cache (the answer may still be stored). */
+  noCache: boolean;
+  /** Do not write the answer to the cache. */
+  noStore: boolean;
+}
+
+export const NO_DIRECTIVES: CacheDirectives = { noCache: false, noStore: false };
+
+interface CacheEntry {
+  v: number;
+  result: ChatCompletionResult;
+}
+
+export class ResponseCache {
+  constructor(
+    private readonly config: CacheConfig,
+    private readonly store: CacheStore,
+  ) {}
+
+  /** Sampling above temperature 0 gives a different answer each time; caching it changes behaviour. */
+  isCacheable(command: ChatCompletionCommand): boolean {
+    if (!this.config.enabled) return false;
+    return this.config.cacheNondeterministic || command.temperature === 0;
+  }
+
+  /**
+   * Everything that changes the answer, and nothing that does not (`stream`, `user`). `targets`
+   * are the resolved `provider/model` pairs, so an alias and its model share entries.
+   */
+  key(tenant: string, targets: readonly string[], command: ChatCompletionCommand): string {
+    const { model: _model, user: _user, ...answerShaping } = command;
+    const digest = createHash('sha256')
+      .update(canonicalJson({ v: CACHE_SCHEMA_VERSION, tenant, targets, request: answerShaping }))
+      .digest('base64url');
+    return `cache:${digest}`;
+  }
+
+  async read(key: string): Promise<ChatCompletionResult | undefined> {
+    const raw = await this.store.get(key);
+    if (raw === undefined) return undefined;
+    try {
+      const entry = JSON.parse(raw) as CacheEntry;
+      if (entry.v !== CACHE_SCHEMA_VERSION || typeof entry.result?.id !== 'string' || !Array.isArray(entry.result.choices)) return undefined;
+      return entry.result;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Only complete answers are stored, and only under the size limit. */
+  async write(key: string, result: ChatCompletionResult): Promise<void> {
+    const finish = result.choices[0]?.finishReason;
+    if (finish === undefined || finish === 'error') return;
+    const value = JSON.stringify({ v: CACHE_SCHEMA_VERSION, result } satisfies CacheEntry);
+    if (Buffer.byteLength(value) > this.config.maxEntryBytes) return;
+    await this.store.set(key, value, this.config.ttlSeconds);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The chat request path: rate limit -> cache -> coalesce -> resilient execution -> cache write ->
+ * usage. REST and GraphQL reach it through GatewayService and see only its results.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ResponseCache } from '../cache/response-cache.js';
+import type { ProviderConfig } from '../config.js';
+import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
+import { estimateTokens } from '../limits/token-estimate.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
+import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
+import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
+import type { ModelRouter, Target } from './model-router.js';
+import { partsToChunks } from './parts-to-chunks.js';
+import type { RequestCoalescer } from './request-coalescer.js';
+import type { ResilientExecutor } from './resilient-executor.js';
+
+export interface ChatPipelineDeps {
+  router: ModelRouter;
+  executor: ResilientExecutor;
+  coalescer: RequestCoalescer;
+  cache: ResponseCache | undefined;
+  limiter: ClientRateLimiter | undefined;
+  usage: UsageRecorder | undefined;
+  now: () => number;
+}
+
+/** Until client API keys exist every client shares one cache namespace. */
+const DEFAULT_TENANT = 'default';
+
+interface Prepared {
+  targets: Target[];
+  admission: Admission | undefined;
+  /** Set when the request may be served from and written to the cache. */
+  cacheKey: string | undefined;
+  readCache: boolean;
+  writeCache: boolean;
+}
+
+function totalTokens(result: Pick<ChatCompletionResult, 'usage'> | undefined): number {
+  return result?.usage?.totalTokens ?? 0;
+}
+
+export class ChatPipeline {
+  constructor(private readonly deps: ChatPipelineDeps) {}
+
+  async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
+    const prepared = await this.prepare(command, context);
+    const { cacheKey } = prepared;
+    if (cacheKey !== undefined && prepared.readCache) {
+      const hit = await this.deps.cache?.read(cacheKey);
+      if (hit !== undefined) return this.servedFromCache(hit, context, prepared);
+    }
+    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.targets, command, { ...context, signal });
+    let result: ChatCompletionResult;
+    let coalesced = false;
+    if (cacheKey === undefined) {
+      result = await execute(context.signal);
+    } else {
+      ({ value: result, coalesced } = await this.deps.coalescer.call(cacheKey, context.signal, execute));
+      if (context.report !== undefined) context.report.coalesced = coalesced;
+      if (!coalesced && prepared.writeCache) await this.deps.cache?.write(cacheKey, result);
+    }
+    const served: ChatCompletionResult = { ...result, cacheStatus: cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' };
+    this.finish(served, context, prepared, coalesced);
+    return served;
+  }
+
+  async *stream(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+    const prepared = await this.prepare(command, context);
+    const { cacheKey } = prepared;
+    if (cacheKey !== undefined && prepared.readCache) {
+      const hit = await this.deps.cache?.read(cacheKey);
+      if (hit !== undefined) {
+        yield* partsToChunks(completionAsParts(hit), {
+          provider: hit.provider,
+          requestedModel: hit.model,
+          attempts: 0,
+          cacheStatus: 'HIT',
+          includeUsageChunk: context.includeUsageChunk === true,
+          now: this.deps.now,
+          idPrefix: 'chatcmpl',
+        });
+        this.servedFromCache(hit, context, prepared);
+        return;
+      }
+    }
+    const cacheStatus = cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
+    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.targets, command, { ...context, signal });
+    // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
+    const source =
+      cacheKey === undefined
+        ? { chunks: start(context.signal), coalesced: false }
+        : this.deps.coalescer.stream(`${cacheKey}:stream:${context.includeUsageChunk === true}`, context.signal, start);
+    if (context.report !== undefined) context.report.coalesced = source.coalesced;
+    const assembler = new CompletionAssembler();
+    for await (const chunk of source.chunks) {
+      assembler.add(chunk);
+      yield { ...chunk, cacheStatus };
+    }
+    const result = assembler.result();
+    if (result === undefined) return;
+    if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
+    this.finish(result, context, prepared, source.coalesced);
+  }
+
+  private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<Prepared> {
+    const targets = this.deps.router.resolve(command.model);
+    const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command));
+    if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
+    const cache = this.deps.cache;
+    const cacheable = cache !== undefined && cache.isCacheable(command);
+    const targetNames = targets.map((target) => `${target.entry.provider.id}/${target.upstreamModel}`);
+    return {
+      targets,
+      admission,
+      cacheKey: cacheable ? cache.key(DEFAULT_TENANT, targetNames, command) : undefined,
+      readCache: cacheable && context.cache?.noCache !== true,
+      writeCache: cacheable && context.cache?.noStore !== true,
+    };
+  }
+
+  private servedFromCache(hit: ChatCompletionResult, context: RequestContext, prepared: Prepared): ChatCompletionResult {
+    prepared.admission?.settle(0);
+    this.deps.usage?.record({ eventId: randomUUID(), client: context.clientId, provider: hit.provider, model: hit.model, usage: hit.usage, cacheHit: true });
+    return { ...hit, attempts: 0, cacheStatus: 'HIT' };
+  }
+
+  /** A request that shared another's upstream call costs no tokens: it is recorded like a cache hit. */
+  private finish(result: ChatCompletionResult, context: RequestContext, prepared: Prepared, coalesced: boolean): void {
+    prepared.admission?.settle(coalesced ? 0 : totalTokens(result));
+    const price = this.priceOf(prepared.targets, result);
+    this.deps.usage?.record({
+      eventId: randomUUID(),
+      client: context.clientId,
+      provider: result.provider,
+      model: result.model,
+      usage: result.usage,
+      cacheHit: coalesced,
+      ...(price === undefined ? {} : { price }),
+    });
+  }
+
+  private priceOf(targets: readonly Target[], result: ChatCompletionResult): NonNullable<ProviderConfig['pricing']>[string] | undefined {
+    const target = targets.find((candidate) => candidate.entry.provider.id === result.provider);
+    return target?.entry.config.pricing?.[target.upstreamModel];
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Executes a chat request against its targets with retries, breakers and fallback, under one
+ * request deadline. Streams fall back only until their first token.
+ */
+import { GatewayError } from '../errors.js';
+import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
+import { runWithFallback, settleFailure, type RunnerDeps } from './fallback-runner.js';
+import type { Target } from './model-router.js';
+import { partsToChunks } from './parts-to-chunks.js';
+
+/** Aborts on the caller's signal or at the request deadline, whichever comes first. */
+interface RequestScope {
+  signal: AbortSignal;
+  deadlineAt: number;
+  dispose(): void;
+}
+
+export interface ExecutionContext extends RequestContext {
+  /** Aborting it aborts the upstream call (for a shared call: when every client has left). */
+  signal: AbortSignal;
+}
+
+export class ResilientExecutor {
+  constructor(
+    private readonly runner: RunnerDeps,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  async complete(targets: readonly Target[], command: ChatCompletionCommand, context: ExecutionContext): Promise<ChatCompletionResult> {
+    const scope = this.openScope(context.signal);
+    try {
+      const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, (target, signal) =>
+        target.entry.provider.complete({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }),
+      );
+      run.ticket.succeed();
+      const response = run.value;
+      return {
+        id: response.id,
+        created: response.created,
+        model: response.model || run.target.upstreamModel,
+        provider: run.target.entry.provider.id,
+        attempts: run.attempts,
+        cacheStatus: 'BYPASS',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: response.content, reasoning: response.reasoning, toolCalls: response.toolCalls },
+            finishReason: response.finishReason,
+          },
+        ],
+        usage: response.usage,
+      };
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /**
+   * Yields chunks until the finish chunk. A failure is thrown: before the first chunk it means no
+   * token reached the client; after it, the stream was cut and the client must be told so.
+   */
+  async *stream(targets: readonly Target[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
+    const scope = this.openScope(context.signal);
+    try {
+      const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, async (target, signal, attempts) => {
+        const chunks = partsToChunks(target.entry.provider.stream({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }), {
+          provider: target.entry.provider.id,
+          requestedModel: target.upstreamModel,
+          attempts,
+          cacheStatus: 'BYPASS',
+          includeUsageChunk: context.includeUsageChunk === true,
+          now: this.runner.now,
+          idPrefix: 'chatcmpl',
+        });
+        // The first chunk is the first token: until it arrives a failure may still fall back.
+        const first = await chunks.next();
+        if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${target.entry.provider.id} sent an empty stream.`);
+        return { first: first.value, chunks };
+      });
+      const { first, chunks } = run.value;
+      try {
+        yield first;
+        for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) yield chunk;
+        run.ticket.succeed();
+        this.runner.runtime.recordSuccess(run.target.entry.provider.id);
+      } catch (error) {
+        throw settleFailure(this.runner, run.target, run.ticket, error, scope.signal);
+      } finally {
+        // Reached early when the consumer stops: the client left, which is not the provider's fault.
+        run.ticket.succeed();
+        await chunks.return(undefined);
+      }
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  private openScope(callerSignal: AbortSignal): RequestScope {
+    const controller = new AbortController();
+    const deadlineAt = this.runner.now() + this.requestTimeoutMs;
+    const onCallerAbort = () => controller.abort(callerSignal.reason);
+    if (callerSignal.aborted) onCallerAbort();
+    else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+    const timer = setTimeout(() => {
+      controller.abort(new GatewayError('upstream_timeout', `The request did not finish within REQUEST_TIMEOUT_MS (${this.requestTimeoutMs} ms).`));
+    }, this.requestTimeoutMs);
+    timer.unref();
+    return {
+      signal: controller.signal,
+      deadlineAt,
+      dispose: () => {
+        clearTimeout(timer);
+        callerSignal.removeEventListener('abort', onCallerAbort);
+      },
+    };
+  }
+}

@@ -1,0 +1,18 @@
+/** A GraphQL chat input -> the gateway command and request context, shared by the mutation and the subscription. */
+import type { ChatCompletionCommand, RequestContext } from '../gateway/chat-types.js';
+import type { ChatCompletionInput } from '../generated/graphql.js';
+import type { GraphQLContext } from './context.js';
+import { toChatCommand } from './to-chat-command.js';
+
+export function toChatRequest(input: ChatCompletionInput, context: GraphQLContext, signal: AbortSignal): { command: ChatCompletionCommand; request: RequestContext } {
+  const { cache, ...rest } = input;
+  return {
+    command: toChatCommand(rest, context.validator),
+    request: {
+      requestId: context.requestId,
+      clientId: context.clientId,
+      signal,
+      cache: { noCache: cache?.noCache === true, noStore: cache?.noStore === true },
+    },
+  };
+}

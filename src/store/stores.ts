@@ -1,0 +1,52 @@
+/**
+ * Builds the shared-state stores from config: Redis-backed when REDIS_URL is set (with in-process
+ * fallbacks while Redis is away), in-process otherwise, behind the same interfaces.
+ */
+import { MemoryCacheStore, RedisCacheStore } from '../cache/cache-store.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import type { GatewayConfig } from '../config.js';
+import { ClientRateLimiter } from '../limits/client-rate-limiter.js';
+import type { Logger } from '../observability/logger.js';
+import { MemoryUsageStore } from '../usage/memory-usage-store.js';
+import { RedisUsageStore } from '../usage/redis-usage-store.js';
+import { UsageRecorder } from '../usage/usage-recorder.js';
+import { connectRedis, type RedisConnection } from './redis-connection.js';
+
+export interface Stores {
+  redis: RedisConnection | undefined;
+  cache: ResponseCache;
+  limiter: ClientRateLimiter;
+  usage: UsageRecorder;
+  close(): Promise<void>;
+}
+
+/** How often queued usage writes are retried while Redis is away. */
+const USAGE_FLUSH_INTERVAL_MS = 5_000;
+
+export function createStores(config: GatewayConfig, logger: Logger): Stores {
+  const url = config.redis.url;
+  const redis = url === undefined ? undefined : connectRedis({ ...config.redis, url }, logger);
+  const cacheStore = redis === undefined ? new MemoryCacheStore(config.cache.memoryMaxEntries) : new RedisCacheStore(redis);
+  const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger);
+  let flushTimer: NodeJS.Timeout | undefined;
+  if (redis !== undefined) {
+    redis.client.on('ready', () => void usage.flush());
+    flushTimer = setInterval(() => {
+      if (usage.pendingCount > 0 && redis.isReady()) void usage.flush();
+    }, USAGE_FLUSH_INTERVAL_MS);
+    flushTimer.unref();
+  }
+  return {
+    redis,
+    cache: new ResponseCache(config.cache, cacheStore),
+    limiter: new ClientRateLimiter(config.rateLimit, redis, logger),
+    usage,
+    async close() {
+      if (flushTimer !== undefined) clearInterval(flushTimer);
+      if (redis !== undefined) {
+        if (redis.isReady()) await usage.flush();
+        await redis.close();
+      }
+    },
+  };
+}
