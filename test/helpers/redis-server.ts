@@ -1,0 +1,86 @@
+/**
+ * A throwaway redis-server on a free loopback port, owned by one test: it can be killed and
+ * restarted on the same port to test outages, and it is always stopped afterwards. The shared
+ * Redis on 6379 is never touched.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Kills the server (an outage); `start` brings it back on the same port, empty. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  /** Kills the server and closes the test's clients, for good. */
+  stop(): Promise<void>;
+  /** A plain client for assertions (no key prefix). */
+  client(): Redis;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPing(port: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      if ((await client.ping()) === 'PONG') return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const clients: Redis[] = [];
+
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+      stdio: 'ignore',
+    });
+    await waitForPing(port);
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  process.once('exit', () => child?.kill('SIGKILL'));
+
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    kill: stop,
+    stop: async () => {
+      for (const client of clients.splice(0)) client.disconnect();
+      await stop();
+    },
+    client: () => {
+      const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      clients.push(client);
+      return client;
+    },
+  };
+}
