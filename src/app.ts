@@ -41,6 +41,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
   const logger = deps.logger ?? createLogger(config.logLevel);
   const registry = deps.registry ?? createConfiguredProviders(config);
   const stores = createStores(config, logger);
+  await stores.redis?.firstConnection;
   const gateway = new GatewayService({
     cache: stores.cache,
     limiter: stores.limiter,

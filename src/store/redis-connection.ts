@@ -11,6 +11,8 @@ export interface RedisConnection {
   readonly client: Redis;
   /** True while commands can be sent. */
   isReady(): boolean;
+  /** Resolves once connected, or after the connect timeout: start-up waits for Redis, boundedly. */
+  firstConnection: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,8 +48,17 @@ export function connectRedis(config: RedisConfig & { url: string }, logger: Logg
   };
   client.on('close', () => down('connection closed'));
   client.on('error', (error: NodeJS.ErrnoException) => down(error.code ?? 'error'));
+  const firstConnection = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, config.connectTimeoutMs);
+    timer.unref();
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   return {
     client,
+    firstConnection,
     isReady: () => ready && client.status === 'ready',
     async close() {
       client.removeAllListeners('ready');

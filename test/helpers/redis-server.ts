@@ -34,6 +34,7 @@ async function waitForPing(port: number, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
     try {
       await client.connect();
       if ((await client.ping()) === 'PONG') return;
@@ -79,6 +80,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     },
     client: () => {
       const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      client.on('error', () => undefined);
       clients.push(client);
       return client;
     },
