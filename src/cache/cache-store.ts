@@ -46,6 +46,7 @@ export class RedisCacheStore implements CacheStore {
     try {
       return (await this.redis.client.get(key)) ?? undefined;
     } catch {
+      this.redis.reportFailure();
       return undefined;
     }
   }
@@ -56,6 +57,7 @@ export class RedisCacheStore implements CacheStore {
       await this.redis.client.set(key, value, 'EX', ttlSeconds);
     } catch {
       // A cache write is an optimisation; losing one costs a future miss, nothing more.
+      this.redis.reportFailure();
     }
   }
 }

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ResponseCache } from '../cache/response-cache.js';
-import type { ProviderConfig } from '../config.js';
 import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
 import { estimateTokens } from '../limits/token-estimate.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
@@ -122,27 +121,35 @@ export class ChatPipeline {
 
   private servedFromCache(hit: ChatCompletionResult, context: RequestContext, prepared: Prepared): ChatCompletionResult {
     prepared.admission?.settle(0);
-    this.deps.usage?.record({ eventId: randomUUID(), client: context.clientId, provider: hit.provider, model: hit.model, usage: hit.usage, cacheHit: true });
+    this.deps.usage?.record({
+      eventId: randomUUID(),
+      client: context.clientId,
+      provider: hit.provider,
+      model: this.servingTarget(prepared.targets, hit)?.upstreamModel ?? hit.model,
+      usage: hit.usage,
+      cacheHit: true,
+    });
     return { ...hit, attempts: 0, cacheStatus: 'HIT' };
   }
 
   /** A request that shared another's upstream call costs no tokens: it is recorded like a cache hit. */
   private finish(result: ChatCompletionResult, context: RequestContext, prepared: Prepared, coalesced: boolean): void {
     prepared.admission?.settle(coalesced ? 0 : totalTokens(result));
-    const price = this.priceOf(prepared.targets, result);
+    const target = this.servingTarget(prepared.targets, result);
+    const price = target?.entry.config.pricing?.[target.upstreamModel];
     this.deps.usage?.record({
       eventId: randomUUID(),
       client: context.clientId,
       provider: result.provider,
-      model: result.model,
+      // Usage is kept under the model the client asked for (resolved), not the provider's dated variant.
+      model: target?.upstreamModel ?? result.model,
       usage: result.usage,
       cacheHit: coalesced,
       ...(price === undefined ? {} : { price }),
     });
   }
 
-  private priceOf(targets: readonly Target[], result: ChatCompletionResult): NonNullable<ProviderConfig['pricing']>[string] | undefined {
-    const target = targets.find((candidate) => candidate.entry.provider.id === result.provider);
-    return target?.entry.config.pricing?.[target.upstreamModel];
+  private servingTarget(targets: readonly Target[], result: Pick<ChatCompletionResult, 'provider'>): Target | undefined {
+    return targets.find((candidate) => candidate.entry.provider.id === result.provider);
   }
 }

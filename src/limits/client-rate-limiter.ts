@@ -1,7 +1,7 @@
 /**
  * Requests-per-minute and tokens-per-minute per client, shared by every replica through Redis
- * (rate-limiter-flexible). When Redis fails, an in-process insurance limiter takes over, per
- * process, until it returns. A store error is never a rejection: only a spent budget is.
+ * (rate-limiter-flexible). While Redis is away an in-process limiter takes over, per process,
+ * until it returns. A store error is never a rejection: only a spent budget is.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config.js';
@@ -24,72 +24,78 @@ export interface Admission {
   settle(actualTokens: number): void;
 }
 
-function limiter(points: number, prefix: string, redis: RedisConnection | undefined): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix: prefix });
-  if (redis === undefined) return memory;
-  return new RateLimiterRedis({
-    storeClient: redis.client,
-    points,
-    duration: WINDOW_SECONDS,
-    keyPrefix: prefix,
-    rejectIfRedisNotReady: true,
-    insuranceLimiter: memory,
-  });
-}
+/** A limit kept in Redis, with the in-process limiter that stands in while Redis is away. */
+class SharedLimit {
+  private readonly shared: RateLimiterAbstract | undefined;
+  private readonly local: RateLimiterMemory;
 
-function toState(limit: number, result: RateLimiterRes): RateLimitState {
-  return { limit, remaining: Math.max(0, result.remainingPoints), resetSeconds: Math.ceil(result.msBeforeNext / 1000) };
+  constructor(
+    readonly points: number,
+    prefix: string,
+    private readonly redis: RedisConnection | undefined,
+  ) {
+    this.local = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix: prefix });
+    this.shared = redis === undefined ? undefined : new RateLimiterRedis({ storeClient: redis.client, points, duration: WINDOW_SECONDS, keyPrefix: prefix });
+  }
+
+  /** Resolves with the state, rejects with a RateLimiterRes when the budget is spent. */
+  run(operation: (limiter: RateLimiterAbstract) => Promise<RateLimiterRes>): Promise<RateLimiterRes> {
+    if (this.shared === undefined || this.redis === undefined || !this.redis.isReady()) return operation(this.local);
+    return operation(this.shared).catch((error: unknown) => {
+      if (error instanceof RateLimiterRes) throw error;
+      this.redis?.reportFailure();
+      return operation(this.local);
+    });
+  }
 }
 
 export class ClientRateLimiter {
-  private readonly requestLimiter: RateLimiterAbstract | undefined;
-  private readonly tokenLimiter: RateLimiterAbstract | undefined;
+  private readonly requestLimit: SharedLimit | undefined;
+  private readonly tokenLimit: SharedLimit | undefined;
 
   constructor(
-    private readonly config: RateLimitConfig,
+    config: RateLimitConfig,
     redis: RedisConnection | undefined,
     private readonly logger: Logger,
   ) {
-    this.requestLimiter = config.requestsPerMinute > 0 ? limiter(config.requestsPerMinute, 'rl:rpm', redis) : undefined;
-    this.tokenLimiter = config.tokensPerMinute > 0 ? limiter(config.tokensPerMinute, 'rl:tpm', redis) : undefined;
+    this.requestLimit = config.requestsPerMinute > 0 ? new SharedLimit(config.requestsPerMinute, 'rl:rpm', redis) : undefined;
+    this.tokenLimit = config.tokensPerMinute > 0 ? new SharedLimit(config.tokensPerMinute, 'rl:tpm', redis) : undefined;
   }
 
   /** Throws `rate_limit_exceeded` when the client's budget is spent; store failures let it through. */
   async admit(clientId: string, estimatedTokens: number): Promise<Admission> {
-    const requests = await this.consume(this.requestLimiter, this.config.requestsPerMinute, clientId, 1, 'requests');
+    const requests = await this.consume(this.requestLimit, clientId, 1, 'requests');
+    const tokenLimit = this.tokenLimit;
     // A request larger than the whole budget could never pass; it still counts as the whole budget.
-    const reserved = Math.min(estimatedTokens, this.config.tokensPerMinute);
-    await this.consume(this.tokenLimiter, this.config.tokensPerMinute, clientId, reserved, 'tokens');
+    const reserved = tokenLimit === undefined ? 0 : Math.min(estimatedTokens, tokenLimit.points);
+    await this.consume(tokenLimit, clientId, reserved, 'tokens');
     let settled = false;
     return {
       requests,
       settle: (actualTokens) => {
-        if (settled || this.tokenLimiter === undefined) return;
+        if (settled || tokenLimit === undefined) return;
         settled = true;
         const difference = actualTokens - reserved;
-        const correction = difference > 0 ? this.tokenLimiter.penalty(clientId, difference) : difference < 0 ? this.tokenLimiter.reward(clientId, -difference) : undefined;
-        correction?.catch((error: unknown) => this.logger.warn({ err: error }, 'token budget correction failed'));
+        if (difference === 0) return;
+        tokenLimit
+          .run((limiter) => (difference > 0 ? limiter.penalty(clientId, difference) : limiter.reward(clientId, -difference)))
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'token budget correction failed'));
       },
     };
   }
 
-  private async consume(
-    target: RateLimiterAbstract | undefined,
-    limit: number,
-    clientId: string,
-    points: number,
-    what: 'requests' | 'tokens',
-  ): Promise<RateLimitState | undefined> {
-    if (target === undefined || points <= 0) return undefined;
+  private async consume(limit: SharedLimit | undefined, clientId: string, points: number, what: 'requests' | 'tokens'): Promise<RateLimitState | undefined> {
+    if (limit === undefined || points <= 0) return undefined;
     try {
-      return toState(limit, await target.consume(clientId, points));
+      const result = await limit.run((limiter) => limiter.consume(clientId, points));
+      return { limit: limit.points, remaining: Math.max(0, result.remainingPoints), resetSeconds: Math.ceil(result.msBeforeNext / 1000) };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        throw new GatewayError('rate_limit_exceeded', `Rate limit reached: ${limit} ${what} per minute. Retry after the time in Retry-After.`, {
+        throw new GatewayError('rate_limit_exceeded', `Rate limit reached: ${limit.points} ${what} per minute. Retry after the time in Retry-After.`, {
           retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
         });
       }
-      this.logger.warn({ err: rejection, limit: what }, 'rate limiter store failed; request let through');
+      this.logger.warn({ err: rejection, limit: what }, 'rate limiter failed; request let through');
       return undefined;
     }
   }

@@ -9,12 +9,19 @@ import type { Logger } from '../observability/logger.js';
 
 export interface RedisConnection {
   readonly client: Redis;
-  /** True while commands can be sent. */
+  /** True while commands can be sent and none timed out in the last moment. */
   isReady(): boolean;
+  /**
+   * A command failed or timed out: callers skip Redis for a short while, so a hung Redis costs
+   * one command timeout, not one per command of every request.
+   */
+  reportFailure(): void;
   /** Resolves once connected, or after the connect timeout: start-up waits for Redis, boundedly. */
   firstConnection: Promise<void>;
   close(): Promise<void>;
 }
+
+const FAILURE_SUSPENSION_MS = 1_000;
 
 /** host:port only: the URL may carry a password. */
 function describe(url: string): string {
@@ -56,10 +63,15 @@ export function connectRedis(config: RedisConfig & { url: string }, logger: Logg
       resolve();
     });
   });
+  let suspendedUntil = 0;
   return {
     client,
     firstConnection,
-    isReady: () => ready && client.status === 'ready',
+    isReady: () => ready && client.status === 'ready' && Date.now() >= suspendedUntil,
+    reportFailure: () => {
+      if (Date.now() >= suspendedUntil) logger.warn({ redis: where }, `redis command failed: skipping redis for ${FAILURE_SUSPENSION_MS} ms`);
+      suspendedUntil = Date.now() + FAILURE_SUSPENSION_MS;
+    },
     async close() {
       client.removeAllListeners('ready');
       try {

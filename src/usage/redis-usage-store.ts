@@ -34,6 +34,16 @@ export class RedisUsageStore implements UsageStore {
   constructor(private readonly redis: RedisConnection) {}
 
   async record(eventId: string, dimensions: UsageDimensions, counters: UsageCounters): Promise<void> {
+    if (!this.redis.isReady()) throw new Error('redis unavailable');
+    try {
+      await this.apply(eventId, dimensions, counters);
+    } catch (error) {
+      this.redis.reportFailure();
+      throw error;
+    }
+  }
+
+  private async apply(eventId: string, dimensions: UsageDimensions, counters: UsageCounters): Promise<void> {
     const pairs = COUNTER_NAMES.flatMap((name) => [name, String(counters[name])]);
     await this.redis.client.eval(
       RECORD_SCRIPT,

@@ -13,6 +13,9 @@ export interface TestRedis {
   /** Kills the server (an outage); `start` brings it back on the same port, empty. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and commands hang, as with a stuck Redis. */
+  pause(): void;
+  resume(): void;
   /** Kills the server and closes the test's clients, for good. */
   stop(): Promise<void>;
   /** A plain client for assertions (no key prefix). */
@@ -63,6 +66,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     child = undefined;
     if (running === undefined || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGCONT');
     running.kill('SIGKILL');
     await exited;
   };
@@ -74,6 +78,8 @@ export async function startTestRedis(): Promise<TestRedis> {
     port,
     start,
     kill: stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     stop: async () => {
       for (const client of clients.splice(0)) client.disconnect();
       await stop();
