@@ -3,6 +3,7 @@
  * throws a ConfigError naming the variable, and `main.ts` stops the process with it.
  */
 import { ConfigError, readBaseUrl, readBoolean, readEnum, readInteger, readNumber, readString, type Env } from './config-readers.js';
+import { readSecurityConfig, type SecurityConfig } from './config-security.js';
 import { applyProvidersFile } from './providers-file.js';
 
 export { ConfigError };
@@ -124,6 +125,7 @@ export interface GatewayConfig {
   readonly rateLimit: RateLimitConfig;
   /** Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP is the real one. */
   readonly trustProxy: string;
+  readonly security: SecurityConfig;
 }
 
 const SECOND = 1000;
@@ -276,5 +278,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       tokensPerMinute: readInteger(env, 'RATE_LIMIT_TPM', 1_000_000, 0, 10_000_000_000),
     },
     trustProxy: readString(env, 'TRUST_PROXY') ?? 'loopback, linklocal, uniquelocal',
+    security: readSecurityConfig(env, nodeEnv === 'production'),
   });
 }

@@ -20,6 +20,13 @@ const config = readConfig();
 const gatewayApp = await createApp(config);
 const { logger } = gatewayApp;
 
+if (!config.security.authEnabled) {
+  logger.warn(
+    '*** AUTHENTICATION IS OFF: anyone who can reach this port can spend your provider credits and manage keys and providers. ' +
+      'Set API_KEYS (and ADMIN_API_KEY) before exposing it. ***',
+  );
+}
+
 for (const provider of gatewayApp.gateway.listProviders()) {
   if (!provider.configured) {
     logger.warn({ provider: provider.id }, `provider ${provider.id} is not configured: set ${provider.missingConfiguration}`);
@@ -29,7 +36,8 @@ for (const provider of gatewayApp.gateway.listProviders()) {
 gatewayApp.httpServer.listen(config.port, config.host, () => {
   const address = gatewayApp.httpServer.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.info({ host: config.host, port }, `llm-gateway listening on http://${config.host}:${port} (REST /v1, GraphQL /graphql)`);
+  const scheme = config.security.tls === undefined ? 'http' : 'https';
+  logger.info({ host: config.host, port }, `llm-gateway listening on ${scheme}://${config.host}:${port} (REST /v1, GraphQL /graphql)`);
 });
 
 let stopping = false;

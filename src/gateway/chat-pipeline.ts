@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
 import { estimateTokens } from '../limits/token-estimate.js';
-import type { UsageRecorder } from '../usage/usage-recorder.js';
+import { countersFor, type UsageRecorder } from '../usage/usage-recorder.js';
+import type { SpendTracker } from '../auth/spend-tracker.js';
+import { filterChunks, filterResult } from '../output/filter-chunks.js';
+import type { OutputFilter } from '../output/output-filter.js';
+import { allowedTargets, checkBudget, checkInputLimits, type InputLimits } from './request-policy.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
 import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
 import type { ModelRouter, Target } from './model-router.js';
@@ -21,11 +25,14 @@ export interface ChatPipelineDeps {
   cache: ResponseCache | undefined;
   limiter: ClientRateLimiter | undefined;
   usage: UsageRecorder | undefined;
+  spend: SpendTracker;
+  inputLimits: InputLimits;
+  outputFilter: OutputFilter;
   now: () => number;
 }
 
-/** Until client API keys exist every client shares one cache namespace. */
-const DEFAULT_TENANT = 'default';
+/** Without authentication every client shares one cache namespace. */
+const OPEN_TENANT = 'default';
 
 interface Prepared {
   targets: Target[];
@@ -44,6 +51,16 @@ export class ChatPipeline {
   constructor(private readonly deps: ChatPipelineDeps) {}
 
   async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
+    const result = await this.completeUnfiltered(command, context);
+    return this.deps.outputFilter.active ? filterResult(result, this.deps.outputFilter) : result;
+  }
+
+  stream(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+    const chunks = this.streamUnfiltered(command, context);
+    return this.deps.outputFilter.active ? filterChunks(chunks, this.deps.outputFilter) : chunks;
+  }
+
+  private async completeUnfiltered(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
     const prepared = await this.prepare(command, context);
     const { cacheKey } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
@@ -65,7 +82,7 @@ export class ChatPipeline {
     return served;
   }
 
-  async *stream(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+  private async *streamUnfiltered(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
     const prepared = await this.prepare(command, context);
     const { cacheKey } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
@@ -104,8 +121,11 @@ export class ChatPipeline {
   }
 
   private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<Prepared> {
-    const targets = this.deps.router.resolve(command.model);
-    const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command));
+    checkInputLimits(command, this.deps.inputLimits);
+    const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
+    const targets = allowedTargets(this.deps.router.resolve(command.model), limits);
+    await checkBudget(context.principal, this.deps.spend);
+    const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
     const cache = this.deps.cache;
     const cacheable = cache !== undefined && cache.isCacheable(command);
@@ -113,7 +133,7 @@ export class ChatPipeline {
     return {
       targets,
       admission,
-      cacheKey: cacheable ? cache.key(DEFAULT_TENANT, targetNames, command) : undefined,
+      cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames, command) : undefined,
       readCache: cacheable && context.cache?.noCache !== true,
       writeCache: cacheable && context.cache?.noStore !== true,
     };
@@ -137,6 +157,8 @@ export class ChatPipeline {
     prepared.admission?.settle(coalesced ? 0 : totalTokens(result));
     const target = this.servingTarget(prepared.targets, result);
     const price = target?.entry.config.pricing?.[target.upstreamModel];
+    const counters = countersFor({ eventId: '', client: '', provider: '', model: '', usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
+    if (context.principal?.kind === 'client') this.deps.spend.add(context.principal.keyId, counters.cost);
     this.deps.usage?.record({
       eventId: randomUUID(),
       client: context.clientId,

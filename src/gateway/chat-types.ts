@@ -3,6 +3,7 @@
  * Field names follow GraphQL's camelCase; the REST adapter renders them in OpenAI's wire names.
  */
 import type { CacheDirectives, CacheStatus } from '../cache/response-cache.js';
+import type { Principal } from '../auth/api-key-types.js';
 import type { RateLimitState } from '../limits/client-rate-limiter.js';
 import type { ChatRequest, FinishReason, TokenUsage, ToolCall } from '../providers/types.js';
 
@@ -83,6 +84,8 @@ export interface RequestContext {
   cache?: CacheDirectives;
   /** Filled in by the gateway for the adapter to render. */
   report?: ResponseReport;
+  /** The authenticated caller; its key's limits apply. */
+  principal?: Principal;
   /** Aborted when the client goes away; the upstream call is aborted with it. */
   signal: AbortSignal;
   /** OpenAI's `stream_options.include_usage`: usage in a chunk of its own, as OpenAI sends it. */

@@ -4,7 +4,12 @@
  */
 import type { RetryBudgetConfig, RoutingConfig } from '../config.js';
 import { GatewayError, toGatewayError } from '../errors.js';
+import type { ApiKeyRecord, KeyLimits, Principal } from '../auth/api-key-types.js';
+import type { ApiKeys, CreatedKey } from '../auth/api-keys.js';
+import type { SpendTracker } from '../auth/spend-tracker.js';
 import type { ResponseCache } from '../cache/response-cache.js';
+import type { OutputFilter } from '../output/output-filter.js';
+import type { InputLimits } from './request-policy.js';
 import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
@@ -34,6 +39,10 @@ export interface GatewayServiceDeps {
   usage?: UsageRecorder;
   /** undefined when no Redis is configured. */
   redisReady?: () => boolean;
+  apiKeys: ApiKeys;
+  spend: SpendTracker;
+  inputLimits: InputLimits;
+  outputFilter: OutputFilter;
   /** How long a provider's model list is reused before it is fetched again. */
   modelListTtlMs?: number;
   now?: () => number;
@@ -71,6 +80,9 @@ export class GatewayService {
       cache: deps.cache,
       limiter: deps.limiter,
       usage: deps.usage,
+      spend: deps.spend,
+      inputLimits: deps.inputLimits,
+      outputFilter: deps.outputFilter,
       now: this.now,
     });
   }
@@ -95,6 +107,27 @@ export class GatewayService {
     } catch {
       throw new GatewayError('store_unavailable', 'Usage is kept in Redis, which cannot be reached right now. Try again shortly.');
     }
+  }
+
+  /** The principal behind a bearer token; undefined when the token is missing or not a key. */
+  authenticate(token: string | undefined): Promise<Principal | undefined> {
+    return this.deps.apiKeys.authenticate(token);
+  }
+
+  createApiKey(name: string, limits: KeyLimits): Promise<CreatedKey> {
+    return this.deps.apiKeys.create(name, limits);
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.deps.apiKeys.list();
+  }
+
+  updateApiKey(id: string, limits: KeyLimits): Promise<ApiKeyRecord> {
+    return this.deps.apiKeys.update(id, limits);
+  }
+
+  revokeApiKey(id: string): Promise<ApiKeyRecord> {
+    return this.deps.apiKeys.revoke(id);
   }
 
   async listModels(context: Pick<RequestContext, 'requestId'>): Promise<ModelSummary[]> {

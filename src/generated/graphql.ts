@@ -4,6 +4,8 @@ import type { ChatCompletionResult as ChatCompletionResultModel, ChatChoiceResul
 import type { TokenUsage as TokenUsageModel } from '../providers/types.js';
 import type { ProviderSummary as ProviderSummaryModel, ModelSummary as ModelSummaryModel, HealthReport as HealthReportModel, ProviderHealthSummary as ProviderHealthSummaryModel, ProviderHealthResult as ProviderHealthResultModel, ProviderErrorSummary as ProviderErrorSummaryModel } from '../gateway/catalog-types.js';
 import type { UsageRow as UsageRowModel } from '../usage/usage-types.js';
+import type { ApiKeyRecord as ApiKeyRecordModel, KeyLimits as KeyLimitsModel } from '../auth/api-key-types.js';
+import type { CreatedKey as CreatedKeyModel } from '../auth/api-keys.js';
 import type { GraphQLContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -17,6 +19,20 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** Any JSON value. Used only for provider-specific pass-through options. */
   JSON: { input: unknown; output: unknown; }
+};
+
+/** A client API key. Its secret is never stored or shown again after creation. */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['String']['output'];
+  id: Scalars['String']['output'];
+  limits: KeyLimits;
+  name: Scalars['String']['output'];
+  /** The first characters of the key, to recognise it. */
+  prefix: Scalars['String']['output'];
+  revokedAt: Maybe<Scalars['String']['output']>;
+  /** env (from API_KEYS, read-only here) or api. */
+  source: Scalars['String']['output'];
 };
 
 /** The provider's circuit breaker. */
@@ -159,6 +175,13 @@ export type ChatRole =
   | 'tool'
   | 'user';
 
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** The secret. Shown this once; only its hash is stored. */
+  key: Scalars['String']['output'];
+};
+
 /** Why the model stopped producing tokens. */
 export type FinishReason =
   /** The provider filtered the output. */
@@ -192,6 +215,24 @@ export type HealthStatus =
   /** Every dependency is usable. */
   | 'ok';
 
+/** Per-key limits; absent fields use the gateway's defaults. */
+export type KeyLimits = {
+  __typename?: 'KeyLimits';
+  /** `provider/model` or `provider/*`; empty allows every model. */
+  allowedModels: Maybe<Array<Scalars['String']['output']>>;
+  /** USD this key may spend in total. */
+  budgetUsd: Maybe<Scalars['Float']['output']>;
+  requestsPerMinute: Maybe<Scalars['Int']['output']>;
+  tokensPerMinute: Maybe<Scalars['Int']['output']>;
+};
+
+export type KeyLimitsInput = {
+  allowedModels?: InputMaybe<Array<Scalars['String']['input']>>;
+  budgetUsd?: InputMaybe<Scalars['Float']['input']>;
+  requestsPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  tokensPerMinute?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** A model that can be named in ChatCompletionInput.model. */
 export type Model = {
   __typename?: 'Model';
@@ -208,10 +249,23 @@ export type Model = {
 /** Operations that call a provider and may cost money. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admin key only. */
+  createApiKey: CreatedApiKey;
   /** Run a chat completion and return the whole answer. */
   createChatCompletion: ChatCompletion;
+  /** Admin key only. Requests with the key are refused within five seconds. */
+  revokeApiKey: ApiKey;
   /** Turn a provider off (requests skip it, fallback chains move on) or back on. */
   setProviderEnabled: Provider;
+  /** Admin key only. Replaces the key's limits. */
+  updateApiKey: ApiKey;
+};
+
+
+/** Operations that call a provider and may cost money. */
+export type MutationCreateApiKeyArgs = {
+  limits?: InputMaybe<KeyLimitsInput>;
+  name: Scalars['String']['input'];
 };
 
 
@@ -222,9 +276,22 @@ export type MutationCreateChatCompletionArgs = {
 
 
 /** Operations that call a provider and may cost money. */
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['String']['input'];
+};
+
+
+/** Operations that call a provider and may cost money. */
 export type MutationSetProviderEnabledArgs = {
   enabled: Scalars['Boolean']['input'];
   id: Scalars['String']['input'];
+};
+
+
+/** Operations that call a provider and may cost money. */
+export type MutationUpdateApiKeyArgs = {
+  id: Scalars['String']['input'];
+  limits: KeyLimitsInput;
 };
 
 /** An upstream LLM provider known to the gateway. */
@@ -288,6 +355,8 @@ export type ProviderStatus =
 /** Read-only operations: providers, models and health. */
 export type Query = {
   __typename?: 'Query';
+  /** Admin key only. */
+  apiKeys: Array<ApiKey>;
   health: Health;
   /** Models of every usable provider. Providers that cannot be listed right now are skipped. */
   models: Array<Model>;
@@ -296,7 +365,8 @@ export type Query = {
   providers: Array<Provider>;
   /**
    * The calling client's usage between two UTC days (inclusive, at most 366 days; both default to
-   * today), optionally for one provider or model.
+   * today), optionally for one provider or model. With the admin key, `client` reads another
+   * client's (an API key id), or `*` every client's.
    */
   usage: Array<UsageRow>;
 };
@@ -310,6 +380,7 @@ export type QueryProviderHealthArgs = {
 
 /** Read-only operations: providers, models and health. */
 export type QueryUsageArgs = {
+  client?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['String']['input']>;
   model?: InputMaybe<Scalars['String']['input']>;
   provider?: InputMaybe<Scalars['String']['input']>;
@@ -482,6 +553,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApiKey: ResolverTypeWrapper<ApiKeyRecordModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BreakerState: null;
   CacheDirectivesInput: CacheDirectivesInput;
@@ -495,12 +567,15 @@ export type ResolversTypes = {
   ChatMessage: ResolverTypeWrapper<AssistantMessageModel>;
   ChatMessageInput: ChatMessageInput;
   ChatRole: null;
+  CreatedApiKey: ResolverTypeWrapper<CreatedKeyModel>;
   FinishReason: null;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Health: ResolverTypeWrapper<HealthReportModel>;
   HealthStatus: null;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  KeyLimits: ResolverTypeWrapper<KeyLimitsModel>;
+  KeyLimitsInput: KeyLimitsInput;
   Model: ResolverTypeWrapper<ModelSummaryModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Provider: ResolverTypeWrapper<ProviderSummaryModel>;
@@ -522,6 +597,7 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApiKey: ApiKeyRecordModel;
   Boolean: Scalars['Boolean']['output'];
   CacheDirectivesInput: CacheDirectivesInput;
   ChatChoice: ChatChoiceResultModel;
@@ -532,10 +608,13 @@ export type ResolversParentTypes = {
   ChatDelta: ChatDeltaResultModel;
   ChatMessage: AssistantMessageModel;
   ChatMessageInput: ChatMessageInput;
+  CreatedApiKey: CreatedKeyModel;
   Float: Scalars['Float']['output'];
   Health: HealthReportModel;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  KeyLimits: KeyLimitsModel;
+  KeyLimitsInput: KeyLimitsInput;
   Model: ModelSummaryModel;
   Mutation: Record<PropertyKey, never>;
   Provider: ProviderSummaryModel;
@@ -551,6 +630,16 @@ export type ResolversParentTypes = {
   ToolInput: ToolInput;
   Usage: TokenUsageModel;
   UsageRow: UsageRowModel;
+};
+
+export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  limits?: Resolver<ResolversTypes['KeyLimits'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type BreakerStateResolvers = { CLOSED: 'closed', HALF_OPEN: 'half_open', OPEN: 'open' };
@@ -607,6 +696,11 @@ export type ChatMessageResolvers<ContextType = GraphQLContext, ParentType extend
 
 export type ChatRoleResolvers = { ASSISTANT: 'assistant', DEVELOPER: 'developer', SYSTEM: 'system', TOOL: 'tool', USER: 'user' };
 
+export type CreatedApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type FinishReasonResolvers = { CONTENT_FILTER: 'content_filter', ERROR: 'error', LENGTH: 'length', OTHER: 'other', STOP: 'stop', TOOL_CALLS: 'tool_calls' };
 
 export type HealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
@@ -623,6 +717,13 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type KeyLimitsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['KeyLimits'] = ResolversParentTypes['KeyLimits']> = {
+  allowedModels?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  budgetUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  requestsPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  tokensPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type ModelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model']> = {
   contextLength?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -632,8 +733,11 @@ export type ModelResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name'>>;
   createChatCompletion?: Resolver<ResolversTypes['ChatCompletion'], ParentType, ContextType, RequireFields<MutationCreateChatCompletionArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   setProviderEnabled?: Resolver<ResolversTypes['Provider'], ParentType, ContextType, RequireFields<MutationSetProviderEnabledArgs, 'enabled' | 'id'>>;
+  updateApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationUpdateApiKeyArgs, 'id' | 'limits'>>;
 };
 
 export type ProviderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provider'] = ResolversParentTypes['Provider']> = {
@@ -672,6 +776,7 @@ export type ProviderHealthCheckResolvers<ContextType = GraphQLContext, ParentTyp
 export type ProviderStatusResolvers = { AVAILABLE: 'available', DEGRADED: 'degraded', DISABLED: 'disabled', NOT_CONFIGURED: 'not_configured', UNAVAILABLE: 'unavailable' };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   models?: Resolver<Array<ResolversTypes['Model']>, ParentType, ContextType>;
   providerHealth?: Resolver<ResolversTypes['ProviderHealthCheck'], ParentType, ContextType, RequireFields<QueryProviderHealthArgs, 'id'>>;
@@ -722,6 +827,7 @@ export type UsageRowResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  ApiKey?: ApiKeyResolvers<ContextType>;
   BreakerState?: BreakerStateResolvers;
   CacheStatus?: CacheStatusResolvers;
   ChatChoice?: ChatChoiceResolvers<ContextType>;
@@ -731,10 +837,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ChatDelta?: ChatDeltaResolvers<ContextType>;
   ChatMessage?: ChatMessageResolvers<ContextType>;
   ChatRole?: ChatRoleResolvers;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   FinishReason?: FinishReasonResolvers;
   Health?: HealthResolvers<ContextType>;
   HealthStatus?: HealthStatusResolvers;
   JSON?: GraphQLScalarType;
+  KeyLimits?: KeyLimitsResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Provider?: ProviderResolvers<ContextType>;

@@ -129,6 +129,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List client API keys (never their secrets). Admin key only. */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create a client API key; the response is the only time the key is shown. Admin key only. */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a key; requests with it are refused within five seconds. Admin key only. */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        /** Replace a key's limits. Admin key only. */
+        patch: operations["updateApiKey"];
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -171,7 +207,7 @@ export interface components {
          * @description Stable error codes from the gateway's error catalog. The README lists each with its status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "internal_error";
+        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "forbidden" | "model_not_allowed" | "budget_exceeded" | "output_blocked" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "internal_error";
         ErrorResponse: {
             error: {
                 message: string;
@@ -446,6 +482,45 @@ export interface components {
             data: components["schemas"]["UsageRow"][];
             totals: components["schemas"]["UsageCounters"];
         };
+        KeyLimits: {
+            requests_per_minute?: number;
+            tokens_per_minute?: number;
+            /** @description `provider/model` or `provider/*`; empty allows every model. */
+            allowed_models?: string[];
+            budget_usd?: number;
+        };
+        CreateApiKeyRequest: {
+            name: string;
+            limits?: components["schemas"]["KeyLimits"];
+        };
+        UpdateApiKeyRequest: {
+            limits: components["schemas"]["KeyLimits"];
+        };
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /**
+             * @description `env`: from API_KEYS, read-only here.
+             * @enum {string}
+             */
+            source: "env" | "api";
+            limits: components["schemas"]["KeyLimits"];
+        };
+        CreatedApiKey: components["schemas"]["ApiKey"] & {
+            /** @description The secret. Shown this once; only its hash is stored. */
+            key: string;
+        };
+        ApiKeyList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["ApiKey"][];
+        };
         HealthReport: {
             /**
              * @description `connected`; `unavailable` (serving on in-process stores until it returns); `not_configured` (no REDIS_URL).
@@ -476,6 +551,7 @@ export interface components {
         };
     };
     parameters: {
+        KeyId: string;
         ProviderId: string;
         /** @description Reserved for the response cache (`no-cache`, `no-store`). */
         CacheControl: string;
@@ -655,6 +731,8 @@ export interface operations {
                 to?: string;
                 provider?: string;
                 model?: string;
+                /** @description Admin key only: another client (an API key id); `*` for every client. */
+                client?: string;
             };
             header?: never;
             path?: never;
@@ -673,6 +751,110 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             503: components["responses"]["Error"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
     getLiveness: {

@@ -11,6 +11,7 @@ export function toChatRequest(input: ChatCompletionInput, context: GraphQLContex
     request: {
       requestId: context.requestId,
       clientId: context.clientId,
+      principal: context.principal,
       signal,
       cache: { noCache: cache?.noCache === true, noStore: cache?.noStore === true },
     },

@@ -4,6 +4,7 @@
  * until it returns. A store error is never a rejection: only a spent budget is.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { KeyLimits } from '../auth/api-key-types.js';
 import type { RateLimitConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -50,22 +51,19 @@ class SharedLimit {
 }
 
 export class ClientRateLimiter {
-  private readonly requestLimit: SharedLimit | undefined;
-  private readonly tokenLimit: SharedLimit | undefined;
+  /** One limiter per distinct limit value: keys with their own limits get their own. */
+  private readonly limits = new Map<string, SharedLimit>();
 
   constructor(
-    config: RateLimitConfig,
-    redis: RedisConnection | undefined,
+    private readonly config: RateLimitConfig,
+    private readonly redis: RedisConnection | undefined,
     private readonly logger: Logger,
-  ) {
-    this.requestLimit = config.requestsPerMinute > 0 ? new SharedLimit(config.requestsPerMinute, 'rl:rpm', redis) : undefined;
-    this.tokenLimit = config.tokensPerMinute > 0 ? new SharedLimit(config.tokensPerMinute, 'rl:tpm', redis) : undefined;
-  }
+  ) {}
 
   /** Throws `rate_limit_exceeded` when the client's budget is spent; store failures let it through. */
-  async admit(clientId: string, estimatedTokens: number): Promise<Admission> {
-    const requests = await this.consume(this.requestLimit, clientId, 1, 'requests');
-    const tokenLimit = this.tokenLimit;
+  async admit(clientId: string, estimatedTokens: number, overrides: Partial<Pick<KeyLimits, 'requestsPerMinute' | 'tokensPerMinute'>> = {}): Promise<Admission> {
+    const requests = await this.consume(this.limitFor('rpm', overrides.requestsPerMinute ?? this.config.requestsPerMinute), clientId, 1, 'requests');
+    const tokenLimit = this.limitFor('tpm', overrides.tokensPerMinute ?? this.config.tokensPerMinute);
     // A request larger than the whole budget could never pass; it still counts as the whole budget.
     const reserved = tokenLimit === undefined ? 0 : Math.min(estimatedTokens, tokenLimit.points);
     await this.consume(tokenLimit, clientId, reserved, 'tokens');
@@ -82,6 +80,17 @@ export class ClientRateLimiter {
           .catch((error: unknown) => this.logger.warn({ err: error }, 'token budget correction failed'));
       },
     };
+  }
+
+  private limitFor(kind: 'rpm' | 'tpm', points: number): SharedLimit | undefined {
+    if (points <= 0) return undefined;
+    const name = `${kind}:${points}`;
+    let limit = this.limits.get(name);
+    if (limit === undefined) {
+      limit = new SharedLimit(points, `rl:${name}`, this.redis);
+      this.limits.set(name, limit);
+    }
+    return limit;
   }
 
   private async consume(limit: SharedLimit | undefined, clientId: string, points: number, what: 'requests' | 'tokens'): Promise<RateLimitState | undefined> {

@@ -3,7 +3,9 @@ import type { Request, Response } from 'express';
 import type { ResponseReport } from '../gateway/chat-types.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
+import { clientIdFor } from '../auth/access.js';
 import { clientIdOf } from '../http/client-identity.js';
+import { principalOf } from '../http/principal.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
@@ -27,7 +29,8 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
     const report: ResponseReport = {};
     const context = {
       requestId,
-      clientId: clientIdOf(req),
+      clientId: clientIdFor(principalOf(res), clientIdOf(req)),
+      principal: principalOf(res),
       signal: abort.signal,
       includeUsageChunk,
       cache: cacheDirectivesFrom(req.headers['cache-control']),

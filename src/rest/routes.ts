@@ -3,7 +3,10 @@
  * validates the body against the spec before the handler runs: no route can skip the validator.
  */
 import express, { type Request, type Response, type Router } from 'express';
+import { clientIdFor, requireAccess, type Access } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
+import { principalOf } from '../http/principal.js';
+import { adminRoutes } from './admin-routes.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
@@ -18,10 +21,12 @@ import { clientIdOf } from '../http/client-identity.js';
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
 export interface RestRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** As the OpenAPI spec writes it: `/v1/providers/{id}/health`. */
   path: string;
   operationId: string;
+  /** Who may call it; checked before anything else, the validator included. */
+  access: Access;
   handler: Handler;
 }
 
@@ -49,20 +54,22 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
     res.status(ok ? 200 : 503).json(body);
   };
   return [
-    { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', handler: createChatCompletionsHandler(deps) },
+    { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
     {
       method: 'get',
       path: '/v1/models',
       operationId: 'listModels',
+      access: 'client',
       handler: async (_req, res) => {
         res.json(toWireModelList(await deps.gateway.listModels({ requestId: requestIdOf(res) })));
       },
     },
-    { method: 'get', path: '/v1/providers', operationId: 'listProviders', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders())) },
+    { method: 'get', path: '/v1/providers', operationId: 'listProviders', access: 'client', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders())) },
     {
       method: 'get',
       path: '/v1/providers/{id}/health',
       operationId: 'getProviderHealth',
+      access: 'client',
       handler: async (req, res) => {
         res.json(toWireProviderHealth(await deps.gateway.providerHealth(String(req.params.id))));
       },
@@ -71,26 +78,34 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       method: 'post',
       path: '/v1/providers/{id}/disable',
       operationId: 'disableProvider',
+      access: 'admin',
       handler: (req, res) => void res.json(toWireProvider(deps.gateway.setProviderEnabled(String(req.params.id), false))),
     },
     {
       method: 'post',
       path: '/v1/providers/{id}/enable',
       operationId: 'enableProvider',
+      access: 'admin',
       handler: (req, res) => void res.json(toWireProvider(deps.gateway.setProviderEnabled(String(req.params.id), true))),
     },
     {
       method: 'get',
       path: '/v1/usage',
       operationId: 'getUsage',
+      access: 'client',
       handler: async (req, res) => {
         const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
-        const filter = toUsageFilter({ from: query('from'), to: query('to'), provider: query('provider'), model: query('model') }, clientIdOf(req));
+        const filter = toUsageFilter(
+          { from: query('from'), to: query('to'), provider: query('provider'), model: query('model'), client: query('client') },
+          principalOf(res),
+          clientIdFor(principalOf(res), clientIdOf(req)),
+        );
         res.json(toWireUsageReport(filter, await deps.gateway.usage(filter)));
       },
     },
-    { method: 'get', path: '/health/live', operationId: 'getLiveness', handler: (_req, res) => health(res, false) },
-    { method: 'get', path: '/health/ready', operationId: 'getReadiness', handler: (_req, res) => health(res, true) },
+    ...adminRoutes(deps.gateway),
+    { method: 'get', path: '/health/live', operationId: 'getLiveness', access: 'public', handler: (_req, res) => health(res, false) },
+    { method: 'get', path: '/health/ready', operationId: 'getReadiness', access: 'public', handler: (_req, res) => health(res, true) },
   ];
 }
 
@@ -100,6 +115,7 @@ export function createRestRouter(deps: RestRouterDeps): Router {
   for (const route of restRoutes(deps)) {
     const takesBody = deps.validator.hasBody(route.operationId);
     const validated: Handler = async (req, res) => {
+      requireAccess(principalOf(res), route.access);
       if (takesBody) {
         if (!req.is('application/json')) {
           throw new GatewayError('unsupported_media_type', 'The request body must be sent as Content-Type: application/json.');
@@ -109,8 +125,8 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       await route.handler(req, res);
     };
     const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
-    if (route.method === 'post') router.post(expressPath, parseJson, validated);
-    else router.get(expressPath, validated);
+    if (takesBody) router[route.method](expressPath, parseJson, validated);
+    else router[route.method](expressPath, validated);
   }
   return router;
 }

@@ -2,6 +2,9 @@
  * Builds the shared-state stores from config: Redis-backed when REDIS_URL is set (with in-process
  * fallbacks while Redis is away), in-process otherwise, behind the same interfaces.
  */
+import { MemoryApiKeyStore, RedisApiKeyStore } from '../auth/api-key-stores.js';
+import type { ApiKeyStore } from '../auth/api-key-types.js';
+import { SpendTracker } from '../auth/spend-tracker.js';
 import { MemoryCacheStore, RedisCacheStore } from '../cache/cache-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import type { GatewayConfig } from '../config.js';
@@ -17,6 +20,8 @@ export interface Stores {
   cache: ResponseCache;
   limiter: ClientRateLimiter;
   usage: UsageRecorder;
+  apiKeys: ApiKeyStore;
+  spend: SpendTracker;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,8 @@ export function createStores(config: GatewayConfig, logger: Logger): Stores {
     cache: new ResponseCache(config.cache, cacheStore),
     limiter: new ClientRateLimiter(config.rateLimit, redis, logger),
     usage,
+    apiKeys: redis === undefined ? new MemoryApiKeyStore() : new RedisApiKeyStore(redis),
+    spend: new SpendTracker(redis),
     async close() {
       if (flushTimer !== undefined) clearInterval(flushTimer);
       if (redis !== undefined) {

@@ -1,33 +1,29 @@
 import { expect } from 'chai';
-import pino from 'pino';
 import { readFileSync } from 'node:fs';
-import { GatewayService } from '../../src/gateway/gateway-service.js';
+import { createApp, type GatewayApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createConfiguredProviders } from '../../src/providers/registry.js';
 import { createRequestValidator } from '../../src/rest/request-validator.js';
-import { restRoutes } from '../../src/rest/routes.js';
+import { restRoutes, type RestRoute } from '../../src/rest/routes.js';
 import { readOpenApiDocument } from '../../src/schema-files.js';
 import { GATEWAY_VERSION } from '../../src/version.js';
 
 describe('REST routes and the OpenAPI spec', () => {
   const document = readOpenApiDocument();
-  const config = loadConfig({});
-  const logger = pino({ level: 'silent' });
-  const routes = restRoutes({
-    gateway: new GatewayService({
-      registry: createConfiguredProviders(config),
-      routing: config.routing,
-      logger,
-      version: GATEWAY_VERSION,
-      requestTimeoutMs: config.requestTimeoutMs,
-      retryBudget: config.retryBudget,
-    }),
-    validator: createRequestValidator(document),
-    logger,
-    maxBodyBytes: 1024,
-    sseHeartbeatMs: 1000,
-    isShuttingDown: () => false,
+  let app: GatewayApp;
+  let routes: RestRoute[];
+
+  before(async () => {
+    app = await createApp(loadConfig({ NODE_ENV: 'test' }));
+    routes = restRoutes({
+      gateway: app.gateway,
+      validator: createRequestValidator(document),
+      logger: app.logger,
+      maxBodyBytes: 1024,
+      sseHeartbeatMs: 1000,
+      isShuttingDown: () => false,
+    });
   });
+  after(() => app.close());
 
   it('registers exactly the operations the spec describes, at the spec path and method', () => {
     const specOperations = Object.entries(document.paths).flatMap(([path, item]) =>

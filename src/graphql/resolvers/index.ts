@@ -1,7 +1,11 @@
 /** Every resolver, assembled into the generated `Resolvers` type so the SDL and code cannot drift. */
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Resolvers } from '../../generated/graphql.js';
+import { createApiKey } from './Mutation/createApiKey.js';
 import { createChatCompletion } from './Mutation/createChatCompletion.js';
+import { revokeApiKey } from './Mutation/revokeApiKey.js';
+import { updateApiKey } from './Mutation/updateApiKey.js';
+import { apiKeys } from './Query/apiKeys.js';
 import { setProviderEnabled } from './Mutation/setProviderEnabled.js';
 import { providerHealth } from './Query/providerHealth.js';
 import { health } from './Query/health.js';
@@ -39,6 +43,7 @@ const JSONScalar = new GraphQLScalarType({
 });
 
 export const resolvers: Resolvers = {
+  CreatedApiKey: { apiKey: (created) => created.record },
   JSON: JSONScalar,
   ChatRole: { SYSTEM: 'system', DEVELOPER: 'developer', USER: 'user', ASSISTANT: 'assistant', TOOL: 'tool' },
   FinishReason: { STOP: 'stop', LENGTH: 'length', TOOL_CALLS: 'tool_calls', CONTENT_FILTER: 'content_filter', ERROR: 'error', OTHER: 'other' },
@@ -47,7 +52,7 @@ export const resolvers: Resolvers = {
   CacheStatus: { HIT: 'HIT', MISS: 'MISS', BYPASS: 'BYPASS' },
   RedisStatus: { CONNECTED: 'connected', UNAVAILABLE: 'unavailable', NOT_CONFIGURED: 'not_configured' },
   HealthStatus: { OK: 'ok', DEGRADED: 'degraded', DOWN: 'down' },
-  Query: { providers, providerHealth, models, health, usage },
-  Mutation: { createChatCompletion, setProviderEnabled },
+  Query: { providers, providerHealth, models, health, usage, apiKeys },
+  Mutation: { createChatCompletion, setProviderEnabled, createApiKey, updateApiKey, revokeApiKey },
   Subscription: { chatCompletionStream },
 };

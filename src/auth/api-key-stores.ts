@@ -1,0 +1,55 @@
+/** Where key records live: Redis (shared by replicas) or the process. */
+import type { RedisConnection } from '../store/redis-connection.js';
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-types.js';
+
+export class MemoryApiKeyStore implements ApiKeyStore {
+  private readonly byId = new Map<string, ApiKeyRecord>();
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    for (const record of this.byId.values()) if (record.hash === hash) return record;
+    return undefined;
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.byId.get(id);
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    return [...this.byId.values()];
+  }
+
+  async save(record: ApiKeyRecord): Promise<void> {
+    this.byId.set(record.id, record);
+  }
+}
+
+/** `keys:hash:<sha256>` -> id, `keys:id:<id>` -> record JSON, `keys:ids` -> every id. */
+export class RedisApiKeyStore implements ApiKeyStore {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    const id = await this.redis.client.get(`keys:hash:${hash}`);
+    return id === null ? undefined : this.findById(id);
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    const raw = await this.redis.client.get(`keys:id:${id}`);
+    return raw === null ? undefined : (JSON.parse(raw) as ApiKeyRecord);
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const ids = await this.redis.client.smembers('keys:ids');
+    if (ids.length === 0) return [];
+    const raws = await this.redis.client.mget(...ids.map((id) => `keys:id:${id}`));
+    return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as ApiKeyRecord);
+  }
+
+  async save(record: ApiKeyRecord): Promise<void> {
+    await this.redis.client
+      .multi()
+      .set(`keys:id:${record.id}`, JSON.stringify(record))
+      .set(`keys:hash:${record.hash}`, record.id)
+      .sadd('keys:ids', record.id)
+      .exec();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Client API keys: created (shown once), listed without secrets, limited, revoked. Keys from
+ * API_KEYS are always known, even with Redis away. Lookups are cached for a few seconds so a
+ * request does not cost a Redis round trip; a revocation takes effect within that time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SecurityConfig } from '../config-security.js';
+import { GatewayError } from '../errors.js';
+import type { ApiKeyRecord, ApiKeyStore, KeyLimits, Principal } from './api-key-types.js';
+
+const LOOKUP_CACHE_MS = 5_000;
+const LOOKUP_CACHE_MAX = 10_000;
+const KEY_PREFIX = 'sk-gw-';
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export interface CreatedKey {
+  record: ApiKeyRecord;
+  /** The only time the key is ever shown. */
+  key: string;
+}
+
+export class ApiKeys {
+  private readonly bootstrap = new Map<string, ApiKeyRecord>();
+  private readonly adminHash: Buffer | undefined;
+  private readonly lookups = new Map<string, { record: ApiKeyRecord | undefined; until: number }>();
+
+  constructor(
+    private readonly config: Pick<SecurityConfig, 'authEnabled' | 'bootstrapKeys' | 'adminKey'>,
+    private readonly store: ApiKeyStore,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const { name, key } of config.bootstrapKeys) {
+      const hash = hashKey(key);
+      const record: ApiKeyRecord = {
+        id: `key_env_${hash.slice(0, 12)}`,
+        name,
+        prefix: key.slice(0, 8),
+        hash,
+        createdAt: new Date(0).toISOString(),
+        revokedAt: null,
+        source: 'env',
+        limits: {},
+      };
+      this.bootstrap.set(hash, record);
+    }
+    this.adminHash = config.adminKey === undefined ? undefined : createHash('sha256').update(config.adminKey).digest();
+  }
+
+  get enabled(): boolean {
+    return this.config.authEnabled;
+  }
+
+  /**
+   * The principal a presented token stands for, or undefined. Work does not depend on what the
+   * token looks like: it is hashed first, and only the hash is compared or looked up.
+   */
+  async authenticate(token: string | undefined): Promise<Principal | undefined> {
+    if (!this.config.authEnabled) return { kind: 'open' };
+    if (token === undefined) return undefined;
+    const digest = createHash('sha256').update(token).digest();
+    if (this.adminHash !== undefined && timingSafeEqual(digest, this.adminHash)) return { kind: 'admin' };
+    const record = await this.lookup(digest.toString('hex'));
+    if (record === undefined || record.revokedAt !== null) return undefined;
+    return { kind: 'client', keyId: record.id, name: record.name, limits: record.limits };
+  }
+
+  async create(name: string, limits: KeyLimits): Promise<CreatedKey> {
+    const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const record: ApiKeyRecord = {
+      id: `key_${randomBytes(9).toString('base64url')}`,
+      name,
+      prefix: key.slice(0, KEY_PREFIX.length + 4),
+      hash: hashKey(key),
+      createdAt: new Date(this.now()).toISOString(),
+      revokedAt: null,
+      source: 'api',
+      limits,
+    };
+    await this.persist(() => this.store.save(record));
+    return { record, key };
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const stored = await this.persist(() => this.store.list());
+    return [...this.bootstrap.values(), ...stored].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async update(id: string, limits: KeyLimits): Promise<ApiKeyRecord> {
+    const record = await this.mutable(id);
+    const updated = { ...record, limits };
+    await this.persist(() => this.store.save(updated));
+    this.lookups.delete(record.hash);
+    return updated;
+  }
+
+  async revoke(id: string): Promise<ApiKeyRecord> {
+    const record = await this.mutable(id);
+    const revoked = { ...record, revokedAt: record.revokedAt ?? new Date(this.now()).toISOString() };
+    await this.persist(() => this.store.save(revoked));
+    this.lookups.delete(record.hash);
+    return revoked;
+  }
+
+  private async mutable(id: string): Promise<ApiKeyRecord> {
+    if ([...this.bootstrap.values()].some((record) => record.id === id)) {
+      throw new GatewayError('forbidden', `Key ${id} comes from API_KEYS; change it there.`, { param: 'id' });
+    }
+    const record = await this.persist(() => this.store.findById(id));
+    if (record === undefined) throw new GatewayError('not_found', `No API key with id "${id}".`, { param: 'id' });
+    return record;
+  }
+
+  private async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
+    const fromEnv = this.bootstrap.get(hash);
+    if (fromEnv !== undefined) return fromEnv;
+    const cached = this.lookups.get(hash);
+    if (cached !== undefined && cached.until > this.now()) return cached.record;
+    let record: ApiKeyRecord | undefined;
+    try {
+      record = await this.store.findByHash(hash);
+    } catch {
+      // The store is away: keys seen recently still work; unknown ones are refused (fail closed).
+      return cached?.record;
+    }
+    if (this.lookups.size >= LOOKUP_CACHE_MAX) this.lookups.clear();
+    this.lookups.set(hash, { record, until: this.now() + LOOKUP_CACHE_MS });
+    return record;
+  }
+
+  private async persist<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      throw new GatewayError('store_unavailable', 'API keys are kept in Redis, which cannot be reached right now. Try again shortly.');
+    }
+  }
+}

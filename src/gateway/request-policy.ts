@@ -1,0 +1,51 @@
+/**
+ * Checks a request against the gateway's input limits and the caller's key before anything is
+ * spent: message count and size, the max_tokens ceiling, allowed models and the spend budget.
+ */
+import type { KeyLimits, Principal } from '../auth/api-key-types.js';
+import type { SpendTracker } from '../auth/spend-tracker.js';
+import type { SecurityConfig } from '../config-security.js';
+import { GatewayError } from '../errors.js';
+import type { ChatCompletionCommand } from './chat-types.js';
+import type { Target } from './model-router.js';
+
+export type InputLimits = Pick<SecurityConfig, 'maxMessages' | 'maxMessageChars' | 'maxTokensLimit'>;
+
+export function checkInputLimits(command: ChatCompletionCommand, limits: InputLimits): void {
+  if (command.messages.length > limits.maxMessages) {
+    throw new GatewayError('invalid_request', `Too many messages: at most ${limits.maxMessages}.`, { param: 'messages' });
+  }
+  for (const [index, message] of command.messages.entries()) {
+    const content = message.content;
+    const length = typeof content === 'string' ? content.length : (content ?? []).reduce((sum, part) => sum + (part.type === 'text' ? part.text.length : part.imageUrl.url.length), 0);
+    if (length > limits.maxMessageChars) {
+      throw new GatewayError('invalid_request', `Message too long: at most ${limits.maxMessageChars} characters.`, { param: `messages[${index}].content` });
+    }
+  }
+  if (limits.maxTokensLimit > 0 && command.maxTokens !== undefined && command.maxTokens > limits.maxTokensLimit) {
+    throw new GatewayError('invalid_request', `max_tokens may be at most ${limits.maxTokensLimit}.`, { param: 'max_tokens' });
+  }
+}
+
+function allows(patterns: readonly string[], target: string): boolean {
+  return patterns.some((pattern) => (pattern.endsWith('/*') ? target.startsWith(pattern.slice(0, -1)) : pattern === target));
+}
+
+/** The targets the key may use; `model_not_allowed` when none is left. */
+export function allowedTargets(targets: Target[], limits: KeyLimits | undefined): Target[] {
+  const patterns = limits?.allowedModels;
+  if (patterns === undefined || patterns.length === 0) return targets;
+  const allowed = targets.filter((target) => allows(patterns, `${target.entry.provider.id}/${target.upstreamModel}`));
+  if (allowed.length === 0) {
+    throw new GatewayError('model_not_allowed', `This API key may not use that model. Allowed: ${patterns.join(', ')}.`, { param: 'model' });
+  }
+  return allowed;
+}
+
+export async function checkBudget(principal: Principal | undefined, spend: SpendTracker): Promise<void> {
+  if (principal?.kind !== 'client' || principal.limits.budgetUsd === undefined) return;
+  const spent = await spend.spent(principal.keyId);
+  if (spent >= principal.limits.budgetUsd) {
+    throw new GatewayError('budget_exceeded', `This API key has spent its budget of $${principal.limits.budgetUsd}.`);
+  }
+}
