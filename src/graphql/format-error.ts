@@ -48,6 +48,10 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: gatewayErrorExtensions(original) };
   }
   const code = formatted.extensions?.code;
+  // Errors built from the catalog by the gateway itself (subscription caps) keep their code.
+  if (typeof code === 'string' && code in errorCatalog) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: formatted.extensions };
+  }
   const isRequestError =
     (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) || (error instanceof GraphQLError && (error.originalError === undefined || error.originalError === null));
   if (isRequestError) {
