@@ -121,6 +121,16 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
     wsServer,
   );
 
+  // Socket errors are the client's doing (an oversized frame, a reset): ws has already answered
+  // with the right close code, so log them quietly instead of graphql-ws's console output.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      deps.logger.debug({ code: error.code }, 'websocket client error');
+      socket.terminate();
+    });
+  });
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     introspection: deps.introspection,

@@ -35,3 +35,44 @@ describe('provider keys never leave the gateway', () => {
     }
   });
 });
+
+describe('client and admin keys never leave the gateway', () => {
+  it('appear in no log line, error body or metric of any path', async () => {
+    const { startGateway } = await import('../helpers/start-gateway.js');
+    const { startFakeUpstream } = await import('../helpers/fake-upstream.js');
+    const { createLogger } = await import('../../src/observability/logger.js');
+    const { Writable } = await import('node:stream');
+    const clientKey = 'sk-canary-client-key-77777777';
+    const adminKey = 'sk-canary-admin-key-88888888';
+    const wrongKey = 'sk-canary-wrong-key-99999999';
+    const logs: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, callback) => (logs.push(chunk.toString()), callback()) });
+    const upstream = await startFakeUpstream();
+    const gateway = await startGateway(
+      { OPENROUTER_BASE_URL: upstream.url, API_KEYS: `canary:${clientKey}`, ADMIN_API_KEY: adminKey, LOG_LEVEL: 'trace' },
+      { logger: createLogger('trace', sink) },
+    );
+    const outputs: string[] = [];
+    try {
+      const call = async (path: string, key: string, init: RequestInit = {}) => {
+        const response = await fetch(`${gateway.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+        outputs.push(JSON.stringify([...response.headers.entries()]), await response.text());
+      };
+      const chat = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+      await call('/v1/chat/completions', clientKey, { method: 'POST', body: chat });
+      await call('/v1/chat/completions', wrongKey, { method: 'POST', body: chat });
+      await call('/v1/chat/completions', clientKey, { method: 'POST', body: '{bad json' });
+      await call('/v1/admin/keys', clientKey);
+      await call('/v1/admin/keys', adminKey);
+      await call('/v1/usage?client=*', adminKey);
+      await call('/v1/providers/openrouter/disable', clientKey, { method: 'POST' });
+      await call('/graphql', wrongKey, { method: 'POST', body: JSON.stringify({ query: '{ apiKeys { id } }' }) });
+      await call('/graphql', clientKey, { method: 'POST', body: JSON.stringify({ query: '{ apiKeys { id } }' }) });
+      const everything = [...outputs, ...logs].join('\n');
+      for (const key of [clientKey, adminKey, wrongKey]) expect(everything).not.to.include(key);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
