@@ -1,28 +1,34 @@
 /**
- * createApp builds the whole service (Express for REST, Apollo and graphql-ws for GraphQL) on one
- * http.Server without listening, so tests can start it on an ephemeral port with their own parts.
+ * createApp builds the whole service (Express for REST, Apollo and graphql-ws for GraphQL,
+ * terminus for health and termination) on one server without listening, so tests can start it on
+ * an ephemeral port with their own parts. Only main.ts listens and lets terminus own the signals.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { createTerminus } from '@godaddy/terminus';
 import cors from 'cors';
-import helmet from 'helmet';
-import { answerClientError } from './http/client-error.js';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { ApiKeys } from './auth/api-keys.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayService } from './gateway/gateway-service.js';
 import { createGraphqlServers, GRAPHQL_PATH } from './graphql/graphql-servers.js';
 import { createGraphqlSchema } from './graphql/schema.js';
-import { assignRequestId } from './http/request-id.js';
+import { HealthChecks } from './health/health-checks.js';
+import { createHttpServer } from './http/create-http-server.js';
 import { authenticateRequests } from './http/principal.js';
+import { assignRequestId } from './http/request-id.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { metricsHandler } from './observability/metrics-endpoint.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { logRequests } from './observability/request-log.js';
+import { OutputFilter } from './output/output-filter.js';
 import { createConfiguredProviders, type ProviderRegistry } from './providers/registry.js';
 import { createErrorHandler, notFoundHandler } from './rest/error-responses.js';
 import { createRequestValidator } from './rest/request-validator.js';
 import { createRestRouter } from './rest/routes.js';
 import { readOpenApiDocument } from './schema-files.js';
 import { createStores } from './store/stores.js';
-import { ApiKeys } from './auth/api-keys.js';
-import { OutputFilter } from './output/output-filter.js';
 import { GATEWAY_VERSION } from './version.js';
 
 export interface AppDeps {
@@ -31,37 +37,43 @@ export interface AppDeps {
   registry?: ProviderRegistry;
 }
 
+export interface AppOptions {
+  /** Let terminus handle SIGTERM and SIGINT (graceful shutdown, then exit 0). main.ts only. */
+  handleSignals?: boolean;
+}
+
 export interface GatewayApp {
   readonly app: Express;
   readonly httpServer: http.Server;
+  /** Serves /metrics when METRICS_PORT is set; main.ts listens on it. */
+  readonly metricsServer: http.Server | undefined;
   readonly gateway: GatewayService;
   readonly logger: Logger;
-  /** Stops accepting work, ends open streams and subscriptions, releases sockets. */
+  readonly metrics: GatewayMetrics;
+  readonly lifecycle: Lifecycle;
+  /** Readiness 503, wait SHUTDOWN_DELAY_MS, let streams finish within SHUTDOWN_GRACE_MS, end the rest. */
+  drain(): Promise<void>;
+  /** drain(), then close the servers, Redis and upstream sockets. */
   close(): Promise<void>;
 }
 
-// Above the 60 s idle timeout of common load balancers, so the balancer closes idle connections
-// first and never sends a request down a socket the gateway is closing.
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-const MAX_HEADER_BYTES = 128 * 1024;
-const EXPOSED_HEADERS = [
-  'X-Request-Id',
-  'X-Cache',
-  'X-Gateway-Provider',
-  'X-Gateway-Model',
-  'X-Gateway-Attempts',
-  'RateLimit-Limit',
-  'RateLimit-Remaining',
-  'RateLimit-Reset',
-  'Retry-After',
-];
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
 
-export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Promise<GatewayApp> {
-  const logger = deps.logger ?? createLogger(config.logLevel);
+export async function createApp(config: GatewayConfig, deps: AppDeps = {}, options: AppOptions = {}): Promise<GatewayApp> {
+  const observability = config.observability;
+  const logger = deps.logger ?? createLogger(config.logLevel, undefined, observability.logFormat);
+  const metrics = new GatewayMetrics();
+  const lifecycle = new Lifecycle();
   const registry = deps.registry ?? createConfiguredProviders(config);
-  const stores = createStores(config, logger);
+  const stores = createStores(config, logger, metrics);
   await stores.redis?.firstConnection;
   const gateway = new GatewayService({
+    registry,
+    routing: config.routing,
+    logger,
+    version: GATEWAY_VERSION,
+    requestTimeoutMs: config.requestTimeoutMs,
+    retryBudget: config.retryBudget,
     cache: stores.cache,
     limiter: stores.limiter,
     usage: stores.usage,
@@ -70,15 +82,11 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
     spend: stores.spend,
     inputLimits: config.security,
     outputFilter: new OutputFilter(config.security.output),
-    registry,
-    routing: config.routing,
-    logger,
-    version: GATEWAY_VERSION,
-    requestTimeoutMs: config.requestTimeoutMs,
-    retryBudget: config.retryBudget,
+    metrics,
+    logContent: observability.logContent,
+    isShuttingDown: () => lifecycle.shuttingDown,
   });
   const validator = createRequestValidator(readOpenApiDocument());
-  let shuttingDown = false;
 
   const app = express();
   app.disable('x-powered-by');
@@ -88,14 +96,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
   if (config.security.corsOrigins.length > 0) {
     app.use(cors({ origin: [...config.security.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type', 'Cache-Control', 'X-Request-Id'], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }
-  // Headers up to 128 KiB reach the handlers, so even an absurd API key gets a proper 401.
-  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES };
-  const httpServer: http.Server = config.security.tls === undefined ? http.createServer(serverOptions, app) : https.createServer({ ...serverOptions, ...config.security.tls }, app);
-  httpServer.on('clientError', answerClientError);
-  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  httpServer.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  // Streams may legitimately run for many minutes; upstream deadlines bound them instead.
-  httpServer.requestTimeout = 0;
+  const httpServer = createHttpServer(app, config.security.tls);
 
   const graphql = await createGraphqlServers({
     schema: createGraphqlSchema(),
@@ -103,40 +104,96 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}): Prom
     gateway,
     validator,
     logger,
+    metrics,
+    lifecycle,
     introspection: config.graphqlIntrospection,
     production: config.nodeEnv === 'production',
     maxBodyBytes: config.maxBodyBytes,
     security: config.security,
   });
 
+  const serveMetrics = metricsHandler(metrics, observability.metricsToken);
+  let metricsServer: http.Server | undefined;
+  if (observability.metricsPort === 0) {
+    app.get('/metrics', serveMetrics);
+  } else {
+    const metricsApp = express();
+    metricsApp.get('/metrics', serveMetrics);
+    metricsServer = createHttpServer(metricsApp, undefined);
+  }
+
   app.use(assignRequestId);
+  app.use(logRequests(logger, metrics));
   app.use(authenticateRequests(gateway));
-  app.use(
-    createRestRouter({
-      gateway,
-      validator,
-      logger,
-      maxBodyBytes: config.maxBodyBytes,
-      sseHeartbeatMs: config.sseHeartbeatMs,
-      isShuttingDown: () => shuttingDown,
-    }),
-  );
+  app.use(createRestRouter({ gateway, validator, logger, metrics, lifecycle, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
   app.use(GRAPHQL_PATH, ...graphql.middleware, graphql.errorHandler);
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));
 
-  return {
-    app,
-    httpServer,
-    gateway,
-    logger,
-    async close() {
-      shuttingDown = true;
-      await graphql.stop();
+  const health = new HealthChecks(gateway, lifecycle, observability.eventLoopLagMaxMs);
+  let draining: Promise<void> | undefined;
+  const drain = () => {
+    draining ??= (async () => {
+      lifecycle.beginShutdown();
+      logger.info({ delayMs: observability.shutdownDelayMs, graceMs: observability.shutdownGraceMs, openStreams: lifecycle.openStreams }, 'shutting down: readiness is now 503');
+      await new Promise((resolve) => setTimeout(resolve, observability.shutdownDelayMs));
+      await lifecycle.drain(observability.shutdownGraceMs);
+    })();
+    return draining;
+  };
+  let releasing: Promise<void> | undefined;
+  const release = () => {
+    releasing ??= (async () => {
+      try {
+        await graphql.stop();
+      } catch (error) {
+        logger.debug({ err: error }, 'graphql servers already stopped');
+      }
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (metricsServer?.listening === true) await new Promise<void>((resolve) => metricsServer?.close(() => resolve()));
+      health.close();
       gateway.close();
       await stores.close();
       if (deps.registry === undefined) registry.close();
+      logger.info('shut down cleanly');
+    })();
+    return releasing;
+  };
+
+  const signalListenersBefore = new Set(process.listeners('SIGTERM'));
+  createTerminus(httpServer, {
+    healthChecks: { '/health/live': health.live, '/health/ready': health.ready, verbatim: true },
+    statusOkResponse: {},
+    statusErrorResponse: {},
+    // Our readiness check answers 503 with a full report during shutdown; liveness stays 200.
+    sendFailuresDuringShutdown: false,
+    signals: options.handleSignals === true ? ['SIGTERM', 'SIGINT'] : [],
+    beforeShutdown: drain,
+    onSignal: release,
+    // Connections still open after draining (idle keep-alives) are closed within this.
+    timeout: 5_000,
+    useExit0: true,
+    logger: (message, error) => logger.error({ err: error }, message),
+  });
+  if (options.handleSignals !== true) {
+    // terminus always traps SIGTERM; an embedded or test app must leave signals to its host.
+    for (const listener of process.listeners('SIGTERM')) {
+      if (!signalListenersBefore.has(listener)) process.removeListener('SIGTERM', listener);
+    }
+  }
+
+  return {
+    app,
+    httpServer,
+    metricsServer,
+    gateway,
+    logger,
+    metrics,
+    lifecycle,
+    drain,
+    async close() {
+      await drain();
+      await release();
     },
   };
 }

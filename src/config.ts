@@ -126,6 +126,24 @@ export interface GatewayConfig {
   /** Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP is the real one. */
   readonly trustProxy: string;
   readonly security: SecurityConfig;
+  readonly observability: ObservabilityConfig;
+}
+
+export interface ObservabilityConfig {
+  /** `pretty` for people at a terminal, `json` for log pipelines. */
+  readonly logFormat: 'json' | 'pretty';
+  /** Prompt and completion text in request logs: off unless asked for. */
+  readonly logContent: boolean;
+  /** A separate port for /metrics; 0 serves it on the main port. */
+  readonly metricsPort: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
+  /** Readiness turns 503 at SIGTERM; the process waits this long for the load balancer to notice. */
+  readonly shutdownDelayMs: number;
+  /** Then open streams get this long to finish before they are ended with a terminal event. */
+  readonly shutdownGraceMs: number;
+  /** Readiness fails while event-loop delay (p99 over the last ten seconds) exceeds this. */
+  readonly eventLoopLagMaxMs: number;
 }
 
 const SECOND = 1000;
@@ -279,5 +297,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     },
     trustProxy: readString(env, 'TRUST_PROXY') ?? 'loopback, linklocal, uniquelocal',
     security: readSecurityConfig(env, nodeEnv === 'production'),
+    observability: {
+      logFormat: readEnum<'json' | 'pretty'>(env, 'LOG_FORMAT', ['json', 'pretty'], 'json'),
+      logContent: readBoolean(env, 'LOG_CONTENT', false),
+      metricsPort: readInteger(env, 'METRICS_PORT', 0, 0, 65535),
+      metricsToken: readString(env, 'METRICS_TOKEN'),
+      shutdownDelayMs: readInteger(env, 'SHUTDOWN_DELAY_MS', nodeEnv === 'production' ? 5 * SECOND : 0, 0, 300 * SECOND),
+      shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 25 * SECOND, 0, 3600 * SECOND),
+      eventLoopLagMaxMs: readInteger(env, 'EVENT_LOOP_LAG_MAX_MS', 1_000, 10, 60 * SECOND),
+    },
   });
 }

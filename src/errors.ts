@@ -234,6 +234,14 @@ export const errorCatalog = {
     countsAgainstProvider: false,
     description: "Every provider that could serve the request is skipped: circuit breakers open or providers disabled. `Retry-After` says when one is tried again.",
   },
+  shutting_down: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    fallback: false,
+    countsAgainstProvider: false,
+    description: 'This replica is shutting down: it takes no new requests, and a stream still open at the end of the grace period ends with this. Retry; the load balancer sends it elsewhere.',
+  },
   internal_error: {
     status: 500,
     type: 'server_error',

@@ -1,4 +1,4 @@
-/** The process entry point: read config, build the app, listen, and stop cleanly on a signal. */
+/** The process entry point: read config, build the app, listen. Termination signals belong to terminus. */
 import { existsSync } from 'node:fs';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
@@ -17,7 +17,8 @@ function readConfig(): GatewayConfig {
 }
 
 const config = readConfig();
-const gatewayApp = await createApp(config);
+// terminus owns SIGTERM and SIGINT: readiness off, drain, close, exit 0.
+const gatewayApp = await createApp(config, {}, { handleSignals: true });
 const { logger } = gatewayApp;
 
 if (!config.security.authEnabled) {
@@ -40,13 +41,8 @@ gatewayApp.httpServer.listen(config.port, config.host, () => {
   logger.info({ host: config.host, port }, `llm-gateway listening on ${scheme}://${config.host}:${port} (REST /v1, GraphQL /graphql)`);
 });
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await gatewayApp.close();
-  process.exit(0);
+if (gatewayApp.metricsServer !== undefined) {
+  gatewayApp.metricsServer.listen(config.observability.metricsPort, config.host, () => {
+    logger.info({ port: config.observability.metricsPort }, 'metrics served on their own port');
+  });
 }
-process.on('SIGTERM', (signal) => void shutdown(signal));
-process.on('SIGINT', (signal) => void shutdown(signal));

@@ -4,12 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ResponseCache } from '../cache/response-cache.js';
+import { GatewayError } from '../errors.js';
 import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
 import { estimateTokens } from '../limits/token-estimate.js';
 import { countersFor, type UsageRecorder } from '../usage/usage-recorder.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
 import type { OutputFilter } from '../output/output-filter.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { allowedTargets, checkBudget, checkInputLimits, type InputLimits } from './request-policy.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
 import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
@@ -28,6 +30,10 @@ export interface ChatPipelineDeps {
   spend: SpendTracker;
   inputLimits: InputLimits;
   outputFilter: OutputFilter;
+  metrics?: GatewayMetrics;
+  /** Copy prompt and completion text into the request report (LOG_CONTENT). */
+  logContent?: boolean;
+  isShuttingDown?: () => boolean;
   now: () => number;
 }
 
@@ -35,6 +41,7 @@ export interface ChatPipelineDeps {
 const OPEN_TENANT = 'default';
 
 interface Prepared {
+  command: ChatCompletionCommand;
   targets: Target[];
   admission: Admission | undefined;
   /** Set when the request may be served from and written to the cache. */
@@ -114,13 +121,17 @@ export class ChatPipeline {
       assembler.add(chunk);
       yield { ...chunk, cacheStatus };
     }
-    const result = assembler.result();
-    if (result === undefined) return;
+    const assembled = assembler.result();
+    if (assembled === undefined) return;
+    const result: ChatCompletionResult = { ...assembled, cacheStatus };
     if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
     this.finish(result, context, prepared, source.coalesced);
   }
 
   private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<Prepared> {
+    if (this.deps.isShuttingDown?.() === true) {
+      throw new GatewayError('shutting_down', 'This replica is shutting down and takes no new requests. Retry.');
+    }
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
     const targets = allowedTargets(this.deps.router.resolve(command.model), limits);
@@ -131,6 +142,7 @@ export class ChatPipeline {
     const cacheable = cache !== undefined && cache.isCacheable(command);
     const targetNames = targets.map((target) => `${target.entry.provider.id}/${target.upstreamModel}`);
     return {
+      command,
       targets,
       admission,
       cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames, command) : undefined,
@@ -141,6 +153,8 @@ export class ChatPipeline {
 
   private servedFromCache(hit: ChatCompletionResult, context: RequestContext, prepared: Prepared): ChatCompletionResult {
     prepared.admission?.settle(0);
+    this.deps.metrics?.countCache('hit');
+    this.report(context, { ...hit, attempts: 0, cacheStatus: 'HIT' }, prepared.command);
     this.deps.usage?.record({
       eventId: randomUUID(),
       client: context.clientId,
@@ -155,10 +169,14 @@ export class ChatPipeline {
   /** A request that shared another's upstream call costs no tokens: it is recorded like a cache hit. */
   private finish(result: ChatCompletionResult, context: RequestContext, prepared: Prepared, coalesced: boolean): void {
     prepared.admission?.settle(coalesced ? 0 : totalTokens(result));
+    this.deps.metrics?.countCache(result.cacheStatus === 'MISS' ? 'miss' : 'bypass');
+    if (coalesced) this.deps.metrics?.countCoalesced();
+    this.report(context, result, prepared.command);
     const target = this.servingTarget(prepared.targets, result);
     const price = target?.entry.config.pricing?.[target.upstreamModel];
     const counters = countersFor({ eventId: '', client: '', provider: '', model: '', usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
     if (context.principal?.kind === 'client') this.deps.spend.add(context.principal.keyId, counters.cost);
+    if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
     this.deps.usage?.record({
       eventId: randomUUID(),
       client: context.clientId,
@@ -169,6 +187,14 @@ export class ChatPipeline {
       cacheHit: coalesced,
       ...(price === undefined ? {} : { price }),
     });
+  }
+
+  private report(context: RequestContext, result: ChatCompletionResult, command: ChatCompletionCommand): void {
+    const report = context.report;
+    if (report === undefined) return;
+    report.served = { provider: result.provider, model: result.model, attempts: result.attempts, cacheStatus: result.cacheStatus };
+    report.usage = result.usage;
+    if (this.deps.logContent === true) report.content = { messages: command.messages, completion: result.choices[0]?.message.content ?? null };
   }
 
   private servingTarget(targets: readonly Target[], result: Pick<ChatCompletionResult, 'provider'>): Target | undefined {

@@ -74,6 +74,11 @@ export interface ResponseReport {
   rateLimit?: RateLimitState;
   /** Served by joining an identical request already in flight. */
   coalesced?: boolean;
+  /** What served the request, for the request log line. */
+  served?: { provider: string; model: string; attempts: number; cacheStatus: CacheStatus };
+  usage?: TokenUsage | null;
+  /** Prompt and completion text, only when LOG_CONTENT is on. */
+  content?: { messages: ChatRequest['messages']; completion: string | null };
 }
 
 /** Per-request facts every gateway call needs. */

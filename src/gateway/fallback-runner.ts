@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { retryDelayMs } from '../resilience/backoff.js';
 import type { BreakerTicket } from '../resilience/provider-breakers.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
@@ -15,6 +16,7 @@ import type { ProviderRuntime } from './provider-runtime.js';
 
 export interface RunnerDeps {
   runtime: ProviderRuntime;
+  metrics?: GatewayMetrics;
   budget: RetryBudget;
   logger: Logger;
   now: () => number;
@@ -104,19 +106,32 @@ export async function runWithFallback<T>(
         break;
       }
       attempts++;
+      const started = performance.now();
       try {
         const value = await attempt(target, context.signal, attempts);
         deps.runtime.recordSuccess(providerId);
+        deps.metrics?.observeUpstream(providerId, target.upstreamModel, 'success', (performance.now() - started) / 1000, true);
         return { value, target, attempts, ticket };
       } catch (error) {
         const gatewayError = settleFailure(deps, target, ticket, error, context.signal);
+        deps.metrics?.observeUpstream(providerId, target.upstreamModel, gatewayError.code, (performance.now() - started) / 1000, gatewayError.code !== 'model_not_found');
         if (context.signal.aborted) throw gatewayError;
         errors.push(gatewayError);
         deps.logger.debug({ requestId: context.requestId, provider: providerId, attempt: attempts, code: gatewayError.code }, 'attempt failed');
         if (!gatewayError.retryable && !gatewayError.fallback) throw gatewayError;
-        if (!gatewayError.retryable || attemptNumber >= retry.maxAttempts) break;
+        const moveOn = () => {
+          if (target !== targets.at(-1)) deps.metrics?.countFallback(providerId);
+        };
+        if (!gatewayError.retryable || attemptNumber >= retry.maxAttempts) {
+          moveOn();
+          break;
+        }
         const delay = retryDelayMs(gatewayError, attemptNumber, retry, deps.random);
-        if (delay === undefined || deps.now() + delay >= context.deadlineAt || !deps.budget.tryRetry()) break;
+        if (delay === undefined || deps.now() + delay >= context.deadlineAt || !deps.budget.tryRetry()) {
+          moveOn();
+          break;
+        }
+        deps.metrics?.countRetry(providerId);
         try {
           await sleep(delay, undefined, { signal: context.signal });
         } catch {

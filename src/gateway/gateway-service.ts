@@ -9,6 +9,7 @@ import type { ApiKeys, CreatedKey } from '../auth/api-keys.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { OutputFilter } from '../output/output-filter.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { InputLimits } from './request-policy.js';
 import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -43,6 +44,9 @@ export interface GatewayServiceDeps {
   spend: SpendTracker;
   inputLimits: InputLimits;
   outputFilter: OutputFilter;
+  metrics?: GatewayMetrics;
+  logContent?: boolean;
+  isShuttingDown?: () => boolean;
   /** How long a provider's model list is reused before it is fetched again. */
   modelListTtlMs?: number;
   now?: () => number;
@@ -68,10 +72,10 @@ export class GatewayService {
     this.now = deps.now ?? Date.now;
     this.startedAt = this.now();
     const entries = deps.registry.list();
-    const breakers = new ProviderBreakers(new Map(entries.map((entry) => [entry.provider.id, entry.config.breaker])), deps.logger, this.now);
+    const breakers = new ProviderBreakers(new Map(entries.map((entry) => [entry.provider.id, entry.config.breaker])), deps.logger, this.now, deps.metrics);
     const disabled = entries.filter((entry) => !entry.config.enabled).map((entry) => entry.provider.id);
     this.runtime = new ProviderRuntime(breakers, disabled, this.now);
-    const runner = { runtime: this.runtime, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
+    const runner = { runtime: this.runtime, metrics: deps.metrics, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
     this.healthChecks = new ProviderHealthChecks(this.runtime, this.now);
     this.pipeline = new ChatPipeline({
       router: new ModelRouter(deps.registry, deps.routing),
@@ -83,6 +87,9 @@ export class GatewayService {
       spend: deps.spend,
       inputLimits: deps.inputLimits,
       outputFilter: deps.outputFilter,
+      metrics: deps.metrics,
+      logContent: deps.logContent,
+      isShuttingDown: deps.isShuttingDown,
       now: this.now,
     });
   }

@@ -61,6 +61,7 @@ export class ResilientExecutor {
    */
   async *stream(targets: readonly Target[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
     const scope = this.openScope(context.signal);
+    const started = performance.now();
     try {
       const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, async (target, signal, attempts) => {
         const chunks = partsToChunks(target.entry.provider.stream({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }), {
@@ -78,6 +79,7 @@ export class ResilientExecutor {
         return { first: first.value, chunks };
       });
       const { first, chunks } = run.value;
+      this.runner.metrics?.observeFirstToken(run.target.entry.provider.id, run.target.upstreamModel, (performance.now() - started) / 1000);
       try {
         yield first;
         for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) yield chunk;

@@ -172,7 +172,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness probe; 200 while the process responds */
+        /** Liveness probe (served by terminus); 200 while the process responds */
         get: operations["getLiveness"];
         put?: never;
         post?: never;
@@ -189,7 +189,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness probe; 503 while no provider is usable or during shutdown */
+        /** Readiness probe (served by terminus); 503 while no provider is usable, the event loop lags, or from shutdown on */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -207,7 +207,7 @@ export interface components {
          * @description Stable error codes from the gateway's error catalog. The README lists each with its status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "forbidden" | "model_not_allowed" | "budget_exceeded" | "output_blocked" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "internal_error";
+        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "forbidden" | "model_not_allowed" | "budget_exceeded" | "output_blocked" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "shutting_down" | "internal_error";
         ErrorResponse: {
             error: {
                 message: string;
@@ -522,6 +522,10 @@ export interface components {
             data: components["schemas"]["ApiKey"][];
         };
         HealthReport: {
+            /** @description p99 event-loop delay over the last ten seconds; readiness fails above EVENT_LOOP_LAG_MAX_MS. */
+            event_loop_lag_ms?: number;
+            /** @description True from SIGTERM on; readiness answers 503 from then. */
+            shutting_down?: boolean;
             /**
              * @description `connected`; `unavailable` (serving on in-process stores until it returns); `not_configured` (no REDIS_URL).
              * @enum {string}

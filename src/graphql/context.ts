@@ -1,6 +1,9 @@
 /** What every resolver receives, over HTTP and over graphql-ws alike. */
 import type { Principal } from '../auth/api-key-types.js';
+import type { ResponseReport } from '../gateway/chat-types.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RequestValidator } from '../rest/request-validator.js';
 
 export interface GraphQLContext {
@@ -12,6 +15,10 @@ export interface GraphQLContext {
   clientId: string;
   /** The authenticated caller; undefined when no valid key was sent. */
   principal: Principal | undefined;
+  /** The HTTP request's report, for its log line; absent over WebSocket. */
+  report?: ResponseReport;
+  /** Where open subscriptions register, for shutdown and the active-streams gauge. */
+  streams: { lifecycle: Lifecycle; metrics: GatewayMetrics };
   /** Aborted when the client goes away (HTTP response closed, WebSocket closed). */
   signal: AbortSignal;
 }

@@ -24,6 +24,9 @@ import { clientIdOf, clientIdOfUpgrade } from '../http/client-identity.js';
 import { principalOf } from '../http/principal.js';
 import { requestIdFrom, requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { reportOf } from '../observability/request-log.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { RequestValidator } from '../rest/request-validator.js';
 import type { GraphQLContext } from './context.js';
 import { formatGraphQLError, gatewayErrorExtensions } from './format-error.js';
@@ -37,6 +40,8 @@ export interface GraphqlServersDeps {
   gateway: GatewayService;
   validator: RequestValidator;
   logger: Logger;
+  metrics: GatewayMetrics;
+  lifecycle: Lifecycle;
   introspection: boolean;
   production: boolean;
   maxBodyBytes: number;
@@ -60,6 +65,12 @@ type ConnectionState = {
 
 export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<GraphqlServers> {
   const limitsRule = queryLimitsRule(deps.security.graphql);
+  const countedFormat = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = formatGraphQLError(formatted, error);
+    const code = result.extensions?.code;
+    if (typeof code === 'string') deps.metrics.countError(code);
+    return result;
+  };
   const rules = [...specifiedRules, limitsRule];
   const ws = deps.security.websocket;
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: GRAPHQL_PATH, maxPayload: ws.maxPayloadBytes });
@@ -77,6 +88,7 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
         clientId: ctx.extra.clientId ?? clientIdOfUpgrade(ctx.extra.request),
         principal: ctx.extra.principal,
         signal: ctx.extra.socketClosed ?? new AbortController().signal,
+        streams: { lifecycle: deps.lifecycle, metrics: deps.metrics },
       }),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -115,8 +127,8 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
         ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => formatGraphQLError(error.toJSON(), error)) },
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error)) as unknown as typeof errors,
+        result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => countedFormat(error.toJSON(), error)) },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => countedFormat(error.toJSON(), error)) as unknown as typeof errors,
     },
     wsServer,
   );
@@ -139,7 +151,7 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
     // One operation per request: batching multiplies the work one request can ask for.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    formatError: (formatted: GraphQLFormattedError, error: unknown) => formatGraphQLError(formatted, error),
+    formatError: countedFormat,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       {
@@ -181,6 +193,8 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
           clientId: clientIdFor(principalOf(res), clientIdOf(req)),
           principal: principalOf(res),
           signal: abortWhenClientLeaves(res).signal,
+          report: reportOf(res),
+          streams: { lifecycle: deps.lifecycle, metrics: deps.metrics },
         }),
       }),
     ],

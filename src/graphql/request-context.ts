@@ -13,6 +13,7 @@ export function toChatRequest(input: ChatCompletionInput, context: GraphQLContex
       clientId: context.clientId,
       principal: context.principal,
       signal,
+      ...(context.report === undefined ? {} : { report: context.report }),
       cache: { noCache: cache?.noCache === true, noStore: cache?.noStore === true },
     },
   };

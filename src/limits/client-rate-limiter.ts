@@ -8,6 +8,7 @@ import type { KeyLimits } from '../auth/api-key-types.js';
 import type { RateLimitConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RedisConnection } from '../store/redis-connection.js';
 
 const WINDOW_SECONDS = 60;
@@ -58,6 +59,7 @@ export class ClientRateLimiter {
     private readonly config: RateLimitConfig,
     private readonly redis: RedisConnection | undefined,
     private readonly logger: Logger,
+    private readonly metrics?: GatewayMetrics,
   ) {}
 
   /** Throws `rate_limit_exceeded` when the client's budget is spent; store failures let it through. */
@@ -100,6 +102,7 @@ export class ClientRateLimiter {
       return { limit: limit.points, remaining: Math.max(0, result.remainingPoints), resetSeconds: Math.ceil(result.msBeforeNext / 1000) };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
+        this.metrics?.countRateLimited(what);
         throw new GatewayError('rate_limit_exceeded', `Rate limit reached: ${limit.points} ${what} per minute. Retry after the time in Retry-After.`, {
           retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
         });

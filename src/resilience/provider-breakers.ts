@@ -7,6 +7,7 @@ import CircuitBreaker from 'opossum';
 import type { BreakerPolicy } from '../config.js';
 import { isGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -30,8 +31,12 @@ export class ProviderBreakers {
     policies: ReadonlyMap<string, BreakerPolicy>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly metrics?: GatewayMetrics,
   ) {
-    for (const [providerId, policy] of policies) this.entries.set(providerId, this.create(providerId, policy));
+    for (const [providerId, policy] of policies) {
+      this.entries.set(providerId, this.create(providerId, policy));
+      metrics?.setBreakerState(providerId, 'closed');
+    }
   }
 
   /** A ticket for one call, or undefined when the breaker rejects calls right now. */
@@ -95,11 +100,14 @@ export class ProviderBreakers {
     const entry: Entry = { breaker, openedAt: undefined, resetTimeoutMs: policy.resetTimeoutMs };
     breaker.on('open', () => {
       entry.openedAt = this.now();
+      this.metrics?.setBreakerState(providerId, 'open');
       this.logger.warn({ provider: providerId, breaker: 'open', resetTimeoutMs: policy.resetTimeoutMs }, `circuit breaker for ${providerId} opened`);
     });
+    breaker.on('halfOpen', () => this.metrics?.setBreakerState(providerId, 'half_open'));
     breaker.on('halfOpen', () => this.logger.info({ provider: providerId, breaker: 'half_open' }, `circuit breaker for ${providerId} is letting a probe through`));
     breaker.on('close', () => {
       entry.openedAt = undefined;
+      this.metrics?.setBreakerState(providerId, 'closed');
       this.logger.info({ provider: providerId, breaker: 'closed' }, `circuit breaker for ${providerId} closed`);
     });
     return entry;

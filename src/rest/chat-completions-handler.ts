@@ -1,6 +1,5 @@
 /** POST /v1/chat/completions: OpenAI-compatible, whole or streamed. */
 import type { Request, Response } from 'express';
-import type { ResponseReport } from '../gateway/chat-types.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { clientIdFor } from '../auth/access.js';
@@ -8,6 +7,9 @@ import { clientIdOf } from '../http/client-identity.js';
 import { principalOf } from '../http/principal.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { reportOf } from '../observability/request-log.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
 import { fromWireRequest } from './from-wire-request.js';
 import type { CreateChatCompletionRequest } from './openai-wire-types.js';
@@ -19,6 +21,8 @@ export interface ChatCompletionsHandlerDeps {
   gateway: GatewayService;
   logger: Logger;
   sseHeartbeatMs: number;
+  lifecycle: Lifecycle;
+  metrics: GatewayMetrics;
 }
 
 export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
@@ -26,7 +30,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
     const { command, stream, includeUsageChunk } = fromWireRequest(req.body as CreateChatCompletionRequest);
     const requestId = requestIdOf(res);
     const abort = abortWhenClientLeaves(res);
-    const report: ResponseReport = {};
+    const report = reportOf(res);
     const context = {
       requestId,
       clientId: clientIdFor(principalOf(res), clientIdOf(req)),
@@ -44,6 +48,8 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
         abort,
         logger: deps.logger,
         requestId,
+        lifecycle: deps.lifecycle,
+        metrics: deps.metrics,
         headersFor: (first) => gatewayHeaders(first, report),
       });
       return;

@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { requestIdOf } from '../http/request-id.js';
+import { recordErrorCode } from '../observability/request-log.js';
 
 interface BodyParserError {
   type?: string;
@@ -31,6 +32,7 @@ function fromBodyParser(error: BodyParserError): GatewayError | undefined {
 }
 
 export function sendError(res: Response, error: GatewayError): void {
+  recordErrorCode(res, error.code);
   if (res.headersSent) {
     res.end();
     return;

@@ -1,3 +1,6 @@
+/** Operations of the spec served before Express, by terminus (health probes). */
+export const TERMINUS_OPERATIONS = ['getLiveness', 'getReadiness'];
+
 /**
  * The REST routes, one row per OpenAPI operation. Every row goes through the same wrapper, which
  * validates the body against the spec before the handler runs: no route can skip the validator.
@@ -7,11 +10,12 @@ import { clientIdFor, requireAccess, type Access } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
 import { principalOf } from '../http/principal.js';
 import { adminRoutes } from './admin-routes.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
-import type { HealthReportBody } from './openai-wire-types.js';
 import type { RequestValidator } from './request-validator.js';
 import { toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from './to-wire-response.js';
 import { toWireUsageReport } from './to-wire-usage.js';
@@ -36,23 +40,11 @@ export interface RestRouterDeps {
   logger: Logger;
   maxBodyBytes: number;
   sseHeartbeatMs: number;
-  /** Readiness also depends on lifecycle state the gateway does not own. */
-  isShuttingDown: () => boolean;
+  lifecycle: Lifecycle;
+  metrics: GatewayMetrics;
 }
 
 export function restRoutes(deps: RestRouterDeps): RestRoute[] {
-  const health = (res: Response, ready: boolean) => {
-    const report = deps.gateway.health();
-    const body: HealthReportBody = {
-      status: report.status,
-      uptime_seconds: report.uptimeSeconds,
-      version: report.version,
-      redis: report.redis,
-      providers: report.providers,
-    };
-    const ok = !ready || (report.status !== 'down' && !deps.isShuttingDown());
-    res.status(ok ? 200 : 503).json(body);
-  };
   return [
     { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
     {
@@ -104,8 +96,6 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       },
     },
     ...adminRoutes(deps.gateway),
-    { method: 'get', path: '/health/live', operationId: 'getLiveness', access: 'public', handler: (_req, res) => health(res, false) },
-    { method: 'get', path: '/health/ready', operationId: 'getReadiness', access: 'public', handler: (_req, res) => health(res, true) },
   ];
 }
 

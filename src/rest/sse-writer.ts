@@ -9,6 +9,9 @@ import { toGatewayError } from '../errors.js';
 import type { ChatChunk } from '../gateway/chat-types.js';
 import type { Logger } from '../observability/logger.js';
 import { toWireChunk } from './to-wire-response.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { recordErrorCode } from '../observability/request-log.js';
 
 export interface SseStreamOptions {
   heartbeatMs: number;
@@ -16,6 +19,8 @@ export interface SseStreamOptions {
   abort: AbortController;
   logger: Logger;
   requestId: string;
+  lifecycle: Lifecycle;
+  metrics: GatewayMetrics;
   /** Response headers, decided once the first chunk says what serves the stream. */
   headersFor: (first: ChatChunk) => Record<string, string>;
 }
@@ -53,6 +58,15 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
     void chunks.return(undefined);
   };
   res.once('close', stopOnClose);
+  options.metrics.streamOpened('sse');
+  const untrack = options.lifecycle.track({
+    terminate: (error) => {
+      // The last event a client sees when the replica stops before its stream ended.
+      recordErrorCode(res, error.code);
+      if (!res.writableEnded) res.end(`data: ${JSON.stringify(error.toBody())}\n\n`);
+      options.abort.abort(error);
+    },
+  });
 
   try {
     await write(res, `data: ${JSON.stringify(toWireChunk(first.value))}\n\n`);
@@ -63,10 +77,13 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
   } catch (error) {
     if (!options.abort.signal.aborted) {
       const gatewayError = toGatewayError(error);
+      recordErrorCode(res, gatewayError.code);
       if (gatewayError.code === 'internal_error') options.logger.error({ err: error, requestId: options.requestId }, 'stream failed');
       await write(res, `data: ${JSON.stringify(gatewayError.toBody())}\n\n`);
     }
   } finally {
+    untrack();
+    options.metrics.streamClosed('sse');
     clearInterval(heartbeat);
     res.off('close', stopOnClose);
     if (!res.writableEnded) res.end();

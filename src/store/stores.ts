@@ -10,6 +10,7 @@ import { ResponseCache } from '../cache/response-cache.js';
 import type { GatewayConfig } from '../config.js';
 import { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { MemoryUsageStore } from '../usage/memory-usage-store.js';
 import { RedisUsageStore } from '../usage/redis-usage-store.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
@@ -28,9 +29,14 @@ export interface Stores {
 /** How often queued usage writes are retried while Redis is away. */
 const USAGE_FLUSH_INTERVAL_MS = 5_000;
 
-export function createStores(config: GatewayConfig, logger: Logger): Stores {
+export function createStores(config: GatewayConfig, logger: Logger, metrics?: GatewayMetrics): Stores {
   const url = config.redis.url;
   const redis = url === undefined ? undefined : connectRedis({ ...config.redis, url }, logger);
+  if (redis !== undefined && metrics !== undefined) {
+    metrics.setRedisUp(false);
+    redis.client.on('ready', () => metrics.setRedisUp(true));
+    redis.client.on('close', () => metrics.setRedisUp(false));
+  }
   const cacheStore = redis === undefined ? new MemoryCacheStore(config.cache.memoryMaxEntries) : new RedisCacheStore(redis);
   const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger);
   let flushTimer: NodeJS.Timeout | undefined;
@@ -44,7 +50,7 @@ export function createStores(config: GatewayConfig, logger: Logger): Stores {
   return {
     redis,
     cache: new ResponseCache(config.cache, cacheStore),
-    limiter: new ClientRateLimiter(config.rateLimit, redis, logger),
+    limiter: new ClientRateLimiter(config.rateLimit, redis, logger, metrics),
     usage,
     apiKeys: redis === undefined ? new MemoryApiKeyStore() : new RedisApiKeyStore(redis),
     spend: new SpendTracker(redis),

@@ -4,7 +4,7 @@
  * Redis on 6379 is never touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from './free-port.js';
 import { Redis } from 'ioredis';
 
 export interface TestRedis {
@@ -20,17 +20,6 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** A plain client for assertions (no key prefix). */
   client(): Redis;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPing(port: number, timeoutMs = 5_000): Promise<void> {

@@ -19,8 +19,14 @@ function streamEvents(context: GraphQLContext, start: (signal: AbortSignal) => A
   context.signal.addEventListener('abort', onContextAbort, { once: true });
   let chunks: AsyncGenerator<ChatChunk> | undefined;
   let finished = false;
+  // At shutdown an open subscription ends with the shutting_down error as its last event.
+  const untrack = context.streams.lifecycle.track({ terminate: (error) => abort.abort(error) });
+  context.streams.metrics.streamOpened('graphql_ws');
   const finish = () => {
+    if (finished) return;
     finished = true;
+    untrack();
+    context.streams.metrics.streamClosed('graphql_ws');
     context.signal.removeEventListener('abort', onContextAbort);
   };
 

@@ -1,0 +1,66 @@
+/**
+ * Liveness and readiness for @godaddy/terminus. Readiness fails when no provider is usable, when
+ * the event loop lags, and from the moment shutdown begins; Redis being away only degrades it.
+ * Neither ever calls an upstream provider.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { GatewayService } from '../gateway/gateway-service.js';
+import type { components } from '../generated/openapi.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+
+type HealthReportBody = components['schemas']['HealthReport'];
+
+const LAG_WINDOW_MS = 10_000;
+
+/** What terminus turns into a non-200 answer with this body. */
+export class HealthCheckFailure extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly statusResponse: HealthReportBody,
+  ) {
+    super('not ready');
+  }
+}
+
+export class HealthChecks {
+  private readonly lag: IntervalHistogram;
+  private readonly resetTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly lifecycle: Lifecycle,
+    private readonly eventLoopLagMaxMs: number,
+  ) {
+    this.lag = monitorEventLoopDelay({ resolution: 20 });
+    this.lag.enable();
+    this.resetTimer = setInterval(() => this.lag.reset(), LAG_WINDOW_MS);
+    this.resetTimer.unref();
+  }
+
+  live = async (): Promise<HealthReportBody> => this.report();
+
+  ready = async (): Promise<HealthReportBody> => {
+    const body = this.report();
+    const lagging = (body.event_loop_lag_ms ?? 0) > this.eventLoopLagMaxMs;
+    if (body.status === 'down' || body.shutting_down === true || lagging) throw new HealthCheckFailure(503, body);
+    return body;
+  };
+
+  close(): void {
+    clearInterval(this.resetTimer);
+    this.lag.disable();
+  }
+
+  private report(): HealthReportBody {
+    const report = this.gateway.health();
+    return {
+      status: report.status,
+      uptime_seconds: report.uptimeSeconds,
+      version: report.version,
+      redis: report.redis,
+      providers: report.providers,
+      event_loop_lag_ms: Math.round(this.lag.percentile(99) / 1e6),
+      shutting_down: this.lifecycle.shuttingDown,
+    };
+  }
+}

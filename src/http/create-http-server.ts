@@ -1,0 +1,23 @@
+/** The HTTP (or HTTPS) server the app runs on, with the timeouts and limits a gateway needs. */
+import http from 'node:http';
+import https from 'node:https';
+import type { Express } from 'express';
+import type { SecurityConfig } from '../config-security.js';
+import { answerClientError } from './client-error.js';
+
+// Above the 60 s idle timeout of common load balancers, so the balancer closes idle connections
+// first and never sends a request down a socket the gateway is closing.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+// Headers up to 128 KiB reach the handlers, so even an absurd API key gets a proper 401.
+const MAX_HEADER_BYTES = 128 * 1024;
+
+export function createHttpServer(app: Express, tls: SecurityConfig['tls']): http.Server {
+  const options = { maxHeaderSize: MAX_HEADER_BYTES };
+  const server: http.Server = tls === undefined ? http.createServer(options, app) : https.createServer({ ...options, ...tls }, app);
+  server.on('clientError', answerClientError);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  // Streams may legitimately run for many minutes; upstream deadlines bound them instead.
+  server.requestTimeout = 0;
+  return server;
+}

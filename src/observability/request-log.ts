@@ -1,0 +1,62 @@
+/**
+ * One log line and one duration sample per HTTP request, written when the response ends (for a
+ * stream, when the stream ends): request id, key id (never the key), route, status, provider,
+ * model, attempts, cache status, tokens, latency and error code. No prompt or completion text
+ * unless LOG_CONTENT is on.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { ResponseReport } from '../gateway/chat-types.js';
+import { principalOf } from '../http/principal.js';
+import { requestIdOf } from '../http/request-id.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** The adapter's per-request report, shared with the gateway through the request context. */
+export function reportOf(res: Response): ResponseReport {
+  if (res.locals.report === undefined) res.locals.report = {} satisfies ResponseReport;
+  return res.locals.report as ResponseReport;
+}
+
+export function recordErrorCode(res: Response, code: string): void {
+  res.locals.errorCode = code;
+}
+
+function routeOf(req: Request): string {
+  if (req.baseUrl === '/graphql' || req.path === '/graphql') return '/graphql';
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof route === 'string' ? route.replace(/:(\w+)/g, '{$1}') : 'unmatched';
+}
+
+export function logRequests(logger: Logger, metrics: GatewayMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = performance.now();
+    res.once('close', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const route = routeOf(req);
+      const status = res.headersSent ? res.statusCode : 499;
+      metrics.observeRequest(route, req.method, status, seconds);
+      const report = res.locals.report as ResponseReport | undefined;
+      const principal = principalOf(res);
+      const errorCode = res.locals.errorCode as string | undefined;
+      if (errorCode !== undefined) metrics.countError(errorCode);
+      logger.info(
+        {
+          requestId: requestIdOf(res),
+          keyId: principal?.kind === 'client' ? principal.keyId : (principal?.kind ?? 'none'),
+          method: req.method,
+          route,
+          status,
+          latencyMs: Math.round(seconds * 1000),
+          ...(report?.served === undefined ? {} : report.served),
+          ...(report?.usage === undefined || report.usage === null ? {} : { tokens: { prompt: report.usage.promptTokens, completion: report.usage.completionTokens } }),
+          ...(report?.coalesced === true ? { coalesced: true } : {}),
+          ...(errorCode === undefined ? {} : { errorCode }),
+          ...(report?.content === undefined ? {} : { content: report.content }),
+          clientGone: !res.writableFinished,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { freePort } from '../helpers/free-port.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('graceful shutdown of the real process', () => {
+  let upstream: FakeUpstream;
+  let child: ChildProcess | undefined;
+
+  beforeEach(async () => {
+    upstream = await startFakeUpstream();
+  });
+  afterEach(async () => {
+    child?.kill('SIGKILL');
+    await upstream.close();
+  });
+
+  async function startProcess(env: Record<string, string>): Promise<{ url: string; exit: Promise<{ code: number | null; at: number }> }> {
+    const port = await freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), OPENROUTER_API_KEY: 'sk-or-shutdown-test', OPENROUTER_BASE_URL: upstream.url, ...env },
+      stdio: 'ignore',
+    });
+    const exit = new Promise<{ code: number | null; at: number }>((resolve) => child!.once('exit', (code) => resolve({ code, at: Date.now() })));
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 200; i++) {
+      if (await fetch(`${url}/health/live`).then(() => true, () => false)) return { url, exit };
+      await sleep(50);
+    }
+    throw new Error('the process did not start');
+  }
+
+  it('on SIGTERM: readiness 503 at once, open SSE and subscription streams end cleanly, exit 0 within the grace period', async function () {
+    this.timeout(30_000);
+    const long = () => sseScenario(openAiStream(Array.from({ length: 400 }, (_, i) => `t${i} `)), 25);
+    upstream.enqueue(long(), long());
+    const { url, exit } = await startProcess({ SHUTDOWN_DELAY_MS: '500', SHUTDOWN_GRACE_MS: '1500' });
+
+    const sse = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'long' }] }),
+    });
+    const sseText = sse.text();
+    const results: { errors?: { extensions?: { code?: string } }[] }[] = [];
+    const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    let subscriptionEnded: (value: string) => void = () => undefined;
+    const subscription = new Promise<string>((resolve) => (subscriptionEnded = resolve));
+    client.subscribe(
+      { query: 'subscription { chatCompletionStream(input: { model: "m", messages: [{ role: USER, content: "long" }] }) { choices { delta { content } } } }' },
+      { next: (value) => results.push(value as never), error: (error) => subscriptionEnded(`error: ${String((error as { code?: number }).code ?? error)}`), complete: () => subscriptionEnded('complete') },
+    );
+    while (results.length === 0) await sleep(20);
+
+    const signalledAt = Date.now();
+    child!.kill('SIGTERM');
+    await sleep(100);
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).to.equal(503);
+    expect(await ready.json()).to.include({ shutting_down: true });
+    expect((await fetch(`${url}/health/live`)).status).to.equal(200);
+
+    const text = await sseText;
+    expect(text).to.include('"code":"shutting_down"');
+    expect(text).not.to.include('[DONE]');
+    expect(await subscription).to.equal('complete');
+    expect(results.at(-1)?.errors?.[0]?.extensions?.code).to.equal('shutting_down');
+
+    const { code, at } = await exit;
+    expect(code).to.equal(0);
+    expect(at - signalledAt).to.be.below(500 + 1500 + 3000);
+    await client.dispose();
+  });
+
+  it('lets streams that finish within the grace period finish normally', async function () {
+    this.timeout(30_000);
+    upstream.enqueue(sseScenario(openAiStream(Array.from({ length: 20 }, (_, i) => `t${i} `)), 25));
+    const { url, exit } = await startProcess({ SHUTDOWN_DELAY_MS: '100', SHUTDOWN_GRACE_MS: '5000' });
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'short' }] }),
+    });
+    const text = response.text();
+    child!.kill('SIGTERM');
+    expect(await text).to.include('[DONE]');
+    expect((await exit).code).to.equal(0);
+  });
+});
