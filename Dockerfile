@@ -11,6 +11,17 @@ COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
+# `docker compose -f docker-compose.yml -f docker-compose.test.yml run --rm tests` runs the suite here.
+FROM build AS test
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends redis-server nginx openssl \
+  && rm -rf /var/lib/apt/lists/*
+COPY test ./test
+COPY config ./config
+COPY deploy ./deploy
+COPY .mocharc.json README.md .env.example ./
+CMD ["npm", "test"]
+
 FROM node:20-bookworm-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
