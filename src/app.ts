@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config.js';
 import { GatewayService } from './gateway/gateway-service.js';
 import { createGraphqlServers, GRAPHQL_PATH } from './graphql/graphql-servers.js';
 import { createGraphqlSchema } from './graphql/schema.js';
+import { docsRouter } from './docs/docs-routes.js';
 import { HealthChecks } from './health/health-checks.js';
 import { createHttpServer } from './http/create-http-server.js';
 import { authenticateRequests } from './http/principal.js';
@@ -86,7 +87,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
     logContent: observability.logContent,
     isShuttingDown: () => lifecycle.shuttingDown,
   });
-  const validator = createRequestValidator(readOpenApiDocument());
+
 
   const app = express();
   app.disable('x-powered-by');
@@ -98,8 +99,11 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
   }
   const httpServer = createHttpServer(app, config.security.tls);
 
+  const schema = createGraphqlSchema();
+  const openApiDocument = readOpenApiDocument();
+  const validator = createRequestValidator(openApiDocument);
   const graphql = await createGraphqlServers({
-    schema: createGraphqlSchema(),
+    schema,
     httpServer,
     gateway,
     validator,
@@ -124,6 +128,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
 
   app.use(assignRequestId);
   app.use(logRequests(logger, metrics));
+  app.use(docsRouter(openApiDocument, schema));
   app.use(authenticateRequests(gateway));
   app.use(createRestRouter({ gateway, validator, logger, metrics, lifecycle, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
   app.use(GRAPHQL_PATH, ...graphql.middleware, graphql.errorHandler);

@@ -603,6 +603,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
             402: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
@@ -633,6 +634,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
+            401: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
@@ -654,6 +656,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderList"];
                 };
             };
+            401: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
@@ -677,7 +680,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderHealth"];
                 };
             };
+            401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
         };
     };
     disableProvider: {
@@ -700,7 +705,11 @@ export interface operations {
                     "application/json": components["schemas"]["Provider"];
                 };
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     enableProvider: {
@@ -723,7 +732,11 @@ export interface operations {
                     "application/json": components["schemas"]["Provider"];
                 };
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     getUsage: {
@@ -754,6 +767,9 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
             503: components["responses"]["Error"];
         };
     };
@@ -777,6 +793,8 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     createApiKey: {
@@ -804,6 +822,8 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     revokeApiKey: {
@@ -829,6 +849,8 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     updateApiKey: {
@@ -859,6 +881,8 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     getLiveness: {

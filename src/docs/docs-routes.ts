@@ -1,0 +1,63 @@
+/**
+ * The served documentation: an interactive REST reference at /docs (Redoc, from npm, no CDN), the
+ * raw OpenAPI spec as YAML and JSON, and the GraphQL SDL. All public, all read-only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import express, { type Router } from 'express';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { stringify } from 'yaml';
+import type { OpenApiDocument } from '../schema-files.js';
+
+/** dist/assets in the image (copied by the build); the npm package in a checkout. */
+function redocBundlePath(): string | undefined {
+  const built = fileURLToPath(new URL('../../assets/redoc.standalone.js', import.meta.url));
+  if (existsSync(built)) return built;
+  try {
+    return createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+  } catch {
+    return undefined;
+  }
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>LLM Gateway – REST API reference</title>
+    <style>body { margin: 0; }</style>
+  </head>
+  <body>
+    <redoc spec-url="/openapi.json" hide-download-button="false"></redoc>
+    <script src="/docs/redoc.standalone.js"></script>
+  </body>
+</html>
+`;
+
+export function docsRouter(document: OpenApiDocument, schema: GraphQLSchema): Router {
+  const router = express.Router();
+  const json = JSON.stringify(document);
+  const yaml = stringify(document);
+  const sdl = printSchema(schema);
+  const bundle = redocBundlePath();
+  const script = bundle === undefined ? undefined : readFileSync(bundle, 'utf8');
+
+  router.get('/openapi.json', (_req, res) => void res.type('application/json').send(json));
+  router.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(yaml));
+  router.get('/graphql/schema.graphql', (_req, res) => void res.type('text/plain').send(sdl));
+  router.get('/docs', (_req, res) => {
+    // Redoc needs inline styles and a worker from a blob URL; everything else stays same-origin.
+    res.set('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; img-src 'self' data:; font-src 'self' data:");
+    res.type('html').send(PAGE);
+  });
+  router.get('/docs/redoc.standalone.js', (_req, res) => {
+    if (script === undefined) {
+      res.status(404).type('text/plain').send('The Redoc bundle was not built into this image.');
+      return;
+    }
+    res.type('application/javascript').set('Cache-Control', 'public, max-age=86400').send(script);
+  });
+  return router;
+}
