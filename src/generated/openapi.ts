@@ -557,7 +557,7 @@ export interface components {
     parameters: {
         KeyId: string;
         ProviderId: string;
-        /** @description Reserved for the response cache (`no-cache`, `no-store`). */
+        /** @description `no-cache` skips the response-cache lookup; `no-store` keeps the answer out of the cache. `X-Cache` says what happened. */
         CacheControl: string;
     };
     requestBodies: never;
@@ -577,7 +577,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Reserved for the response cache (`no-cache`, `no-store`). */
+                /** @description `no-cache` skips the response-cache lookup; `no-store` keeps the answer out of the cache. `X-Cache` says what happened. */
                 "Cache-Control"?: components["parameters"]["CacheControl"];
             };
             path?: never;
