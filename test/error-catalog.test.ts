@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { errorCatalog, errorCodes } from '../src/errors.js';
 import { readOpenApiDocument } from '../src/schema-files.js';
 
-function readmeRows(): Map<string, { status: number; retryable: boolean; fallback: boolean }> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+function readmeRows(file = '../README.md'): Map<string, { status: number; retryable: boolean; fallback: boolean }> {
+  const readme = readFileSync(new URL(file, import.meta.url), 'utf8');
   const section = readme.split('<!-- error-codes:start -->')[1]?.split('<!-- error-codes:end -->')[0] ?? '';
   const rows = new Map<string, { status: number; retryable: boolean; fallback: boolean }>();
   for (const line of section.split('\n')) {
@@ -27,6 +27,10 @@ describe('the error catalog, the OpenAPI spec and the README agree', () => {
       const { status, retryable, fallback } = errorCatalog[code];
       expect(rows.get(code), code).to.deep.equal({ status, retryable, fallback });
     }
+  });
+
+  it('docs/error-codes.md lists the same table as the README', () => {
+    expect([...readmeRows('../docs/error-codes.md').entries()]).to.deep.equal([...readmeRows().entries()]);
   });
 
   it('every OpenAPI error type is one the catalog uses', () => {
