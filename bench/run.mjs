@@ -1,0 +1,307 @@
+// Benchmarks the gateway against the floor and a peer, side by side, in one run on loopback:
+// direct to a fake upstream, a node:http pass-through proxy, this gateway with its production
+// settings (Redis on, auth on), and Portkey's open-source gateway. Prints one table, writes
+// bench/results/*.json and latest.md, and stops every process it started.
+// BENCH_SMOKE=1 runs a short pass that only proves the harness works.
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const smoke = process.env.BENCH_SMOKE === '1';
+const DURATION = smoke ? 1 : 6;
+const WARMUP = smoke ? 0.5 : 2;
+const OPEN_STREAMS = smoke ? 200 : 2000;
+const KEY = 'sk-bench-client-key-00000000000';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const children = [];
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function track(child) {
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url, headers = {}) {
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(url, { headers }).then((response) => response.status < 500, () => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function peakRssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmHWM:'));
+  return Math.round(Number(line.split(/\s+/)[1]) / 1024);
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function startAll() {
+  const redisPort = await freePort();
+  track(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+  const upstreamPort = await freePort();
+  const upstream = track(fork(path.join(here, 'fake-upstream.mjs'), [String(upstreamPort)], { stdio: 'ignore' }));
+  const proxyPort = await freePort();
+  const proxy = track(fork(path.join(here, 'passthrough-proxy.mjs'), [String(proxyPort), String(upstreamPort)], { stdio: 'ignore' }));
+  const gatewayPort = await freePort();
+  const gateway = track(
+    spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
+      cwd: root,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(gatewayPort),
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        API_KEYS: `bench:${KEY}`,
+        OPENROUTER_API_KEY: 'sk-bench-upstream',
+        OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+        // Load from one client would otherwise hit the default per-client limits.
+        RATE_LIMIT_RPM: '0',
+        RATE_LIMIT_TPM: '0',
+        WS_MAX_CONNECTIONS_PER_CLIENT: '100000',
+      },
+    }),
+  );
+  const portkeyPort = await freePort();
+  const portkey = track(spawn(process.execPath, [path.join(here, 'node_modules/@portkey-ai/gateway/build/start-server.js'), `--port=${portkeyPort}`, '--headless'], { stdio: 'ignore' }));
+  await waitFor(`http://127.0.0.1:${upstreamPort}/v1/models`);
+  await waitFor(`http://127.0.0.1:${proxyPort}/v1/models`);
+  await waitFor(`http://127.0.0.1:${gatewayPort}/health/ready`);
+  await waitFor(`http://127.0.0.1:${portkeyPort}/`);
+  const json = { 'content-type': 'application/json' };
+  return {
+    upstreamPort,
+    gatewayPort,
+    targets: [
+      { name: 'direct', pid: upstream.pid, url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, headers: json },
+      { name: 'node:http floor', pid: proxy.pid, url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: json },
+      { name: 'this gateway', pid: gateway.pid, url: `http://127.0.0.1:${gatewayPort}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${KEY}` } },
+      {
+        name: 'portkey',
+        pid: portkey.pid,
+        url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
+        headers: { ...json, authorization: 'Bearer sk-bench-upstream', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${upstreamPort}/v1` },
+      },
+    ],
+  };
+}
+
+function body(model, extra = {}) {
+  return JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, ...extra });
+}
+
+async function load(target, model, connections, extra = {}) {
+  const options = { url: target.url, method: 'POST', headers: target.headers, body: body(model, extra), connections };
+  await autocannon({ ...options, duration: WARMUP });
+  const cpuBefore = cpuSeconds(target.pid);
+  const result = await autocannon({ ...options, duration: DURATION });
+  const cpu = cpuSeconds(target.pid) - cpuBefore;
+  const ok = result['2xx'];
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    cpuMicros: ok > 0 ? (cpu * 1e6) / ok : NaN,
+  };
+}
+
+/** One streamed request; resolves with time to first token and total time in ms. */
+function streamOnce(target, agent, model) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let first = NaN;
+    let text = '';
+    const request = http.request(target.url, { method: 'POST', headers: target.headers, agent }, (response) => {
+      response.on('data', (chunk) => {
+        text += chunk.toString('utf8');
+        if (Number.isNaN(first) && text.includes('"content":"t')) first = performance.now() - started;
+      });
+      response.on('end', () => resolve({ ok: response.statusCode === 200 && text.includes('[DONE]'), ttft: first, total: performance.now() - started }));
+    });
+    request.on('error', () => resolve({ ok: false, ttft: NaN, total: NaN }));
+    request.end(body(model, { stream: true }));
+  });
+}
+
+async function streams(target, concurrency, model, seconds = DURATION) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const results = [];
+  const worker = (until) => async () => {
+    while (performance.now() < until) results.push(await streamOnce(target, agent, model));
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, worker(performance.now() + WARMUP * 1000)));
+  results.length = 0;
+  const cpuBefore = cpuSeconds(target.pid);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker(performance.now() + seconds * 1000)));
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds(target.pid) - cpuBefore;
+  agent.destroy();
+  const ok = results.filter((result) => result.ok);
+  return {
+    rps: ok.length / elapsed,
+    p50: percentile(ok.map((result) => result.total), 50),
+    p99: percentile(ok.map((result) => result.total), 99),
+    ttftP50: percentile(ok.map((result) => result.ttft), 50),
+    ttftP99: percentile(ok.map((result) => result.ttft), 99),
+    errors: results.length - ok.length,
+    cpuMicros: ok.length > 0 ? (cpu * 1e6) / ok.length : NaN,
+  };
+}
+
+async function openStreams(target, count) {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const results = await Promise.all(Array.from({ length: count }, () => streamOnce(target, agent, 'bench-stream-50x40')));
+  agent.destroy();
+  const ok = results.filter((result) => result.ok).length;
+  return { rps: NaN, p50: percentile(results.map((result) => result.total), 50), p99: NaN, errors: count - ok, successRate: ok / count };
+}
+
+async function subscriptions(gatewayPort, seconds = DURATION) {
+  const client = createClient({ url: `ws://127.0.0.1:${gatewayPort}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${KEY}` }, lazy: false });
+  const query = 'subscription($i: ChatCompletionInput!) { chatCompletionStream(input: $i) { choices { delta { content } } } }';
+  const results = [];
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const started = performance.now();
+    let first = NaN;
+    let ok = true;
+    for await (const event of client.iterate({ query, variables: { i: { model: 'bench-stream-100x5', temperature: 0.7, messages: [{ role: 'USER', content: 'Benchmark question' }] } } })) {
+      if (event.errors) ok = false;
+      if (Number.isNaN(first) && event.data?.chatCompletionStream.choices[0]?.delta.content?.startsWith('t')) first = performance.now() - started;
+    }
+    results.push({ ok, ttft: first, total: performance.now() - started });
+  }
+  await client.dispose();
+  const good = results.filter((result) => result.ok);
+  return { rps: good.length / seconds, p50: percentile(good.map((r) => r.total), 50), p99: percentile(good.map((r) => r.total), 99), ttftP50: percentile(good.map((r) => r.ttft), 50), errors: results.length - good.length };
+}
+
+const rows = [];
+function record(scenario, target, result, peak) {
+  rows.push({ scenario, target, ...result, peakRssMb: peak });
+  const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? '' : value.toFixed(digits));
+  console.log(`${scenario.padEnd(34)} ${target.padEnd(16)} ${fmt(result.rps, 0).padStart(8)} ${fmt(result.p50).padStart(8)} ${fmt(result.p99).padStart(8)} ${fmt(result.ttftP50, 2).padStart(8)} ${fmt(result.cpuMicros, 0).padStart(7)} ${String(result.errors ?? '').padStart(6)}`);
+}
+
+/** Rotates the starting target per scenario, so no target always runs first or last. */
+function rotated(targets, index) {
+  return [...targets.slice(index % targets.length), ...targets.slice(0, index % targets.length)];
+}
+
+async function main() {
+  const { targets, gatewayPort } = await startAll();
+  console.log(`${'scenario'.padEnd(34)} ${'target'.padEnd(16)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ttft ms'.padStart(8)} ${'cpu µs'.padStart(7)} ${'errors'.padStart(6)}`);
+  let scenarioIndex = 0;
+  for (const latency of [0, 50]) {
+    for (const connections of smoke ? [20] : [50, 200]) {
+      const scenario = `whole, ${latency} ms upstream, c=${connections}`;
+      for (const target of rotated(targets, scenarioIndex++)) record(scenario, target.name, await load(target, `bench-lat${latency}`, connections), peakRssMb(target.pid));
+    }
+  }
+  const gateway = targets.find((target) => target.name === 'this gateway');
+  record('cache hit, c=50', gateway.name, await load(gateway, 'bench-lat0', smoke ? 20 : 50, { temperature: 0 }), peakRssMb(gateway.pid));
+  for (const concurrency of smoke ? [1, 10] : [1, 100]) {
+    const scenario = `stream 100 tokens x 5 ms, c=${concurrency}`;
+    for (const target of rotated(targets, scenarioIndex++)) record(scenario, target.name, await streams(target, concurrency, 'bench-stream-100x5'), peakRssMb(target.pid));
+  }
+  record('stream via SSE, c=1', gateway.name, await streams(gateway, 1, 'bench-stream-100x5'), peakRssMb(gateway.pid));
+  record('stream via graphql-ws, c=1', gateway.name, await subscriptions(gatewayPort), peakRssMb(gateway.pid));
+  for (const target of rotated(targets, scenarioIndex++)) {
+    record(`${OPEN_STREAMS} open streams at once`, target.name, await openStreams(target, OPEN_STREAMS), peakRssMb(target.pid));
+  }
+  return targets;
+}
+
+function checks() {
+  const find = (scenario, target) => rows.find((row) => row.scenario === scenario && row.target === target);
+  const c50 = smoke ? 20 : 50;
+  const whole0 = `whole, 0 ms upstream, c=${c50}`;
+  const whole50 = `whole, 50 ms upstream, c=${c50}`;
+  const streams1 = 'stream 100 tokens x 5 ms, c=1';
+  const streams100 = `stream 100 tokens x 5 ms, c=${smoke ? 10 : 100}`;
+  const gw = (scenario) => find(scenario, 'this gateway');
+  const peak = Math.max(...rows.filter((row) => row.target === 'this gateway').map((row) => row.peakRssMb));
+  return [
+    ['req/s at 0 ms, c=50 >= 5x Portkey', gw(whole0).rps / find(whole0, 'portkey').rps, 5, (v, t) => v >= t, 'x'],
+    ['req/s at 0 ms, c=50 >= 0.5x the node:http floor', gw(whole0).rps / find(whole0, 'node:http floor').rps, 0.5, (v, t) => v >= t, 'x'],
+    ['p99 overhead at 50 ms, c=50 <= 2 ms', gw(whole50).p99 - find(whole50, 'direct').p99, 2, (v, t) => v <= t, 'ms'],
+    ['CPU per request (0 ms, c=50) <= 150 µs', gw(whole0).cpuMicros, 150, (v, t) => v <= t, 'µs'],
+    ['peak RSS under load <= 150 MB', peak, 150, (v, t) => v <= t, 'MB'],
+    ['TTFT overhead p50 at c=1 <= 1 ms', gw(streams1).ttftP50 - find(streams1, 'direct').ttftP50, 1, (v, t) => v <= t, 'ms'],
+    ['streams/s at c=100 >= 0.98x direct', gw(streams100).rps / find(streams100, 'direct').rps, 0.98, (v, t) => v >= t, 'x'],
+    ['cache hit p50 at c=50 < 1 ms', find('cache hit, c=50', 'this gateway').p50, 1, (v, t) => v < t, 'ms'],
+  ].map(([name, value, threshold, pass, unit]) => ({ name, value, threshold, unit, met: pass(value, threshold) }));
+}
+
+function versions() {
+  const read = (file) => JSON.parse(readFileSync(file, 'utf8')).version;
+  return {
+    node: process.version,
+    gateway: read(path.join(root, 'package.json')),
+    portkey: read(path.join(here, 'node_modules/@portkey-ai/gateway/package.json')),
+    autocannon: read(path.join(here, 'node_modules/autocannon/package.json')),
+  };
+}
+
+function markdown(results, targetChecks, meta) {
+  const fmt = (value, digits = 1) => (value === undefined || value === null || Number.isNaN(value) ? '' : Number(value).toFixed(digits));
+  const lines = [
+    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
+    '',
+    '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | CPU µs/req | Peak RSS MB | Errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map((row) => `| ${row.scenario} | ${row.target} | ${fmt(row.rps, 0)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ttftP50, 2)} | ${fmt(row.cpuMicros, 0)} | ${row.peakRssMb} | ${row.errors}${row.successRate === undefined ? '' : ` (${fmt(row.successRate * 100, 1)}% ok)`} |`),
+    '',
+    '| Target | Measured | Goal | Met |',
+    '| --- | ---: | ---: | :---: |',
+    ...targetChecks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+try {
+  await main();
+  const targetChecks = checks();
+  console.log('');
+  for (const check of targetChecks) console.log(`${check.met ? 'met   ' : 'MISSED'} ${check.name}: ${check.value.toFixed(2)} ${check.unit}`);
+  const meta = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, versions: versions(), smoke };
+  const dir = path.join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  const name = smoke ? 'smoke' : meta.date.slice(0, 19).replace(/[:T]/g, '-');
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ meta, rows, checks: targetChecks }, null, 2));
+  writeFileSync(path.join(dir, smoke ? 'smoke.md' : 'latest.md'), markdown(rows, targetChecks, meta));
+  console.log(`\nresults written to bench/results/${name}.json`);
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+}
