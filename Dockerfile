@@ -11,15 +11,13 @@ COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
-# `docker compose -f docker-compose.yml -f docker-compose.test.yml run --rm tests` runs the suite here.
+# `docker compose -f docker-compose.yml -f docker-compose.test.yml run --rm tests` runs the suite here,
+# with what the tests start themselves: redis-server, nginx and Chromium.
 FROM build AS test
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends redis-server nginx openssl \
+  && apt-get install -y --no-install-recommends redis-server nginx openssl chromium \
   && rm -rf /var/lib/apt/lists/*
-COPY test ./test
-COPY config ./config
-COPY deploy ./deploy
-COPY .mocharc.json README.md .env.example ./
+COPY . .
 CMD ["npm", "test"]
 
 FROM node:20-bookworm-slim AS production-deps
