@@ -82,8 +82,16 @@ export interface RetryBudgetConfig {
 }
 
 export interface RedisConfig {
-  /** `redis://` or `rediss://` (TLS); undefined runs on in-process stores. */
+  /**
+   * `redis://` or `rediss://` (TLS); undefined runs on in-process stores. With Sentinel or Cluster
+   * it still carries the password, database and TLS choice for every node.
+   */
   readonly url: string | undefined;
+  /** Sentinel: the sentinels to ask and the name of the master they watch. */
+  readonly sentinels: readonly { host: string; port: number }[];
+  readonly sentinelName: string | undefined;
+  /** Cluster: seed nodes; the rest are discovered. */
+  readonly clusterNodes: readonly { host: string; port: number }[];
   readonly keyPrefix: string;
   readonly commandTimeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -208,6 +216,17 @@ function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: RetryPoli
   ];
 }
 
+/** `host:port,host:port`. */
+function readHostList(env: Env, name: string): { host: string; port: number }[] {
+  const raw = readString(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const match = /^\s*([^:\s]+):(\d{1,5})\s*$/.exec(entry);
+    if (match === null) throw new ConfigError(name, `must be host:port pairs separated by commas, got "${entry}"`);
+    return { host: match[1]!, port: Number(match[2]) };
+  });
+}
+
 function readRedisUrl(env: Env): string | undefined {
   const raw = readString(env, 'REDIS_URL');
   if (raw === undefined) return undefined;
@@ -253,6 +272,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     defaultProvider: readString(env, 'DEFAULT_PROVIDER') ?? fileRouting.defaultProvider,
     defaultModel: readString(env, 'DEFAULT_MODEL') ?? fileRouting.defaultModel,
   };
+  if ((readString(env, 'REDIS_SENTINELS') !== undefined || readString(env, 'REDIS_CLUSTER_NODES') !== undefined) && readString(env, 'REDIS_URL') === undefined) {
+    throw new ConfigError('REDIS_URL', 'must be set with REDIS_SENTINELS or REDIS_CLUSTER_NODES (it carries the password and TLS choice)');
+  }
+  if (readString(env, 'REDIS_SENTINELS') !== undefined && readString(env, 'REDIS_SENTINEL_NAME') === undefined) {
+    throw new ConfigError('REDIS_SENTINEL_NAME', 'must name the master the sentinels watch');
+  }
   if (!providers.some((provider) => provider.id === finalRouting.defaultProvider)) {
     throw new ConfigError('DEFAULT_PROVIDER', `names no configured provider: "${finalRouting.defaultProvider}"`);
   }
@@ -280,6 +305,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     routing: finalRouting,
     redis: {
       url: readRedisUrl(env),
+      sentinels: readHostList(env, 'REDIS_SENTINELS'),
+      sentinelName: readString(env, 'REDIS_SENTINEL_NAME'),
+      clusterNodes: readHostList(env, 'REDIS_CLUSTER_NODES'),
       keyPrefix: readString(env, 'REDIS_KEY_PREFIX') ?? 'llmgw:',
       commandTimeoutMs: readInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 60 * SECOND),
       connectTimeoutMs: readInteger(env, 'REDIS_CONNECT_TIMEOUT_MS', 2 * SECOND, 10, 60 * SECOND),

@@ -23,33 +23,36 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   }
 }
 
-/** `keys:hash:<sha256>` -> id, `keys:id:<id>` -> record JSON, `keys:ids` -> every id. */
+/**
+ * `{keys}:hash:<sha256>` -> id, `{keys}:id:<id>` -> record JSON, `{keys}:ids` -> every id. The hash
+ * tag keeps them in one Redis Cluster slot, so the transaction and MGET work there too.
+ */
 export class RedisApiKeyStore implements ApiKeyStore {
   constructor(private readonly redis: RedisConnection) {}
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const id = await this.redis.client.get(`keys:hash:${hash}`);
+    const id = await this.redis.client.get(`{keys}:hash:${hash}`);
     return id === null ? undefined : this.findById(id);
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
-    const raw = await this.redis.client.get(`keys:id:${id}`);
+    const raw = await this.redis.client.get(`{keys}:id:${id}`);
     return raw === null ? undefined : (JSON.parse(raw) as ApiKeyRecord);
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const ids = await this.redis.client.smembers('keys:ids');
+    const ids = await this.redis.client.smembers('{keys}:ids');
     if (ids.length === 0) return [];
-    const raws = await this.redis.client.mget(...ids.map((id) => `keys:id:${id}`));
+    const raws = await this.redis.client.mget(...ids.map((id) => `{keys}:id:${id}`));
     return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as ApiKeyRecord);
   }
 
   async save(record: ApiKeyRecord): Promise<void> {
     await this.redis.client
       .multi()
-      .set(`keys:id:${record.id}`, JSON.stringify(record))
-      .set(`keys:hash:${record.hash}`, record.id)
-      .sadd('keys:ids', record.id)
+      .set(`{keys}:id:${record.id}`, JSON.stringify(record))
+      .set(`{keys}:hash:${record.hash}`, record.id)
+      .sadd('{keys}:ids', record.id)
       .exec();
   }
 }

@@ -3,12 +3,13 @@
  * (no offline queue, a short command timeout), so every caller can fall back to its in-process
  * store and no request waits on Redis longer than the command timeout. It reconnects by itself.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface RedisConnection {
-  readonly client: Redis;
+  /** A single server, a Sentinel-managed master, or a Cluster: the same commands work on each. */
+  readonly client: Redis | Cluster;
   /** True while commands can be sent and none timed out in the last moment. */
   isReady(): boolean;
   /**
@@ -23,6 +24,41 @@ export interface RedisConnection {
 
 const FAILURE_SUSPENSION_MS = 1_000;
 
+/** Credentials, database and TLS from REDIS_URL, for Sentinel and Cluster nodes alike. */
+function connectionOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const options: RedisOptions = {};
+  if (parsed.username !== '') options.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') options.password = decodeURIComponent(parsed.password);
+  const db = Number(parsed.pathname.slice(1));
+  if (Number.isInteger(db) && db > 0) options.db = db;
+  if (parsed.protocol === 'rediss:') options.tls = {};
+  return options;
+}
+
+function createClient(config: RedisConfig & { url: string }): Redis | Cluster {
+  const common: RedisOptions = {
+    commandTimeout: config.commandTimeoutMs,
+    connectTimeout: config.connectTimeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    // Keep trying, at most every two seconds, for as long as the process runs.
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+  };
+  if (config.clusterNodes.length > 0) {
+    return new Cluster([...config.clusterNodes], {
+      keyPrefix: config.keyPrefix,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+      redisOptions: { ...connectionOptions(config.url), ...common },
+    });
+  }
+  if (config.sentinels.length > 0) {
+    return new Redis({ ...connectionOptions(config.url), ...common, keyPrefix: config.keyPrefix, sentinels: [...config.sentinels], name: config.sentinelName });
+  }
+  return new Redis(config.url, { ...common, keyPrefix: config.keyPrefix });
+}
+
 /** host:port only: the URL may carry a password. */
 function describe(url: string): string {
   const parsed = new URL(url);
@@ -30,17 +66,8 @@ function describe(url: string): string {
 }
 
 export function connectRedis(config: RedisConfig & { url: string }, logger: Logger): RedisConnection {
-  const client = new Redis(config.url, {
-    keyPrefix: config.keyPrefix,
-    commandTimeout: config.commandTimeoutMs,
-    connectTimeout: config.connectTimeoutMs,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    // Keep trying, at most every two seconds, for as long as the process runs.
-    retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
-    lazyConnect: false,
-  });
-  const where = describe(config.url);
+  const client = createClient(config);
+  const where = config.clusterNodes.length > 0 ? `cluster of ${config.clusterNodes.length} seed nodes` : config.sentinels.length > 0 ? `sentinel master ${config.sentinelName}` : describe(config.url);
   let ready = false;
   let announcedDown = false;
   client.on('ready', () => {

@@ -1,6 +1,7 @@
 /**
  * Usage counters in Redis, shared by every replica: a hash per (day, client, provider, model) and
- * a set per day indexing them. Each event is applied by a Lua script guarded by its id, so a write
+ * a set per day indexing them. Every key carries the hash tag {usage}, so on a Redis Cluster the
+ * script and pipelines touch a single slot. Each event is applied by a Lua script guarded by its id, so a write
  * retried after a timeout is never counted twice.
  */
 import { createHash } from 'node:crypto';
@@ -27,7 +28,7 @@ return 1
 
 function rowKey(dimensions: UsageDimensions): string {
   const digest = createHash('sha1').update(canonicalJson(dimensions)).digest('base64url');
-  return `usage:row:${dimensions.day}:${digest}`;
+  return `{usage}:row:${dimensions.day}:${digest}`;
 }
 
 export class RedisUsageStore implements UsageStore {
@@ -48,9 +49,9 @@ export class RedisUsageStore implements UsageStore {
     await this.redis.client.eval(
       RECORD_SCRIPT,
       3,
-      `usage:event:${eventId}`,
+      `{usage}:event:${eventId}`,
       rowKey(dimensions),
-      `usage:day:${dimensions.day}`,
+      `{usage}:day:${dimensions.day}`,
       String(EVENT_GUARD_SECONDS),
       String(RETENTION_SECONDS),
       canonicalJson(dimensions),
@@ -61,7 +62,7 @@ export class RedisUsageStore implements UsageStore {
   async query(filter: UsageFilter): Promise<UsageRow[]> {
     const rows: UsageRow[] = [];
     for (const day of daysBetween(filter.from, filter.to)) {
-      const members = await this.redis.client.smembers(`usage:day:${day}`);
+      const members = await this.redis.client.smembers(`{usage}:day:${day}`);
       const dimensions = members.map((member) => JSON.parse(member) as UsageDimensions).filter((candidate) => matches(filter, candidate));
       if (dimensions.length === 0) continue;
       const pipeline = this.redis.client.pipeline();
