@@ -24,12 +24,17 @@ export type Scalars = {
 /** A client API key. Its secret is never stored or shown again after creation. */
 export type ApiKey = {
   __typename?: 'ApiKey';
+  /** ISO 8601 time. */
   createdAt: Scalars['String']['output'];
+  /** Stable id, used to update or revoke the key and as its client id in usage. */
   id: Scalars['String']['output'];
+  /** Per-key limits. */
   limits: KeyLimits;
+  /** A label chosen at creation. */
   name: Scalars['String']['output'];
   /** The first characters of the key, to recognise it. */
   prefix: Scalars['String']['output'];
+  /** ISO 8601 time of revocation; null while the key works. */
   revokedAt: Maybe<Scalars['String']['output']>;
   /** env (from API_KEYS, read-only here) or api. */
   source: Scalars['String']['output'];
@@ -58,18 +63,25 @@ export type CacheStatus =
   /** Looked up, not found, answered by a provider (and stored). */
   | 'MISS';
 
+/** One answer (the gateway asks for one). */
 export type ChatChoice = {
   __typename?: 'ChatChoice';
+  /** Why generation stopped. */
   finishReason: FinishReason;
+  /** Always 0. */
   index: Scalars['Int']['output'];
+  /** The assistant's message. */
   message: ChatMessage;
 };
 
+/** What one chunk adds to the one choice. */
 export type ChatChunkChoice = {
   __typename?: 'ChatChunkChoice';
+  /** The new text, reasoning or tool-call fragments. */
   delta: ChatDelta;
   /** Set on the last chunk only. */
   finishReason: Maybe<FinishReason>;
+  /** Always 0. */
   index: Scalars['Int']['output'];
 };
 
@@ -78,14 +90,19 @@ export type ChatCompletion = {
   __typename?: 'ChatCompletion';
   /** Upstream calls the request took, retries and fallbacks included; 0 when served from the cache. */
   attempts: Scalars['Int']['output'];
+  /** HIT, MISS or BYPASS. */
   cacheStatus: CacheStatus;
+  /** The answer (one choice). */
   choices: Array<ChatChoice>;
+  /** Unix time in seconds. */
   created: Scalars['Int']['output'];
+  /** The provider's id for the generation. */
   id: Scalars['String']['output'];
   /** The model that produced the answer, as the provider names it. */
   model: Scalars['String']['output'];
   /** The id of the provider that served the request. */
   provider: Scalars['String']['output'];
+  /** Token counts and cost, when the provider reported them. */
   usage: Maybe<Usage>;
 };
 
@@ -94,11 +111,17 @@ export type ChatCompletionChunk = {
   __typename?: 'ChatCompletionChunk';
   /** Upstream calls it took to start the stream, retries and fallbacks included. */
   attempts: Scalars['Int']['output'];
+  /** HIT when replayed from the cache, else MISS or BYPASS. */
   cacheStatus: CacheStatus;
+  /** The one choice; empty on a usage-only chunk. */
   choices: Array<ChatChunkChoice>;
+  /** Unix time in seconds. */
   created: Scalars['Int']['output'];
+  /** The provider's id for the generation, the same on every chunk. */
   id: Scalars['String']['output'];
+  /** The model as the provider names it. */
   model: Scalars['String']['output'];
+  /** The id of the provider serving the stream. */
   provider: Scalars['String']['output'];
   /** Present on the final chunk. */
   usage: Maybe<Usage>;
@@ -106,16 +129,20 @@ export type ChatCompletionChunk = {
 
 /** A chat completion request. Mirrors OpenAI's POST /v1/chat/completions body in camelCase. */
 export type ChatCompletionInput = {
+  /** Per-request cache directives. */
   cache?: InputMaybe<CacheDirectivesInput>;
+  /** -2 to 2: penalises tokens by how often they appeared. */
   frequencyPenalty?: InputMaybe<Scalars['Float']['input']>;
   /** Upper bound on generated tokens. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
+  /** The conversation so far, oldest first. */
   messages: Array<ChatMessageInput>;
   /**
    * A model id as listed by Query.models ('openrouter/deepseek/deepseek-chat'), an alias or a
    * fallback chain name from the providers file. Optional when DEFAULT_MODEL is set.
    */
   model?: InputMaybe<Scalars['String']['input']>;
+  /** -2 to 2: penalises tokens that appeared at all. */
   presencePenalty?: InputMaybe<Scalars['Float']['input']>;
   /**
    * Provider-specific options passed through untouched, for example OpenRouter's
@@ -123,11 +150,13 @@ export type ChatCompletionInput = {
    * controls (model, messages, stream) are rejected.
    */
   providerOptions?: InputMaybe<Scalars['JSON']['input']>;
+  /** For providers that support deterministic sampling. */
   seed?: InputMaybe<Scalars['Int']['input']>;
   /** Up to 4 sequences where generation stops. */
   stop?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Sampling temperature, 0 to 2. */
   temperature?: InputMaybe<Scalars['Float']['input']>;
+  /** Functions the model may call. */
   tools?: InputMaybe<Array<ToolInput>>;
   /** Nucleus sampling, 0 to 1. */
   topP?: InputMaybe<Scalars['Float']['input']>;
@@ -138,19 +167,26 @@ export type ChatCompletionInput = {
 /** What one stream event adds to the reply. */
 export type ChatDelta = {
   __typename?: 'ChatDelta';
+  /** The next piece of the answer text. */
   content: Maybe<Scalars['String']['output']>;
+  /** The next piece of reasoning text. */
   reasoning: Maybe<Scalars['String']['output']>;
+  /** Set on the first chunk only: ASSISTANT. */
   role: Maybe<ChatRole>;
+  /** The next pieces of tool calls. */
   toolCalls: Maybe<Array<ToolCallDelta>>;
 };
 
 /** The assistant's reply in a non-streaming completion. */
 export type ChatMessage = {
   __typename?: 'ChatMessage';
+  /** The answer text; null when the model only called tools. */
   content: Maybe<Scalars['String']['output']>;
   /** Reasoning text, for models that expose it (DeepSeek R1, OpenRouter reasoning). */
   reasoning: Maybe<Scalars['String']['output']>;
+  /** Always ASSISTANT. */
   role: ChatRole;
+  /** Tool calls the model asked for; empty when none. */
   toolCalls: Array<ToolCall>;
 };
 
@@ -160,6 +196,7 @@ export type ChatMessageInput = {
   content?: InputMaybe<Scalars['String']['input']>;
   /** Optional participant name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Who wrote the message. */
   role: ChatRole;
   /** For role TOOL: the id of the tool call this message answers. */
   toolCallId?: InputMaybe<Scalars['String']['input']>;
@@ -175,8 +212,10 @@ export type ChatRole =
   | 'tool'
   | 'user';
 
+/** A newly created key, the only time its secret is shown. */
 export type CreatedApiKey = {
   __typename?: 'CreatedApiKey';
+  /** The key as listed from now on. */
   apiKey: ApiKey;
   /** The secret. Shown this once; only its hash is stored. */
   key: Scalars['String']['output'];
@@ -200,13 +239,19 @@ export type FinishReason =
 /** The gateway's own view of its health. Never calls a paid upstream endpoint. */
 export type Health = {
   __typename?: 'Health';
+  /** Every provider and its status. */
   providers: Array<ProviderHealth>;
+  /** Whether Redis is connected, away, or not configured. */
   redis: RedisStatus;
+  /** OK, DEGRADED or DOWN. */
   status: HealthStatus;
+  /** Since the process started. */
   uptimeSeconds: Scalars['Float']['output'];
+  /** The gateway release. */
   version: Scalars['String']['output'];
 };
 
+/** Overall health. */
 export type HealthStatus =
   /** Serving, with something degraded (a provider down, the cache unavailable). */
   | 'degraded'
@@ -222,14 +267,21 @@ export type KeyLimits = {
   allowedModels: Maybe<Array<Scalars['String']['output']>>;
   /** USD this key may spend in total. */
   budgetUsd: Maybe<Scalars['Float']['output']>;
+  /** Requests per minute for this key; overrides RATE_LIMIT_RPM. */
   requestsPerMinute: Maybe<Scalars['Int']['output']>;
+  /** Tokens per minute for this key; overrides RATE_LIMIT_TPM. */
   tokensPerMinute: Maybe<Scalars['Int']['output']>;
 };
 
+/** Limits to set on a key; a field left out has no per-key limit. */
 export type KeyLimitsInput = {
+  /** `provider/model` or `provider/*`; empty allows every model. */
   allowedModels?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** USD the key may spend in total. */
   budgetUsd?: InputMaybe<Scalars['Float']['input']>;
+  /** Requests per minute; overrides RATE_LIMIT_RPM. */
   requestsPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** Tokens per minute; overrides RATE_LIMIT_TPM. */
   tokensPerMinute?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -240,7 +292,9 @@ export type Model = {
   contextLength: Maybe<Scalars['Int']['output']>;
   /** The id to send, prefixed by the provider id. */
   id: Scalars['String']['output'];
+  /** The organisation behind the model, when reported. */
   ownedBy: Maybe<Scalars['String']['output']>;
+  /** The provider that serves it. */
   provider: Scalars['String']['output'];
   /** The provider's own name for the model. */
   upstreamId: Scalars['String']['output'];
@@ -297,17 +351,23 @@ export type MutationUpdateApiKeyArgs = {
 /** An upstream LLM provider known to the gateway. */
 export type Provider = {
   __typename?: 'Provider';
+  /** Its circuit breaker. */
   breakerState: BreakerState;
+  /** False while its API key is missing. */
   configured: Scalars['Boolean']['output'];
+  /** False while an operator has it disabled. */
   enabled: Scalars['Boolean']['output'];
+  /** The id used as a model prefix: openrouter/..., deepseek/... */
   id: Scalars['String']['output'];
   /** The implementation family: openrouter, deepseek or openai-compatible. */
   kind: Scalars['String']['output'];
+  /** The last error it gave since start-up. */
   lastError: Maybe<ProviderError>;
   /** When not configured: the environment variable to set. */
   missingConfiguration: Maybe<Scalars['String']['output']>;
   /** The models this provider is limited to, when its configuration lists them. */
   models: Maybe<Array<Scalars['String']['output']>>;
+  /** Whether it can take requests right now. */
   status: ProviderStatus;
 };
 
@@ -316,26 +376,37 @@ export type ProviderError = {
   __typename?: 'ProviderError';
   /** ISO 8601 time. */
   at: Scalars['String']['output'];
+  /** Catalog error code. */
   code: Scalars['String']['output'];
+  /** What the provider said, scrubbed of keys. */
   message: Scalars['String']['output'];
 };
 
+/** A provider's status within the health report. */
 export type ProviderHealth = {
   __typename?: 'ProviderHealth';
+  /** Provider id. */
   id: Scalars['String']['output'];
+  /** Whether it can take requests. */
   status: ProviderStatus;
 };
 
 /** A provider's health, with a cached check of its free model-list endpoint. */
 export type ProviderHealthCheck = {
   __typename?: 'ProviderHealthCheck';
+  /** Its circuit breaker. */
   breakerState: BreakerState;
+  /** ISO 8601 time of the last check. */
   checkedAt: Maybe<Scalars['String']['output']>;
+  /** Catalog code of the last check, when it failed. */
   errorCode: Maybe<Scalars['String']['output']>;
+  /** Provider id. */
   id: Scalars['String']['output'];
+  /** Latency of the last check. */
   latencyMs: Maybe<Scalars['Float']['output']>;
   /** Null when no check could run (not configured or disabled). */
   reachable: Maybe<Scalars['Boolean']['output']>;
+  /** Whether it can take requests right now. */
   status: ProviderStatus;
 };
 
@@ -357,11 +428,13 @@ export type Query = {
   __typename?: 'Query';
   /** Admin key only. */
   apiKeys: Array<ApiKey>;
+  /** The gateway's health: providers, Redis, uptime. Needs no key. */
   health: Health;
   /** Models of every usable provider. Providers that cannot be listed right now are skipped. */
   models: Array<Model>;
   /** Checks at most once every 30 seconds per provider, on a free endpoint. */
   providerHealth: ProviderHealthCheck;
+  /** Every provider: configuration, status, breaker state, last error. */
   providers: Array<Provider>;
   /**
    * The calling client's usage between two UTC days (inclusive, at most 366 days; both default to
@@ -417,16 +490,22 @@ export type ToolCall = {
   __typename?: 'ToolCall';
   /** JSON-encoded arguments. */
   arguments: Scalars['String']['output'];
+  /** The id to answer with a TOOL message. */
   id: Scalars['String']['output'];
+  /** The function to call. */
   name: Scalars['String']['output'];
 };
 
 /** A piece of a tool call in a stream. Arguments arrive in fragments keyed by index. */
 export type ToolCallDelta = {
   __typename?: 'ToolCallDelta';
+  /** The next piece of the JSON-encoded arguments. */
   argumentsDelta: Maybe<Scalars['String']['output']>;
+  /** Set on the first fragment of a call. */
   id: Maybe<Scalars['String']['output']>;
+  /** Which tool call this fragment belongs to. */
   index: Scalars['Int']['output'];
+  /** Set on the first fragment of a call. */
   name: Maybe<Scalars['String']['output']>;
 };
 
@@ -434,13 +513,17 @@ export type ToolCallDelta = {
 export type ToolCallInput = {
   /** The call's arguments as a JSON-encoded string, exactly as the model produced them. */
   arguments: Scalars['String']['input'];
+  /** The id the model gave the call. */
   id: Scalars['String']['input'];
+  /** The function the model called. */
   name: Scalars['String']['input'];
 };
 
 /** A function the model may call. */
 export type ToolInput = {
+  /** What the function does, for the model. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** The function name the model will use in tool calls. */
   name: Scalars['String']['input'];
   /** JSON Schema of the function's parameters. */
   parameters?: InputMaybe<Scalars['JSON']['input']>;
@@ -451,12 +534,15 @@ export type Usage = {
   __typename?: 'Usage';
   /** Prompt tokens served from the provider's prompt cache, when reported. */
   cachedTokens: Maybe<Scalars['Int']['output']>;
+  /** Tokens generated. */
   completionTokens: Scalars['Int']['output'];
   /** Cost in USD as reported by the provider, when known. */
   cost: Maybe<Scalars['Float']['output']>;
+  /** Tokens in the input. */
   promptTokens: Scalars['Int']['output'];
   /** Completion tokens spent on reasoning, when reported. */
   reasoningTokens: Maybe<Scalars['Int']['output']>;
+  /** Prompt plus completion. */
   totalTokens: Scalars['Int']['output'];
 };
 
@@ -465,18 +551,25 @@ export type UsageRow = {
   __typename?: 'UsageRow';
   /** Requests answered from the cache or by joining an identical request in flight. */
   cacheHits: Scalars['Int']['output'];
+  /** Prompt tokens served from the provider's prompt cache. */
   cachedTokens: Scalars['Float']['output'];
   /** The client (its IP address until API keys exist). */
   client: Scalars['String']['output'];
+  /** Generated tokens. */
   completionTokens: Scalars['Float']['output'];
   /** USD, as reported by the provider or from configured prices; 0 when unknown. */
   cost: Scalars['Float']['output'];
   /** YYYY-MM-DD, UTC. */
   day: Scalars['String']['output'];
+  /** The model as requested (resolved). */
   model: Scalars['String']['output'];
+  /** Input tokens. */
   promptTokens: Scalars['Float']['output'];
+  /** The provider that served the requests. */
   provider: Scalars['String']['output'];
+  /** Completion tokens spent on reasoning. */
   reasoningTokens: Scalars['Float']['output'];
+  /** Requests counted. */
   requests: Scalars['Int']['output'];
 };
 

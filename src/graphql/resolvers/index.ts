@@ -37,6 +37,7 @@ function parseLiteral(node: ValueNode, variables?: Record<string, unknown> | nul
 
 const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
+  description: 'Any JSON value. Used only for provider-specific pass-through options.',
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral,
