@@ -84,7 +84,7 @@ export interface ResponseReport {
 /** Per-request facts every gateway call needs. */
 export interface RequestContext {
   requestId: string;
-  /** Who is asking: the rate-limit and usage key (the client IP until API keys exist). */
+  /** Who is asking: the rate-limit and usage key (the API key id; the client IP when authentication is off). */
   clientId: string;
   cache?: CacheDirectives;
   /** Filled in by the gateway for the adapter to render. */

@@ -553,7 +553,7 @@ export type UsageRow = {
   cacheHits: Scalars['Int']['output'];
   /** Prompt tokens served from the provider's prompt cache. */
   cachedTokens: Scalars['Float']['output'];
-  /** The client (its IP address until API keys exist). */
+  /** The client: its API key id (its IP address when authentication is off). */
   client: Scalars['String']['output'];
   /** Generated tokens. */
   completionTokens: Scalars['Float']['output'];

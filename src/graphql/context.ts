@@ -11,7 +11,7 @@ export interface GraphQLContext {
   /** GraphQL inputs are checked by the same OpenAPI rules as REST bodies. */
   validator: RequestValidator;
   requestId: string;
-  /** Who is asking, for rate limits and usage (the client IP until API keys exist). */
+  /** Who is asking, for rate limits and usage (the API key id; the client IP when authentication is off). */
   clientId: string;
   /** The authenticated caller; undefined when no valid key was sent. */
   principal: Principal | undefined;

@@ -1,6 +1,6 @@
 /**
  * Who a request comes from, for rate limits and usage: the client IP (as Express resolves it
- * through trusted proxies) until API keys exist.
+ * through trusted proxies), which identifies clients when authentication is off.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
