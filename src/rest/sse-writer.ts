@@ -25,9 +25,20 @@ export interface SseStreamOptions {
   headersFor: (first: ChatChunk) => Record<string, string>;
 }
 
+/** A client that stops reading for this long is cut off, so a stalled reader cannot pin a stream. */
+const DRAIN_TIMEOUT_MS = 60_000;
+
 async function write(res: Response, text: string): Promise<void> {
   if (res.writableEnded || res.destroyed) return;
-  if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  if (res.write(text)) return;
+  const drained = new AbortController();
+  const timer = setTimeout(() => res.destroy(), DRAIN_TIMEOUT_MS);
+  try {
+    await Promise.race([once(res, 'drain', { signal: drained.signal }), once(res, 'close', { signal: drained.signal })]);
+  } finally {
+    clearTimeout(timer);
+    drained.abort();
+  }
 }
 
 /**
