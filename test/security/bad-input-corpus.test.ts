@@ -56,7 +56,7 @@ describe('bad-input corpus: every case gets its documented 4xx, and the process 
   let setup: SecuredSetup;
 
   before(async () => {
-    setup = await startSecuredGateway({ MAX_BODY_BYTES: '65536', MAX_MESSAGES: '10', MAX_MESSAGE_CHARS: '5000', MAX_TOKENS_LIMIT: '4096', WS_CONNECTION_INIT_TIMEOUT_MS: '300', WS_MAX_PAYLOAD_BYTES: '65536', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_ALIASES: '3' });
+    setup = await startSecuredGateway({ MAX_BODY_BYTES: '65536', MAX_MESSAGES: '10', MAX_MESSAGE_CHARS: '5000', MAX_TOKENS_LIMIT: '4096', WS_CONNECTION_INIT_TIMEOUT_MS: '300', WS_MAX_PAYLOAD_BYTES: '65536', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', WS_MAX_CONNECTIONS_PER_CLIENT: '2', GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_ALIASES: '3' });
   });
   after(() => setup.close());
   afterEach(async () => {
@@ -182,6 +182,19 @@ describe('bad-input corpus: every case gets its documented 4xx, and the process 
       expect(reply).to.include('invalid_request');
       expect(socket.readyState).to.equal(WebSocket.OPEN);
       socket.close();
+    });
+
+    it('more connections from one client than allowed -> 4403 for the extra one', async () => {
+      const sockets: WebSocket[] = [];
+      for (let i = 0; i < 3; i++) {
+        const socket = await open();
+        sockets.push(socket);
+        if (i < 2) expect(await init(socket, { authorization: `Bearer ${CLIENT_KEY}` })).to.include('connection_ack');
+      }
+      sockets[2]!.send(json({ type: 'connection_init', payload: { authorization: `Bearer ${CLIENT_KEY}` } }));
+      expect(await closed(sockets[2]!)).to.equal(4403);
+      for (const socket of sockets) socket.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
     });
 
     it('more subscriptions on one connection than allowed -> rate_limit_exceeded for the extra one', async () => {
