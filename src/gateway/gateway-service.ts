@@ -6,11 +6,7 @@ import type { RetryBudgetConfig, RoutingConfig } from '../config.js';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ApiKeyRecord, KeyLimits, Principal } from '../auth/api-key-types.js';
 import type { ApiKeys, CreatedKey } from '../auth/api-keys.js';
-import type { SpendTracker } from '../auth/spend-tracker.js';
 import type { ResponseCache } from '../cache/response-cache.js';
-import type { OutputFilter } from '../output/output-filter.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
-import type { InputLimits } from './request-policy.js';
 import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
@@ -21,14 +17,17 @@ import { ProviderBreakers } from '../resilience/provider-breakers.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import type { HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary, RedisStatus } from './catalog-types.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
-import { ChatPipeline } from './chat-pipeline.js';
+import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
 import { ModelRouter } from './model-router.js';
 import { ProviderHealthChecks } from './provider-health-checks.js';
 import { ProviderRuntime } from './provider-runtime.js';
 import { RequestCoalescer } from './request-coalescer.js';
 import { ResilientExecutor } from './resilient-executor.js';
 
-export interface GatewayServiceDeps {
+/** What the chat pipeline needs passes through unchanged; the rest the service builds itself. */
+type PipelineSettings = Pick<ChatPipelineDeps, 'spend' | 'inputLimits' | 'outputFilter' | 'metrics' | 'logContent' | 'isShuttingDown'>;
+
+export interface GatewayServiceDeps extends PipelineSettings {
   registry: ProviderRegistry;
   routing: RoutingConfig;
   logger: Logger;
@@ -41,12 +40,6 @@ export interface GatewayServiceDeps {
   /** undefined when no Redis is configured. */
   redisReady?: () => boolean;
   apiKeys: ApiKeys;
-  spend: SpendTracker;
-  inputLimits: InputLimits;
-  outputFilter: OutputFilter;
-  metrics?: GatewayMetrics;
-  logContent?: boolean;
-  isShuttingDown?: () => boolean;
   /** How long a provider's model list is reused before it is fetched again. */
   modelListTtlMs?: number;
   now?: () => number;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { openAiCompletion, openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
