@@ -7,7 +7,6 @@ import type http from 'node:http';
 import { createTerminus } from '@godaddy/terminus';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { ApiKeys } from './auth/api-keys.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayService } from './gateway/gateway-service.js';
@@ -18,6 +17,7 @@ import { HealthChecks } from './health/health-checks.js';
 import { createHttpServer } from './http/create-http-server.js';
 import { authenticateRequests } from './http/principal.js';
 import { assignRequestId } from './http/request-id.js';
+import { securityHeaders } from './http/security-headers.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { metricsHandler } from './observability/metrics-endpoint.js';
@@ -91,9 +91,11 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
 
   const app = express();
   app.disable('x-powered-by');
+  // Completions are never the same twice and no client revalidates them: hashing every body for an ETag is wasted work.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   // An API serves no HTML of its own except GraphQL's landing page in development, which loads its scripts from a CDN.
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use(securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   if (config.security.corsOrigins.length > 0) {
     app.use(cors({ origin: [...config.security.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type', 'Cache-Control', 'X-Request-Id'], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }
@@ -128,9 +130,10 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
 
   app.use(assignRequestId);
   app.use(logRequests(logger, metrics));
-  app.use(docsRouter(openApiDocument, schema));
   app.use(authenticateRequests(gateway));
   app.use(createRestRouter({ gateway, validator, logger, metrics, lifecycle, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
+  // After the API routes, so chat requests do not walk past them; before GraphQL, which owns /graphql/*.
+  app.use(docsRouter(openApiDocument, schema));
   app.use(GRAPHQL_PATH, ...graphql.middleware, graphql.errorHandler);
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));

@@ -130,6 +130,8 @@ export interface GatewayConfig {
   readonly routing: RoutingConfig;
   readonly redis: RedisConfig;
   readonly cache: CacheConfig;
+  /** Usage is summed in process and written to the store this often. */
+  readonly usageFlushMs: number;
   readonly rateLimit: RateLimitConfig;
   /** Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP is the real one. */
   readonly trustProxy: string;
@@ -319,6 +321,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxEntryBytes: readInteger(env, 'CACHE_MAX_ENTRY_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       memoryMaxEntries: readInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 1000, 1, 1_000_000),
     },
+    usageFlushMs: readInteger(env, 'USAGE_FLUSH_MS', 250, 1, 60 * SECOND),
     rateLimit: {
       requestsPerMinute: readInteger(env, 'RATE_LIMIT_RPM', 600, 0, 10_000_000),
       tokensPerMinute: readInteger(env, 'RATE_LIMIT_TPM', 1_000_000, 0, 10_000_000_000),

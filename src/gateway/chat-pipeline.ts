@@ -2,7 +2,6 @@
  * The chat request path: rate limit -> cache -> coalesce -> resilient execution -> cache write ->
  * usage. REST and GraphQL reach it through GatewayService and see only its results.
  */
-import { randomUUID } from 'node:crypto';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { GatewayError } from '../errors.js';
 import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
@@ -156,7 +155,6 @@ export class ChatPipeline {
     this.deps.metrics?.countCache('hit');
     this.report(context, { ...hit, attempts: 0, cacheStatus: 'HIT' }, prepared.command);
     this.deps.usage?.record({
-      eventId: randomUUID(),
       client: context.clientId,
       provider: hit.provider,
       model: this.servingTarget(prepared.targets, hit)?.upstreamModel ?? hit.model,
@@ -174,11 +172,10 @@ export class ChatPipeline {
     this.report(context, result, prepared.command);
     const target = this.servingTarget(prepared.targets, result);
     const price = target?.entry.config.pricing?.[target.upstreamModel];
-    const counters = countersFor({ eventId: '', client: '', provider: '', model: '', usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
+    const counters = countersFor({ client: '', provider: '', model: '', usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
     if (context.principal?.kind === 'client') this.deps.spend.add(context.principal.keyId, counters.cost);
     if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
     this.deps.usage?.record({
-      eventId: randomUUID(),
       client: context.clientId,
       provider: result.provider,
       // Usage is kept under the model the client asked for (resolved), not the provider's dated variant.

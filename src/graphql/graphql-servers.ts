@@ -9,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -17,10 +17,11 @@ import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/api-key-types.js';
 import { bearerToken, clientIdFor } from '../auth/access.js';
 import type { SecurityConfig } from '../config-security.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { clientIdOf, clientIdOfUpgrade } from '../http/client-identity.js';
+import { parseJsonBody } from '../http/json-body.js';
 import { principalOf } from '../http/principal.js';
 import { requestIdFrom, requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
@@ -168,23 +169,18 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
   });
   await apollo.start();
 
-  const errorHandler: ErrorRequestHandler = (error: { type?: string }, _req, res, next) => {
-    const gatewayError =
-      error.type === 'entity.parse.failed'
-        ? new GatewayError('invalid_json', 'The request body is not valid JSON.')
-        : error.type === 'entity.too.large'
-          ? new GatewayError('payload_too_large', `The request body is larger than ${deps.maxBodyBytes} bytes.`)
-          : undefined;
-    if (gatewayError === undefined) {
+  // Body errors (bad JSON, too large) in GraphQL's response shape; anything else goes to the REST handler.
+  const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+    if (!isGatewayError(error)) {
       next(error);
       return;
     }
-    res.status(gatewayError.status).json({ errors: [{ message: gatewayError.message, extensions: gatewayErrorExtensions(gatewayError) }] });
+    res.status(error.status).json({ errors: [{ message: error.message, extensions: gatewayErrorExtensions(error) }] });
   };
 
   return {
     middleware: [
-      express.json({ limit: deps.maxBodyBytes }),
+      parseJsonBody(deps.maxBodyBytes),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => ({
           gateway: deps.gateway,

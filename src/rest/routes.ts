@@ -8,6 +8,7 @@ export const TERMINUS_OPERATIONS = ['getLiveness', 'getReadiness'];
 import express, { type Request, type Response, type Router } from 'express';
 import { clientIdFor, requireAccess, type Access } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
+import { parseJsonBody } from '../http/json-body.js';
 import { principalOf } from '../http/principal.js';
 import { adminRoutes } from './admin-routes.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
@@ -101,7 +102,7 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
 
 export function createRestRouter(deps: RestRouterDeps): Router {
   const router = express.Router();
-  const parseJson = express.json({ limit: deps.maxBodyBytes, strict: false });
+  const parseJson = parseJsonBody(deps.maxBodyBytes);
   for (const route of restRoutes(deps)) {
     const takesBody = deps.validator.hasBody(route.operationId);
     const validated: Handler = async (req, res) => {

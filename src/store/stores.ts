@@ -26,8 +26,8 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** How often queued usage writes are retried while Redis is away. */
-const USAGE_FLUSH_INTERVAL_MS = 5_000;
+/** How often batches that failed are retried while Redis is away. */
+const USAGE_REPLAY_INTERVAL_MS = 5_000;
 
 export function createStores(config: GatewayConfig, logger: Logger, metrics?: GatewayMetrics): Stores {
   const url = config.redis.url;
@@ -38,13 +38,13 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     redis.client.on('close', () => metrics.setRedisUp(false));
   }
   const cacheStore = redis === undefined ? new MemoryCacheStore(config.cache.memoryMaxEntries) : new RedisCacheStore(redis);
-  const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger);
+  const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger, config.usageFlushMs);
   let flushTimer: NodeJS.Timeout | undefined;
   if (redis !== undefined) {
     redis.client.on('ready', () => void usage.flush());
     flushTimer = setInterval(() => {
       if (usage.pendingCount > 0 && redis.isReady()) void usage.flush();
-    }, USAGE_FLUSH_INTERVAL_MS);
+    }, USAGE_REPLAY_INTERVAL_MS);
     flushTimer.unref();
   }
   return {
@@ -56,10 +56,8 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     spend: new SpendTracker(redis),
     async close() {
       if (flushTimer !== undefined) clearInterval(flushTimer);
-      if (redis !== undefined) {
-        if (redis.isReady()) await usage.flush();
-        await redis.close();
-      }
+      await usage.close();
+      await redis?.close();
     },
   };
 }

@@ -1,30 +1,47 @@
 /**
  * Usage counters in Redis, shared by every replica: a hash per (day, client, provider, model) and
  * a set per day indexing them. Every key carries the hash tag {usage}, so on a Redis Cluster the
- * script and pipelines touch a single slot. Each event is applied by a Lua script guarded by its id, so a write
- * retried after a timeout is never counted twice.
+ * script and pipelines touch a single slot. Each batch is applied by one Lua script guarded by the
+ * batch id, so a write retried after a timeout is never counted twice.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../cache/canonical-json.js';
 import type { RedisConnection } from '../store/redis-connection.js';
-import { COUNTER_NAMES, daysBetween, matches, type UsageCounters, type UsageDimensions, type UsageFilter, type UsageRow, type UsageStore } from './usage-types.js';
+import { COUNTER_NAMES, daysBetween, matches, type UsageDimensions, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
 
 /** Usage rows outlive their day by this long, then Redis drops them. */
 const RETENTION_SECONDS = 400 * 24 * 3600;
-const EVENT_GUARD_SECONDS = 2 * 24 * 3600;
+const BATCH_GUARD_SECONDS = 2 * 24 * 3600;
 
-// KEYS: guard, row hash, day index. ARGV: guard ttl, retention, dimension JSON, then name/value pairs.
-const RECORD_SCRIPT = `
+// KEYS: the batch guard, then a (row hash, day index) pair per increment.
+// ARGV: guard ttl, retention, the number of counters n, their n names, then per increment its
+// dimension JSON and n values. Zero values are skipped: a missing field reads as 0.
+const APPLY_SCRIPT = `
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) == false then return 0 end
-for i = 4, #ARGV, 2 do
-  if ARGV[i] == 'cost' then redis.call('HINCRBYFLOAT', KEYS[2], ARGV[i], ARGV[i + 1])
-  else redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+local n = tonumber(ARGV[3])
+local at = 4 + n
+for k = 2, #KEYS, 2 do
+  for c = 1, n do
+    local value = ARGV[at + c]
+    if value ~= '0' then
+      if ARGV[3 + c] == 'cost' then redis.call('HINCRBYFLOAT', KEYS[k], 'cost', value)
+      else redis.call('HINCRBY', KEYS[k], ARGV[3 + c], value) end
+    end
+  end
+  redis.call('EXPIRE', KEYS[k], ARGV[2])
+  redis.call('SADD', KEYS[k + 1], ARGV[at])
+  redis.call('EXPIRE', KEYS[k + 1], ARGV[2])
+  at = at + 1 + n
 end
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[3])
-redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 `;
+
+// Sent by its digest: the script is many times the size of its arguments, and Redis would hash it on every call.
+const APPLY_SCRIPT_SHA = createHash('sha1').update(APPLY_SCRIPT).digest('hex');
+
+function isMissingScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
 
 function rowKey(dimensions: UsageDimensions): string {
   const digest = createHash('sha1').update(canonicalJson(dimensions)).digest('base64url');
@@ -34,29 +51,26 @@ function rowKey(dimensions: UsageDimensions): string {
 export class RedisUsageStore implements UsageStore {
   constructor(private readonly redis: RedisConnection) {}
 
-  async record(eventId: string, dimensions: UsageDimensions, counters: UsageCounters): Promise<void> {
+  async apply(batchId: string, increments: readonly UsageIncrement[]): Promise<void> {
     if (!this.redis.isReady()) throw new Error('redis unavailable');
+    const keys = [`{usage}:batch:${batchId}`];
+    const args = [String(BATCH_GUARD_SECONDS), String(RETENTION_SECONDS), String(COUNTER_NAMES.length), ...COUNTER_NAMES];
+    for (const { dimensions, counters } of increments) {
+      keys.push(rowKey(dimensions), `{usage}:day:${dimensions.day}`);
+      args.push(canonicalJson(dimensions), ...COUNTER_NAMES.map((name) => String(counters[name])));
+    }
     try {
-      await this.apply(eventId, dimensions, counters);
+      try {
+        await this.redis.client.evalsha(APPLY_SCRIPT_SHA, keys.length, ...keys, ...args);
+      } catch (error) {
+        // A restarted or failed-over server has no scripts yet; EVAL loads it for the next call.
+        if (!isMissingScript(error)) throw error;
+        await this.redis.client.eval(APPLY_SCRIPT, keys.length, ...keys, ...args);
+      }
     } catch (error) {
       this.redis.reportFailure();
       throw error;
     }
-  }
-
-  private async apply(eventId: string, dimensions: UsageDimensions, counters: UsageCounters): Promise<void> {
-    const pairs = COUNTER_NAMES.flatMap((name) => [name, String(counters[name])]);
-    await this.redis.client.eval(
-      RECORD_SCRIPT,
-      3,
-      `{usage}:event:${eventId}`,
-      rowKey(dimensions),
-      `{usage}:day:${dimensions.day}`,
-      String(EVENT_GUARD_SECONDS),
-      String(RETENTION_SECONDS),
-      canonicalJson(dimensions),
-      ...pairs,
-    );
   }
 
   async query(filter: UsageFilter): Promise<UsageRow[]> {

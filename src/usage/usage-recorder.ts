@@ -1,16 +1,20 @@
 /**
- * Records each finished request's usage. Writes that fail while Redis is away wait in a bounded
- * in-process queue and are replayed when it returns; the store's per-event guard keeps a replay
- * from counting twice.
+ * Records each finished request's usage. Requests are summed in process per row and written as
+ * one batch every USAGE_FLUSH_MS, so the request path never waits on Redis and Redis sees a few
+ * writes a second instead of one per request. A batch that fails while Redis is away waits in a
+ * bounded queue and is replayed when it returns; the store's per-batch guard keeps a replay from
+ * counting twice. Reads and shutdown write the current batch first.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { TokenUsage } from '../providers/types.js';
-import type { UsageCounters, UsageDimensions, UsageFilter, UsageRow, UsageStore } from './usage-types.js';
+import { COUNTER_NAMES, type UsageCounters, type UsageDimensions, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
 
-const MAX_PENDING = 10_000;
+const MAX_PENDING_BATCHES = 10_000;
+/** Keeps one script call small even when thousands of clients were active in one interval. */
+const MAX_INCREMENTS_PER_BATCH = 100;
 
 export interface UsageEvent {
-  eventId: string;
   client: string;
   provider: string;
   model: string;
@@ -20,10 +24,9 @@ export interface UsageEvent {
   price?: { promptPerMillion: number; completionPerMillion: number };
 }
 
-interface Pending {
-  eventId: string;
-  dimensions: UsageDimensions;
-  counters: UsageCounters;
+interface Batch {
+  id: string;
+  increments: UsageIncrement[];
 }
 
 export function countersFor(event: UsageEvent): UsageCounters {
@@ -43,12 +46,15 @@ export function countersFor(event: UsageEvent): UsageCounters {
 }
 
 export class UsageRecorder {
-  private readonly pending: Pending[] = [];
-  private flushing = false;
+  private current = new Map<string, UsageIncrement>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pending: Batch[] = [];
+  private replaying = false;
 
   constructor(
     private readonly store: UsageStore,
     private readonly logger: Logger,
+    private readonly flushMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -59,39 +65,72 @@ export class UsageRecorder {
       provider: event.provider,
       model: event.model,
     };
-    const entry = { eventId: event.eventId, dimensions, counters: countersFor(event) };
-    this.store.record(entry.eventId, entry.dimensions, entry.counters).catch(() => this.keep(entry));
+    const counters = countersFor(event);
+    const key = JSON.stringify([dimensions.day, dimensions.client, dimensions.provider, dimensions.model]);
+    const row = this.current.get(key);
+    if (row === undefined) this.current.set(key, { dimensions, counters });
+    else for (const name of COUNTER_NAMES) row.counters[name] += counters[name];
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.writeCurrent(), this.flushMs);
+      this.timer.unref();
+    }
   }
 
-  /** Replays writes that failed; called when the store is reachable again. */
+  /** Writes what was recorded since the last batch; on failure it joins the replay queue. */
+  async writeCurrent(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.current.size === 0) return;
+    const increments = [...this.current.values()];
+    this.current = new Map();
+    for (let start = 0; start < increments.length; start += MAX_INCREMENTS_PER_BATCH) {
+      const batch = { id: randomUUID(), increments: increments.slice(start, start + MAX_INCREMENTS_PER_BATCH) };
+      try {
+        await this.store.apply(batch.id, batch.increments);
+      } catch {
+        this.keep(batch);
+      }
+    }
+  }
+
+  /** Replays batches that failed; called when the store is reachable again. */
   async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
+    if (this.replaying) return;
+    this.replaying = true;
     try {
       while (this.pending.length > 0) {
-        const entry = this.pending[0]!;
-        await this.store.record(entry.eventId, entry.dimensions, entry.counters);
+        const batch = this.pending[0]!;
+        await this.store.apply(batch.id, batch.increments);
         this.pending.shift();
       }
     } catch {
       // Still unreachable; the next flush tries again.
     } finally {
-      this.flushing = false;
+      this.replaying = false;
     }
   }
 
+  /** Batches waiting for the store to come back. */
   get pendingCount(): number {
     return this.pending.length;
   }
 
-  query(filter: UsageFilter): Promise<UsageRow[]> {
+  /** Includes this replica's requests of the last interval: a client reads its own usage at once. */
+  async query(filter: UsageFilter): Promise<UsageRow[]> {
+    await this.writeCurrent();
     return this.store.query(filter);
   }
 
-  private keep(entry: Pending): void {
-    if (this.pending.length >= MAX_PENDING) {
-      this.logger.error({ dropped: this.pending.shift()?.eventId }, 'usage queue full while the store is unreachable: oldest event dropped');
+  /** Writes the current batch and replays what waits, as far as the store allows. */
+  async close(): Promise<void> {
+    await this.writeCurrent();
+    await this.flush();
+  }
+
+  private keep(batch: Batch): void {
+    if (this.pending.length >= MAX_PENDING_BATCHES) {
+      this.logger.error({ droppedRows: this.pending.shift()?.increments.length }, 'usage queue full while the store is unreachable: oldest batch dropped');
     }
-    this.pending.push(entry);
+    this.pending.push(batch);
   }
 }

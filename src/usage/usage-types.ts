@@ -29,9 +29,15 @@ export interface UsageFilter {
   model?: string;
 }
 
+/** The sum of a batch's requests that share one row. */
+export interface UsageIncrement {
+  dimensions: UsageDimensions;
+  counters: UsageCounters;
+}
+
 export interface UsageStore {
-  /** Idempotent per `eventId`: recording the same event twice counts it once. */
-  record(eventId: string, dimensions: UsageDimensions, counters: UsageCounters): Promise<void>;
+  /** Idempotent per `batchId`: applying the same batch twice counts it once. */
+  apply(batchId: string, increments: readonly UsageIncrement[]): Promise<void>;
   query(filter: UsageFilter): Promise<UsageRow[]>;
 }
 

@@ -22,8 +22,8 @@ describe('graceful shutdown of the real process', () => {
   async function startProcess(env: Record<string, string>): Promise<{ url: string; exit: Promise<{ code: number | null; at: number }> }> {
     const port = await freePort();
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), OPENROUTER_API_KEY: 'sk-or-shutdown-test', OPENROUTER_BASE_URL: upstream.url, ...env },
-      stdio: 'ignore',
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.DEBUG_SHUTDOWN ? 'info' : 'silent', HOST: '127.0.0.1', PORT: String(port), OPENROUTER_API_KEY: 'sk-or-shutdown-test', OPENROUTER_BASE_URL: upstream.url, ...env },
+      stdio: process.env.DEBUG_SHUTDOWN ? 'inherit' : 'ignore',
     });
     const exit = new Promise<{ code: number | null; at: number }>((resolve) => child!.once('exit', (code) => resolve({ code, at: Date.now() })));
     const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
@@ -55,6 +56,41 @@ describe('REST request validation against schema/openapi.yaml', () => {
       expect(upstream.requests.length, 'no upstream call for a bad request').to.equal(before);
     });
   }
+
+  describe('request bodies', () => {
+    const send = async (body: Buffer | string, headers: Record<string, string>) => {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      return { status: response.status, code: response.ok ? undefined : ((await response.json()) as ErrorBody).error.code };
+    };
+
+    it('accepts JSON with a UTF-8 charset, and gzip- or deflate-compressed JSON', async () => {
+      expect(await send(JSON.stringify(valid), { 'content-type': 'application/json; charset=UTF-8' })).to.deep.equal({ status: 200, code: undefined });
+      expect(await send(gzipSync(JSON.stringify(valid)), { 'content-encoding': 'gzip' })).to.deep.equal({ status: 200, code: undefined });
+      expect(await send(deflateSync(JSON.stringify(valid)), { 'content-encoding': 'deflate' })).to.deep.equal({ status: 200, code: undefined });
+    });
+
+    it('refuses other charsets and unknown encodings with 415, and a corrupt gzip body with 400', async () => {
+      expect(await send(JSON.stringify(valid), { 'content-type': 'application/json; charset=latin1' })).to.deep.equal({ status: 415, code: 'unsupported_media_type' });
+      expect(await send(JSON.stringify(valid), { 'content-encoding': 'compress' })).to.deep.equal({ status: 415, code: 'unsupported_media_type' });
+      expect(await send(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })).to.deep.equal({ status: 400, code: 'invalid_request' });
+    });
+
+    it('stops reading a chunked body at the limit (no Content-Length to check first)', async () => {
+      const oversized = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(200_000) }] });
+      const body = new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < oversized.length; at += 16_384) controller.enqueue(new TextEncoder().encode(oversized.slice(at, at + 16_384)));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+      expect(response.status).to.equal(413);
+      expect(((await response.json()) as ErrorBody).error.code).to.equal('payload_too_large');
+      // A compressed body is measured after decompression: a small gzip cannot smuggle in a huge one.
+      expect(await send(gzipSync(oversized), { 'content-encoding': 'gzip' })).to.deep.equal({ status: 413, code: 'payload_too_large' });
+      expect(await send(JSON.stringify(valid), {})).to.deep.equal({ status: 200, code: undefined });
+    });
+  });
 
   it('names the field and the expected type in the message', async () => {
     const { body } = await post(JSON.stringify({ ...valid, temperature: 'hot' }));

@@ -50,7 +50,14 @@ describe('when Redis fails', () => {
 
   it('killed under load: no request fails, latency stays bounded, and it recovers by itself without double counting', async function () {
     this.timeout(30_000);
-    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '200', RATE_LIMIT_RPM: '100000' });
+    gateway = await startGateway({
+      OPENROUTER_BASE_URL: upstream.url,
+      REDIS_URL: redis.url,
+      REDIS_COMMAND_TIMEOUT_MS: '200',
+      RATE_LIMIT_RPM: '100000',
+      // Batches of about one request each, so the count below can tell which requests the killed Redis took with it.
+      USAGE_FLUSH_MS: '1',
+    });
     const results: { status: number; ms: number; phase: string }[] = [];
     let phase = 'before';
     let next = 0;

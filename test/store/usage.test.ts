@@ -75,6 +75,18 @@ for (const backend of ['redis', 'memory'] as const) {
       const result = await graphqlHttp<{ usage: { model: string; requests: number; promptTokens: number }[] }>(gateway.url, '{ usage { model requests promptTokens } }');
       expect(result.data?.usage).to.deep.equal([{ model: 'model-g', requests: 1, promptTokens: 5 }]);
     });
+
+    if (backend === 'redis') {
+      it('keeps counting when Redis has forgotten the recording script (a restart or a failover)', async () => {
+        await post({ model: 'model-s' });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await redis!.client().script('FLUSH');
+        await post({ model: 'model-s' });
+        await post({ model: 'model-s' });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect((await usage('?model=model-s')).totals.requests).to.equal(3);
+      });
+    }
   });
 }
 

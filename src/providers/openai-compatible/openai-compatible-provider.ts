@@ -3,10 +3,11 @@
  * vLLM, Ollama, a company proxy). Provider folders for those families are thin settings over this.
  */
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
 import type { ProviderConfig, UpstreamTimeouts } from '../../config.js';
 import { GatewayError, isGatewayError } from '../../errors.js';
 import type { HttpAgents } from '../http/http-agents.js';
+import { readBody } from '../http/read-body.js';
+import { sendUpstreamRequest } from '../http/send-upstream-request.js';
 import { UpstreamDeadline } from '../http/upstream-deadline.js';
 import {
   PROVIDER_INTERFACE_VERSION,
@@ -72,21 +73,23 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
       ? { configured: false, missingVariable: settings.apiKeyVariable }
       : { configured: true };
 
-  const client: AxiosInstance = axios.create({
-    baseURL: `${settings.baseUrl}/`,
-    httpAgent: settings.agents.http,
-    httpsAgent: settings.agents.https,
-    // Redirects could carry the Authorization header to a host nobody configured.
-    maxRedirects: 0,
-    proxy: false,
-    responseType: 'stream',
-    validateStatus: () => true,
-    headers: {
-      'User-Agent': USER_AGENT,
-      ...settings.headers,
-      ...(settings.apiKey === undefined ? {} : { Authorization: `Bearer ${settings.apiKey}` }),
-    },
-  });
+  const baseUrl = settings.baseUrl.endsWith('/') ? settings.baseUrl : `${settings.baseUrl}/`;
+  const fixedHeaders: Readonly<Record<string, string>> = {
+    'User-Agent': USER_AGENT,
+    ...settings.headers,
+    ...(settings.apiKey === undefined ? {} : { Authorization: `Bearer ${settings.apiKey}` }),
+  };
+
+  // A provider calls two or three paths; parsing their URLs once keeps URL parsing off the hot path.
+  const urls = new Map<string, URL>();
+  function urlFor(path: string): URL {
+    let url = urls.get(path);
+    if (url === undefined) {
+      url = new URL(path, baseUrl);
+      urls.set(path, url);
+    }
+    return url;
+  }
 
   function assertConfigured(): void {
     if (!configuration.configured) {
@@ -111,20 +114,20 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     options: CallOptions,
     deadline: UpstreamDeadline,
   ): Promise<Readable> {
-    const response = await client.request<Readable>({
+    const response = await sendUpstreamRequest(settings.agents, {
       method,
-      url: path,
-      data: body,
+      url: urlFor(path),
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: deadline.signal,
       headers: {
+        ...fixedHeaders,
         Accept: path === 'chat/completions' && (body as { stream?: boolean }).stream ? 'text/event-stream' : 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...(options.requestId === undefined ? {} : { 'X-Request-Id': options.requestId }),
       },
     });
     deadline.markResponseStarted();
-    const stream = response.data;
-    // Whatever ends the call early (client gone, a bound) must also close the upstream socket.
-    deadline.signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    const stream = response.body;
     if (response.status < 200 || response.status >= 300) {
       const text = await readText(stream, MAX_ERROR_BODY_BYTES, deadline, true);
       const retryAfter = response.headers['retry-after'];
@@ -134,22 +137,13 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   }
 
   async function readText(stream: Readable, limit: number, deadline: UpstreamDeadline, truncate = false): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stream) {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      deadline.markProgress();
-      size += buffer.length;
-      if (size > limit) {
-        stream.destroy();
-        if (truncate) break;
-        throw new GatewayError('upstream_unavailable', `Provider ${settings.id} sent a response larger than ${limit} bytes.`, {
-          provider: settings.id,
-        });
-      }
-      chunks.push(buffer);
+    const { text, truncated } = await readBody(stream, limit, () => deadline.markProgress());
+    if (truncated && !truncate) {
+      throw new GatewayError('upstream_unavailable', `Provider ${settings.id} sent a response larger than ${limit} bytes.`, {
+        provider: settings.id,
+      });
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return text;
   }
 
   async function getJson(path: string, options: CallOptions): Promise<unknown> {

@@ -1,0 +1,172 @@
+// Profiles the gateway's hot path: starts Redis, the fake upstream and the built gateway under
+// --cpu-prof, drives one scenario with autocannon, stops the gateway cleanly so V8 writes the
+// profile, and prints where self time went, by function and by package.
+// Usage: node bench/profile.mjs [whole|cache|stream] [seconds]
+import { spawn, fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const scenario = process.argv[2] ?? 'whole';
+const seconds = Number(process.argv[3] ?? 8);
+const KEY = 'sk-bench-client-key-00000000000';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const children = [];
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(url).then((r) => r.status < 500, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function summarise(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMicros = new Map();
+  const deltas = profile.timeDeltas;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (deltas[i] ?? 0));
+  }
+  const byFunction = new Map();
+  const byPackage = new Map();
+  let total = 0;
+  for (const [id, micros] of selfMicros) {
+    const { callFrame } = byId.get(id);
+    total += micros;
+    const where = callFrame.url.replace(/^file:\/\//, '').replace(root, '');
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? (where.startsWith('/dist/') ? 'gateway' : where === '' ? `(${callFrame.functionName || 'native'})` : where.startsWith('node:') ? 'node core' : where);
+    const fn = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + micros);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
+  }
+  // Inclusive time: a node's own samples plus its descendants', credited once per function on a stack.
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inclusive = new Map();
+  for (const [id, micros] of selfMicros) {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parentOf.get(at)) {
+      const { callFrame } = byId.get(at);
+      const where = callFrame.url.replace(/^file:\/\//, '').replace(root, '');
+      if (!where.startsWith('/dist/') && process.env.ALL_INCLUSIVE !== '1') continue;
+      const fn = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`;
+      if (seen.has(fn)) continue;
+      seen.add(fn);
+      inclusive.set(fn, (inclusive.get(fn) ?? 0) + micros);
+    }
+  }
+  // Owner: the nearest frame on the stack in the gateway or a package, so Node's own work (HTTP
+  // parsing, socket writes) is charged to whoever asked for it.
+  const owners = new Map();
+  for (const [id, micros] of selfMicros) {
+    let owner = '(node core, no caller)';
+    for (let at = id; at !== undefined; at = parentOf.get(at)) {
+      const { callFrame } = byId.get(at);
+      const where = callFrame.url.replace(/^file:\/\//, '').replace(root, '');
+      if (where.startsWith('/dist/') || where.includes('node_modules')) {
+        owner = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`;
+        break;
+      }
+      if (callFrame.functionName === '(idle)' || callFrame.functionName === '(garbage collector)' || callFrame.functionName === '(program)') {
+        owner = callFrame.functionName;
+        break;
+      }
+    }
+    owners.set(owner, (owners.get(owner) ?? 0) + micros);
+  }
+  const areas = new Map();
+  for (const [owner, micros] of owners) {
+    const where = owner.split(' ')[1] ?? '';
+    const area = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? /\/dist\/src\/([^/]+)/.exec(where)?.[1]?.replace(/\.js$/, '') ?? owner;
+    if (area === '(idle)') continue;
+    areas.set(area, (areas.get(area) ?? 0) + micros);
+  }
+  const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, micros]) => `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
+  console.log('\nself time by package\n' + top(byPackage, 25).join('\n'));
+  console.log('\nself time by function\n' + top(byFunction, 45).join('\n'));
+  console.log('\nbusy time by area (gateway folder or package, Node work charged to its caller)\n' + top(areas, 30).join('\n'));
+  console.log('\nself time charged to the nearest gateway or package frame\n' + top(owners, 60).join('\n'));
+  console.log('\ninclusive time of the gateway\'s own functions\n' + top(inclusive, 45).join('\n'));
+}
+
+try {
+  const redisPort = await freePort();
+  children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+  const upstreamPort = await freePort();
+  children.push(fork(path.join(here, 'fake-upstream.mjs'), [String(upstreamPort)], { stdio: 'ignore' }));
+  const gatewayPort = await freePort();
+  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-profile-'));
+  const profiling = process.env.NO_PROFILE !== '1';
+  const gateway = spawn(process.execPath, [...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), path.join(root, 'dist/src/main.js')], {
+    cwd: root,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(gatewayPort),
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      API_KEYS: `bench:${KEY}`,
+      OPENROUTER_API_KEY: 'sk-bench-upstream',
+      OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+      RATE_LIMIT_RPM: '0',
+      RATE_LIMIT_TPM: '0',
+    },
+  });
+  children.push(gateway);
+  await waitFor(`http://127.0.0.1:${upstreamPort}/v1/models`);
+  await waitFor(`http://127.0.0.1:${gatewayPort}/health/ready`);
+  const model = scenario === 'stream' ? 'bench-stream-100x0' : 'bench-lat0';
+  const extra = scenario === 'cache' ? { temperature: 0 } : scenario === 'stream' ? { stream: true } : { temperature: 0.7 };
+  const cpuBefore = cpuSeconds(gateway.pid);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
+  const request =
+    scenario === 'models'
+      ? { url: `http://127.0.0.1:${gatewayPort}/v1/models`, headers }
+      : { url: `http://127.0.0.1:${gatewayPort}/v1/chat/completions`, method: 'POST', headers, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], ...extra }) };
+  const result = await autocannon({
+    ...request,
+    connections: 50,
+    duration: seconds,
+  });
+  for (const task of readdirSync(`/proc/${gateway.pid}/task`)) {
+    const stat = readFileSync(`/proc/${gateway.pid}/task/${task}/stat`, 'utf8');
+    const name = /\((.*)\)/.exec(stat)[1];
+    const fields = stat.split(') ')[1].split(' ');
+    const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
+    if (cpu > 0.05) console.log(`thread ${name}: ${cpu.toFixed(2)} s CPU`);
+  }
+  const cpuMicros = ((cpuSeconds(gateway.pid) - cpuBefore) * 1e6) / result['2xx'];
+  console.log(`${scenario}: ${cpuMicros.toFixed(0)} µs CPU per request (all threads, profiler on), ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+  if (!profiling) process.exit(0);
+  const exited = new Promise((resolve) => gateway.once('exit', resolve));
+  gateway.kill('SIGTERM');
+  await exited;
+  const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error('the gateway wrote no profile');
+  console.log(`profile: ${path.join(profileDir, file)}`);
+  summarise(JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')));
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+}

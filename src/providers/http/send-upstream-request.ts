@@ -1,0 +1,60 @@
+/**
+ * One upstream HTTP exchange over the provider's keep-alive agents, resolved when the response
+ * headers arrive. The body stays a stream for the caller to read or parse; the signal aborts the
+ * request and its socket at any point. Built on node:http because the gateway's hot path cannot
+ * afford a general-purpose client's per-request config merging (README, Benchmarks).
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { HttpAgents } from './http-agents.js';
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Readonly<Record<string, string>>;
+  /** Sent as is; the caller sets Content-Type. */
+  body: string | undefined;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: IncomingMessage;
+}
+
+export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest): Promise<UpstreamResponse> {
+  const secure = request.url.protocol === 'https:';
+  const headers: Record<string, string | number> = { ...request.headers };
+  if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
+  return new Promise((resolve, reject) => {
+    const signal = request.signal;
+    const abortError = () => Object.assign(new Error('the upstream request was aborted'), { code: 'ABORT_ERR', cause: signal.reason as unknown });
+    if (signal.aborted) {
+      reject(abortError());
+      return;
+    }
+    const options = { method: request.method, headers };
+    let response: IncomingMessage | undefined;
+    const onResponse = (incoming: IncomingMessage) => {
+      response = incoming;
+      resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: incoming });
+    };
+    const outgoing = secure
+      ? https.request(request.url, { ...options, agent: agents.https }, onResponse)
+      : http.request(request.url, { ...options, agent: agents.http }, onResponse);
+    // One listener for the whole exchange. The body is destroyed with the error too: destroying
+    // only the request would leave whoever reads the body waiting for data that never comes.
+    signal.addEventListener(
+      'abort',
+      () => {
+        const error = abortError();
+        outgoing.destroy(error);
+        response?.destroy(error);
+      },
+      { once: true },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
+  });
+}
