@@ -18,6 +18,14 @@ const KEY = 'sk-bench-client-key-00000000000';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const children = [];
 
+/** The gateway's node arguments exactly as the image starts it (the Dockerfile's CMD), so its flags are measured too. */
+function imageCommand() {
+  const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').split('\n').filter((line) => line.startsWith('CMD [')).at(-1);
+  const [executable, ...args] = JSON.parse(cmd.slice('CMD '.length));
+  if (executable !== 'node') throw new Error(`the image starts ${executable}, not node`);
+  return args.map((arg) => (arg.endsWith('.js') ? path.join(root, arg) : arg));
+}
+
 async function freePort() {
   return new Promise((resolve) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
@@ -118,7 +126,7 @@ try {
   const gatewayPort = await freePort();
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-profile-'));
   const profiling = process.env.NO_PROFILE !== '1';
-  const gateway = spawn(process.execPath, [...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), path.join(root, 'dist/src/main.js')], {
+  const gateway = spawn(process.execPath, [...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...imageCommand()], {
     cwd: root,
     stdio: 'ignore',
     env: {

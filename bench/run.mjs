@@ -24,6 +24,14 @@ const KEY = 'sk-bench-client-key-00000000000';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const children = [];
 
+/** The gateway's node arguments exactly as the image starts it (the Dockerfile's CMD), so its flags are measured too. */
+function imageCommand() {
+  const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').split('\n').filter((line) => line.startsWith('CMD [')).at(-1);
+  const [executable, ...args] = JSON.parse(cmd.slice('CMD '.length));
+  if (executable !== 'node') throw new Error(`the image starts ${executable}, not node`);
+  return args.map((arg) => (arg.endsWith('.js') ? path.join(root, arg) : arg));
+}
+
 async function freePort() {
   return new Promise((resolve) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
@@ -72,7 +80,7 @@ async function startAll() {
   const proxy = track(fork(path.join(here, 'passthrough-proxy.mjs'), [String(proxyPort), String(upstreamPort)], { stdio: 'ignore' }));
   const gatewayPort = await freePort();
   const gateway = track(
-    spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
+    spawn(process.execPath, imageCommand(), {
       cwd: root,
       stdio: 'ignore',
       env: {
@@ -300,7 +308,14 @@ try {
   mkdirSync(dir, { recursive: true });
   const name = smoke ? 'smoke' : meta.date.slice(0, 19).replace(/[:T]/g, '-');
   writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ meta, rows, checks: targetChecks }, null, 2));
-  writeFileSync(path.join(dir, smoke ? 'smoke.md' : 'latest.md'), markdown(rows, targetChecks, meta));
+  const table = markdown(rows, targetChecks, meta);
+  writeFileSync(path.join(dir, smoke ? 'smoke.md' : 'latest.md'), table);
+  if (!smoke) {
+    // The README shows the latest full run, between its markers.
+    const readmePath = path.join(root, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}<!-- bench:end -->`));
+  }
   console.log(`\nresults written to bench/results/${name}.json`);
 } finally {
   for (const child of children) child.kill('SIGKILL');

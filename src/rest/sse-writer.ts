@@ -49,6 +49,7 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
   const first = await chunks.next();
   if (first.done === true) throw new Error('the chunk stream ended before its first chunk');
 
+  // Not flushed on their own: Node sends the headers with the first event, in one write.
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
@@ -57,7 +58,6 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
     'X-Accel-Buffering': 'no',
     ...options.headersFor(first.value),
   });
-  res.flushHeaders();
 
   const heartbeat = setInterval(() => {
     if (!res.writableEnded) res.write(': ping\n\n');

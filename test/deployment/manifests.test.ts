@@ -40,4 +40,16 @@ describe('Kubernetes manifests', () => {
     expect(dockerfile).to.match(/^USER node$/m);
     expect(dockerfile).to.include('tini');
   });
+
+  it('start node the same way in the image, npm start, the production check and the benchmark', () => {
+    const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const cmd = dockerfile.split('\n').filter((line) => line.startsWith('CMD [')).at(-1)!;
+    const command = (JSON.parse(cmd.slice('CMD '.length)) as string[]).join(' ');
+    expect(command).to.match(/^node .*dist\/src\/main\.js$/);
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).to.include(command);
+    expect(readFileSync(new URL('../../scripts/production-start-check.sh', import.meta.url), 'utf8')).to.include(command);
+    // The benchmark reads the command from the Dockerfile itself.
+    expect(readFileSync(new URL('../../bench/run.mjs', import.meta.url), 'utf8')).to.include('imageCommand()');
+  });
 });
