@@ -1,52 +1,17 @@
 // Profiles the gateway's hot path: starts Redis, the fake upstream and the built gateway under
 // --cpu-prof, drives one scenario with autocannon, stops the gateway cleanly so V8 writes the
-// profile, and prints where self time went, by function and by package.
-// Usage: node bench/profile.mjs [whole|cache|stream] [seconds]
-import { spawn, fork } from 'node:child_process';
+// profile, and prints where the time went: by package, by function, and by the nearest gateway or
+// package frame (so Node's own HTTP and socket work is charged to whoever asked for it).
+// Usage: node bench/profile.mjs [whole|cache|stream|models] [seconds]   (after npm run build)
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuSeconds, KEY, root, startGatewayStack } from './processes.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
 const scenario = process.argv[2] ?? 'whole';
 const seconds = Number(process.argv[3] ?? 8);
-const KEY = 'sk-bench-client-key-00000000000';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const children = [];
-
-/** The gateway's node arguments exactly as the image starts it (the Dockerfile's CMD), so its flags are measured too. */
-function imageCommand() {
-  const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').split('\n').filter((line) => line.startsWith('CMD [')).at(-1);
-  const [executable, ...args] = JSON.parse(cmd.slice('CMD '.length));
-  if (executable !== 'node') throw new Error(`the image starts ${executable}, not node`);
-  return args.map((arg) => (arg.endsWith('.js') ? path.join(root, arg) : arg));
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(url).then((r) => r.status < 500, () => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function summarise(profile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -77,7 +42,7 @@ function summarise(profile) {
     for (let at = id; at !== undefined; at = parentOf.get(at)) {
       const { callFrame } = byId.get(at);
       const where = callFrame.url.replace(/^file:\/\//, '').replace(root, '');
-      if (!where.startsWith('/dist/') && process.env.ALL_INCLUSIVE !== '1') continue;
+      if (!where.startsWith('/dist/')) continue;
       const fn = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`;
       if (seen.has(fn)) continue;
       seen.add(fn);
@@ -119,32 +84,12 @@ function summarise(profile) {
 }
 
 try {
-  const redisPort = await freePort();
-  children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-  const upstreamPort = await freePort();
-  children.push(fork(path.join(here, 'fake-upstream.mjs'), [String(upstreamPort)], { stdio: 'ignore' }));
-  const gatewayPort = await freePort();
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-profile-'));
-  const profiling = process.env.NO_PROFILE !== '1';
-  const gateway = spawn(process.execPath, [...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...imageCommand()], {
-    cwd: root,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      API_KEYS: `bench:${KEY}`,
-      OPENROUTER_API_KEY: 'sk-bench-upstream',
-      OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
-      RATE_LIMIT_RPM: '0',
-      RATE_LIMIT_TPM: '0',
-    },
+  const { gateway, gatewayPort } = await startGatewayStack(children, {
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    // The profile is written at exit; no need to wait out the load balancer delay.
+    env: { SHUTDOWN_DELAY_MS: '0' },
   });
-  children.push(gateway);
-  await waitFor(`http://127.0.0.1:${upstreamPort}/v1/models`);
-  await waitFor(`http://127.0.0.1:${gatewayPort}/health/ready`);
   const model = scenario === 'stream' ? 'bench-stream-100x0' : 'bench-lat0';
   const extra = scenario === 'cache' ? { temperature: 0 } : scenario === 'stream' ? { stream: true } : { temperature: 0.7 };
   const cpuBefore = cpuSeconds(gateway.pid);
@@ -158,16 +103,8 @@ try {
     connections: 50,
     duration: seconds,
   });
-  for (const task of readdirSync(`/proc/${gateway.pid}/task`)) {
-    const stat = readFileSync(`/proc/${gateway.pid}/task/${task}/stat`, 'utf8');
-    const name = /\((.*)\)/.exec(stat)[1];
-    const fields = stat.split(') ')[1].split(' ');
-    const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
-    if (cpu > 0.05) console.log(`thread ${name}: ${cpu.toFixed(2)} s CPU`);
-  }
   const cpuMicros = ((cpuSeconds(gateway.pid) - cpuBefore) * 1e6) / result['2xx'];
-  console.log(`${scenario}: ${cpuMicros.toFixed(0)} µs CPU per request (all threads, profiler on), ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
-  if (!profiling) process.exit(0);
+  console.log(`${scenario}: ${cpuMicros.toFixed(0)} µs CPU per request (all threads, with the profiler's own cost), ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
   const exited = new Promise((resolve) => gateway.once('exit', resolve));
   gateway.kill('SIGTERM');
   await exited;

@@ -6,63 +6,23 @@
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { cpuSeconds, freePort, here, KEY, peakRssMb, root, startGatewayStack, waitFor } from './processes.mjs';
+import { publish } from './report.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = smoke ? 1 : 6;
 const WARMUP = smoke ? 0.5 : 2;
 const OPEN_STREAMS = smoke ? 200 : 2000;
-const KEY = 'sk-bench-client-key-00000000000';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const children = [];
-
-/** The gateway's node arguments exactly as the image starts it (the Dockerfile's CMD), so its flags are measured too. */
-function imageCommand() {
-  const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8').split('\n').filter((line) => line.startsWith('CMD [')).at(-1);
-  const [executable, ...args] = JSON.parse(cmd.slice('CMD '.length));
-  if (executable !== 'node') throw new Error(`the image starts ${executable}, not node`);
-  return args.map((arg) => (arg.endsWith('.js') ? path.join(root, arg) : arg));
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function track(child) {
   children.push(child);
   return child;
-}
-
-async function waitFor(url, headers = {}) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(url, { headers }).then((response) => response.status < 500, () => false);
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMb(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmHWM:'));
-  return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }
 
 function percentile(values, p) {
@@ -72,38 +32,12 @@ function percentile(values, p) {
 }
 
 async function startAll() {
-  const redisPort = await freePort();
-  track(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-  const upstreamPort = await freePort();
-  const upstream = track(fork(path.join(here, 'fake-upstream.mjs'), [String(upstreamPort)], { stdio: 'ignore' }));
+  const { upstream, upstreamPort, gateway, gatewayPort } = await startGatewayStack(children);
   const proxyPort = await freePort();
   const proxy = track(fork(path.join(here, 'passthrough-proxy.mjs'), [String(proxyPort), String(upstreamPort)], { stdio: 'ignore' }));
-  const gatewayPort = await freePort();
-  const gateway = track(
-    spawn(process.execPath, imageCommand(), {
-      cwd: root,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(gatewayPort),
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-        API_KEYS: `bench:${KEY}`,
-        OPENROUTER_API_KEY: 'sk-bench-upstream',
-        OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
-        // Load from one client would otherwise hit the default per-client limits.
-        RATE_LIMIT_RPM: '0',
-        RATE_LIMIT_TPM: '0',
-        WS_MAX_CONNECTIONS_PER_CLIENT: '100000',
-      },
-    }),
-  );
   const portkeyPort = await freePort();
   const portkey = track(spawn(process.execPath, [path.join(here, 'node_modules/@portkey-ai/gateway/build/start-server.js'), `--port=${portkeyPort}`, '--headless'], { stdio: 'ignore' }));
-  await waitFor(`http://127.0.0.1:${upstreamPort}/v1/models`);
   await waitFor(`http://127.0.0.1:${proxyPort}/v1/models`);
-  await waitFor(`http://127.0.0.1:${gatewayPort}/health/ready`);
   await waitFor(`http://127.0.0.1:${portkeyPort}/`);
   const json = { 'content-type': 'application/json' };
   return {
@@ -282,22 +216,6 @@ function versions() {
   };
 }
 
-function markdown(results, targetChecks, meta) {
-  const fmt = (value, digits = 1) => (value === undefined || value === null || Number.isNaN(value) ? '' : Number(value).toFixed(digits));
-  const lines = [
-    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
-    '',
-    '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | CPU µs/req | Peak RSS MB | Errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map((row) => `| ${row.scenario} | ${row.target} | ${fmt(row.rps, 0)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ttftP50, 2)} | ${fmt(row.cpuMicros, 0)} | ${row.peakRssMb} | ${row.errors}${row.successRate === undefined ? '' : ` (${fmt(row.successRate * 100, 1)}% ok)`} |`),
-    '',
-    '| Target | Measured | Goal | Met |',
-    '| --- | ---: | ---: | :---: |',
-    ...targetChecks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
 try {
   await main();
   const targetChecks = checks();
@@ -308,14 +226,7 @@ try {
   mkdirSync(dir, { recursive: true });
   const name = smoke ? 'smoke' : meta.date.slice(0, 19).replace(/[:T]/g, '-');
   writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ meta, rows, checks: targetChecks }, null, 2));
-  const table = markdown(rows, targetChecks, meta);
-  writeFileSync(path.join(dir, smoke ? 'smoke.md' : 'latest.md'), table);
-  if (!smoke) {
-    // The README shows the latest full run, between its markers.
-    const readmePath = path.join(root, 'README.md');
-    const readme = readFileSync(readmePath, 'utf8');
-    writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}<!-- bench:end -->`));
-  }
+  publish({ meta, rows, checks: targetChecks });
   console.log(`\nresults written to bench/results/${name}.json`);
 } finally {
   for (const child of children) child.kill('SIGKILL');

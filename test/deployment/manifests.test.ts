@@ -49,7 +49,7 @@ describe('Kubernetes manifests', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).to.include(command);
     expect(readFileSync(new URL('../../scripts/production-start-check.sh', import.meta.url), 'utf8')).to.include(command);
-    // The benchmark reads the command from the Dockerfile itself.
-    expect(readFileSync(new URL('../../bench/run.mjs', import.meta.url), 'utf8')).to.include('imageCommand()');
+    // The benchmark and the profiler read the command from the Dockerfile itself.
+    expect(readFileSync(new URL('../../bench/processes.mjs', import.meta.url), 'utf8')).to.include('imageCommand()');
   });
 });

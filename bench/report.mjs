@@ -1,0 +1,52 @@
+// Renders a benchmark run (bench/results/*.json) as Markdown, and puts a full run into the README
+// between its markers. run.mjs calls it after each run; `node bench/report.mjs <results.json>`
+// renders a saved run again.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const fmt = (value, digits = 1) => (value === undefined || value === null || Number.isNaN(value) ? '' : Number(value).toFixed(digits));
+
+/** CPU per request against the floor's in the same run: the figure least moved by a busy machine. */
+function cpuRatios(rows) {
+  const scenario = rows.find((row) => row.scenario.startsWith('whole, 0 ms upstream'))?.scenario;
+  const cpu = (target) => rows.find((row) => row.scenario === scenario && row.target === target)?.cpuMicros;
+  const floor = cpu('node:http floor');
+  if (scenario === undefined || !(floor > 0)) return '';
+  return `CPU per request in "${scenario}", as a multiple of the node:http floor's in the same run: this gateway ${fmt(cpu('this gateway') / floor, 1)}x, Portkey ${fmt(cpu('portkey') / floor, 1)}x.`;
+}
+
+export function markdown({ meta, rows, checks }) {
+  const lines = [
+    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
+    '',
+    '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | CPU µs/req | Peak RSS MB | Errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.scenario} | ${row.target} | ${fmt(row.rps, 0)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ttftP50, 2)} | ${fmt(row.cpuMicros, 0)} | ${row.peakRssMb} | ${row.errors}${row.successRate === undefined ? '' : ` (${fmt(row.successRate * 100, 1)}% ok)`} |`),
+    '',
+    '| Target | Measured | Goal | Met |',
+    '| --- | ---: | ---: | :---: |',
+    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
+    '',
+    cpuRatios(rows),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes latest.md (or smoke.md) and, for a full run, the README's benchmark section. */
+export function publish(run) {
+  const table = markdown(run);
+  writeFileSync(path.join(here, 'results', run.meta.smoke ? 'smoke.md' : 'latest.md'), table);
+  if (run.meta.smoke) return;
+  const readmePath = path.join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}<!-- bench:end -->`));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (file === undefined) throw new Error('usage: node bench/report.mjs bench/results/<run>.json');
+  publish(JSON.parse(readFileSync(file, 'utf8')));
+}
