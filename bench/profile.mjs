@@ -2,7 +2,8 @@
 // --cpu-prof, drives one scenario with autocannon, stops the gateway cleanly so V8 writes the
 // profile, and prints where the time went: by package, by function, and by the nearest gateway or
 // package frame (so Node's own HTTP and socket work is charged to whoever asked for it).
-// Usage: node bench/profile.mjs [whole|cache|stream|models] [seconds]   (after npm run build)
+// Usage: node bench/profile.mjs [whole|cache|stream|stream-paced|models] [seconds]   (after npm run build)
+// "stream" is 100 tokens at once (CPU-bound); "stream-paced" is the benchmark's 100 tokens 5 ms apart.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,8 +91,8 @@ try {
     // The profile is written at exit; no need to wait out the load balancer delay.
     env: { SHUTDOWN_DELAY_MS: '0' },
   });
-  const model = scenario === 'stream' ? 'bench-stream-100x0' : 'bench-lat0';
-  const extra = scenario === 'cache' ? { temperature: 0 } : scenario === 'stream' ? { stream: true } : { temperature: 0.7 };
+  const model = scenario === 'stream' ? 'bench-stream-100x0' : scenario === 'stream-paced' ? 'bench-stream-100x5' : 'bench-lat0';
+  const extra = scenario === 'cache' ? { temperature: 0 } : scenario.startsWith('stream') ? { stream: true } : { temperature: 0.7 };
   const cpuBefore = cpuSeconds(gateway.pid);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
   const request =
