@@ -33,7 +33,13 @@ function bodyStream(req: Request): Readable {
   }
 }
 
-export function parseJsonBody(limitBytes: number): RequestHandler {
+/**
+ * Long enough for a slow mobile link to send the largest body; short enough that a client trickling
+ * bytes cannot hold a connection (requestTimeout is off, for streams).
+ */
+const BODY_TIMEOUT_MS = 60_000;
+
+export function parseJsonBody(limitBytes: number, timeoutMs = BODY_TIMEOUT_MS): RequestHandler {
   const tooLarge = () => new GatewayError('payload_too_large', `The request body is larger than ${limitBytes} bytes.`);
   return (req: Request, res: Response, next: NextFunction) => {
     // Present even when nothing is parsed: Apollo takes a missing `body` for a setup mistake and answers 500.
@@ -65,9 +71,11 @@ export function parseJsonBody(limitBytes: number): RequestHandler {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (error?: GatewayError) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       source.removeAllListeners('data');
       if (error !== undefined) {
         // The client may still be sending: discard the rest until the error response is out, then
@@ -97,5 +105,7 @@ export function parseJsonBody(limitBytes: number): RequestHandler {
       finish(new GatewayError('invalid_request', source === req ? 'The request body was cut short.' : 'The request body could not be decompressed.')),
     );
     req.once('aborted', () => finish(new GatewayError('invalid_request', 'The request body was cut short.')));
+    timer = setTimeout(() => finish(new GatewayError('invalid_request', `The request body did not arrive within ${timeoutMs / 1000} s.`)), timeoutMs);
+    timer.unref();
   };
 }
