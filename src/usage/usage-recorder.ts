@@ -125,6 +125,10 @@ export class UsageRecorder {
   async close(): Promise<void> {
     await this.writeCurrent();
     await this.flush();
+    if (this.pending.length > 0) {
+      const rows = this.pending.reduce((sum, batch) => sum + batch.increments.length, 0);
+      this.logger.error({ batches: this.pending.length, rows }, 'usage store unreachable at shutdown: these usage counts are lost');
+    }
   }
 
   private keep(batch: Batch): void {

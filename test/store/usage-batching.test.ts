@@ -95,6 +95,18 @@ describe('usage recorder', () => {
     expect(applied[0]![0]!.counters).to.include({ requests: 4, promptTokens: 12, completionTokens: 8 });
   });
 
+  it('says at shutdown how much usage it could not write', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const unreachable = { apply: async () => Promise.reject(new Error('redis unavailable')), query: async () => [] };
+    const recorder = new UsageRecorder(unreachable, logger, 60_000);
+    recorder.record(event);
+    recorder.record({ ...event, model: 'other' });
+    await recorder.close();
+    expect(lines).to.have.length(1);
+    expect(JSON.parse(lines[0]!)).to.include({ batches: 1, rows: 2, msg: 'usage store unreachable at shutdown: these usage counts are lost' });
+  });
+
   it('replays a batch whose write timed out under the same id, so it counts once', async () => {
     const store = new MemoryUsageStore();
     let calls = 0;
