@@ -172,7 +172,7 @@ export class ChatPipeline {
     this.report(context, result, prepared.command);
     const target = this.servingTarget(prepared.targets, result);
     const price = target?.entry.config.pricing?.[target.upstreamModel];
-    const counters = countersFor({ client: '', provider: '', model: '', usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
+    const counters = countersFor({ usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
     if (context.principal?.kind === 'client') this.deps.spend.add(context.principal.keyId, counters.cost);
     if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
     this.deps.usage?.record({

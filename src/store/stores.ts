@@ -39,13 +39,13 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
   }
   const cacheStore = redis === undefined ? new MemoryCacheStore(config.cache.memoryMaxEntries) : new RedisCacheStore(redis);
   const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger, config.usageFlushMs);
-  let flushTimer: NodeJS.Timeout | undefined;
+  let replayTimer: NodeJS.Timeout | undefined;
   if (redis !== undefined) {
-    redis.client.on('ready', () => void usage.flush());
-    flushTimer = setInterval(() => {
-      if (usage.pendingCount > 0 && redis.isReady()) void usage.flush();
+    redis.client.on('ready', () => void usage.replayPending());
+    replayTimer = setInterval(() => {
+      if (usage.pendingCount > 0 && redis.isReady()) void usage.replayPending();
     }, USAGE_REPLAY_INTERVAL_MS);
-    flushTimer.unref();
+    replayTimer.unref();
   }
   return {
     redis,
@@ -55,7 +55,7 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     apiKeys: redis === undefined ? new MemoryApiKeyStore() : new RedisApiKeyStore(redis),
     spend: new SpendTracker(redis),
     async close() {
-      if (flushTimer !== undefined) clearInterval(flushTimer);
+      if (replayTimer !== undefined) clearInterval(replayTimer);
       await usage.close();
       await redis?.close();
     },

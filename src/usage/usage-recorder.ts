@@ -29,7 +29,8 @@ interface Batch {
   increments: UsageIncrement[];
 }
 
-export function countersFor(event: UsageEvent): UsageCounters {
+/** What one request adds to its row; only its usage, whether it was served without tokens, and the price matter. */
+export function countersFor(event: Pick<UsageEvent, 'usage' | 'cacheHit' | 'price'>): UsageCounters {
   const usage = event.usage;
   const promptTokens = event.cacheHit ? 0 : (usage?.promptTokens ?? 0);
   const completionTokens = event.cacheHit ? 0 : (usage?.completionTokens ?? 0);
@@ -94,7 +95,7 @@ export class UsageRecorder {
   }
 
   /** Replays batches that failed; called when the store is reachable again. */
-  async flush(): Promise<void> {
+  async replayPending(): Promise<void> {
     if (this.replaying) return;
     this.replaying = true;
     try {
@@ -124,7 +125,7 @@ export class UsageRecorder {
   /** Writes the current batch and replays what waits, as far as the store allows. */
   async close(): Promise<void> {
     await this.writeCurrent();
-    await this.flush();
+    await this.replayPending();
     if (this.pending.length > 0) {
       const rows = this.pending.reduce((sum, batch) => sum + batch.increments.length, 0);
       this.logger.error({ batches: this.pending.length, rows }, 'usage store unreachable at shutdown: these usage counts are lost');

@@ -1,40 +1,31 @@
 import { expect } from 'chai';
-import { openAiCompletion, openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
+import { openAiCompletion, openAiStream, sseScenario, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { gatewayPerTest } from '../helpers/per-test-setup.js';
 
 const chatCalls = (upstream: FakeUpstream) => upstream.requests.filter((request) => request.path.endsWith('/chat/completions')).length;
 
 describe('request coalescing', () => {
-  let upstream: FakeUpstream;
-  let gateway: RunningGateway;
+  const setup = gatewayPerTest();
   const post = (body: Record<string, unknown>) =>
-    fetch(`${gateway.url}/v1/chat/completions`, {
+    fetch(`${setup.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'm', temperature: 0, messages: [{ role: 'user', content: 'same question' }], ...body }),
     });
 
-  beforeEach(async () => {
-    upstream = await startFakeUpstream();
-    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url });
-  });
-  afterEach(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
 
   it('makes one upstream call for N identical requests in flight together', async () => {
-    upstream.enqueue({ ...openAiCompletion('shared answer'), headerDelayMs: 300 });
+    setup.upstream.enqueue({ ...openAiCompletion('shared answer'), headerDelayMs: 300 });
     const responses = await Promise.all(Array.from({ length: 10 }, () => post({})));
     const bodies = (await Promise.all(responses.map((response) => response.json()))) as { choices: { message: { content: string } }[] }[];
     expect(bodies.every((body) => body.choices[0]?.message.content === 'shared answer')).to.equal(true);
-    expect(chatCalls(upstream)).to.equal(1);
+    expect(chatCalls(setup.upstream)).to.equal(1);
     expect(responses.filter((response) => response.headers.get('x-gateway-coalesced') === 'true')).to.have.length(9);
   });
 
   it('shares one upstream stream; late joiners get the chunks so far, then the rest', async () => {
     const tokens = Array.from({ length: 20 }, (_, i) => `w${i} `);
-    upstream.enqueue(sseScenario(openAiStream(tokens), 25));
+    setup.upstream.enqueue(sseScenario(openAiStream(tokens), 25));
     const read = async () => {
       const text = await (await post({ stream: true })).text();
       return text
@@ -49,21 +40,21 @@ describe('request coalescing', () => {
     const [first, second] = await Promise.all([early, late]);
     expect(first).to.equal(tokens.join(''));
     expect(second).to.equal(tokens.join(''));
-    expect(chatCalls(upstream)).to.equal(1);
+    expect(chatCalls(setup.upstream)).to.equal(1);
   });
 
   it('does not merge requests that may sample differently', async () => {
-    upstream.setDefault(() => ({ ...openAiCompletion('x'), headerDelayMs: 100 }));
+    setup.upstream.setDefault(() => ({ ...openAiCompletion('x'), headerDelayMs: 100 }));
     await Promise.all([post({ temperature: 1 }), post({ temperature: 1 })]);
-    expect(chatCalls(upstream)).to.equal(2);
+    expect(chatCalls(setup.upstream)).to.equal(2);
   });
 
   it('keeps the shared call going while one client remains, and aborts it when the last leaves', async () => {
-    upstream.enqueue(sseScenario(openAiStream(Array.from({ length: 100 }, (_, i) => `t${i} `)), 30));
+    setup.upstream.enqueue(sseScenario(openAiStream(Array.from({ length: 100 }, (_, i) => `t${i} `)), 30));
     const first = new AbortController();
     const second = new AbortController();
     const open = (controller: AbortController) =>
-      fetch(`${gateway.url}/v1/chat/completions`, {
+      fetch(`${setup.gateway.url}/v1/chat/completions`, {
         method: 'POST',
         signal: controller.signal,
         headers: { 'content-type': 'application/json' },
@@ -76,13 +67,13 @@ describe('request coalescing', () => {
     await readerB.read();
     first.abort();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(upstream.aborts).to.have.length(0);
+    expect(setup.upstream.aborts).to.have.length(0);
     const more = await readerB.read();
     expect(more.done).to.equal(false);
     const closedAt = Date.now();
     second.abort();
-    const abort = await upstream.waitForAbort(1000);
+    const abort = await setup.upstream.waitForAbort(1000);
     expect(abort.at - closedAt).to.be.below(1000);
-    expect(chatCalls(upstream)).to.equal(1);
+    expect(chatCalls(setup.upstream)).to.equal(1);
   });
 });

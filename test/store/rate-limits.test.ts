@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { collectSubscription, wsClient } from '../helpers/graphql-client.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startFakeUpstream } from '../helpers/fake-upstream.js';
+import { redisAndUpstreamPerSuite } from '../helpers/per-test-setup.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
 interface ErrorBody {
@@ -9,13 +9,12 @@ interface ErrorBody {
 }
 
 describe('rate limits per client', () => {
-  let redis: TestRedis;
-  let upstream: FakeUpstream;
+  const setup = redisAndUpstreamPerSuite();
   const gateways: RunningGateway[] = [];
   let prefix = 0;
 
   const start = async (env: Record<string, string>) => {
-    const gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `rl-test-${prefix}:`, ...env });
+    const gateway = await startGateway({ OPENROUTER_BASE_URL: setup.upstream.url, REDIS_URL: setup.redis.url, REDIS_KEY_PREFIX: `rl-test-${prefix}:`, ...env });
     gateways.push(gateway);
     return gateway;
   };
@@ -26,14 +25,6 @@ describe('rate limits per client', () => {
       body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], ...body }),
     });
 
-  before(async () => {
-    redis = await startTestRedis();
-    upstream = await startFakeUpstream();
-  });
-  after(async () => {
-    await upstream.close();
-    await redis.stop();
-  });
   beforeEach(() => {
     prefix++;
   });
@@ -57,7 +48,7 @@ describe('rate limits per client', () => {
     expect(statuses).to.deep.equal([200, 200, 200, 429]);
     expect(((await last!.json()) as ErrorBody).error.code).to.equal('rate_limit_exceeded');
     expect(Number(last!.headers.get('retry-after'))).to.be.within(1, 60);
-    expect(upstream.requests.filter((request) => request.path.endsWith('/chat/completions'))).to.have.length(3 + 0);
+    expect(setup.upstream.requests.filter((request) => request.path.endsWith('/chat/completions'))).to.have.length(3 + 0);
   });
 
   it('holds across replicas sharing Redis', async () => {
@@ -102,7 +93,7 @@ describe('rate limits per client', () => {
   });
 
   it('works without Redis, per process', async () => {
-    const gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, RATE_LIMIT_RPM: '1' });
+    const gateway = await startGateway({ OPENROUTER_BASE_URL: setup.upstream.url, RATE_LIMIT_RPM: '1' });
     gateways.push(gateway);
     expect((await post(gateway)).status).to.equal(200);
     expect((await post(gateway)).status).to.equal(429);

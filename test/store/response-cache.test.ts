@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { redisAndUpstreamPerSuite } from '../helpers/per-test-setup.js';
 
 const chatCalls = (upstream: FakeUpstream) => upstream.requests.filter((request) => request.path.endsWith('/chat/completions')).length;
 
@@ -122,20 +123,10 @@ for (const backend of ['redis', 'memory'] as const) {
 }
 
 describe('response cache in Redis specifics', () => {
-  let redis: TestRedis;
-  let upstream: FakeUpstream;
-
-  before(async () => {
-    redis = await startTestRedis();
-    upstream = await startFakeUpstream();
-  });
-  after(async () => {
-    await upstream.close();
-    await redis.stop();
-  });
+  const setup = redisAndUpstreamPerSuite();
 
   it('is shared by replicas: an answer cached through one is a hit through another', async () => {
-    const env = { OPENROUTER_BASE_URL: upstream.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'replicas:' };
+    const env = { OPENROUTER_BASE_URL: setup.upstream.url, REDIS_URL: setup.redis.url, REDIS_KEY_PREFIX: 'replicas:' };
     const [one, two] = await Promise.all([startGateway(env), startGateway(env)]);
     try {
       expect((await post(one, { messages: [{ role: 'user', content: 'shared' }] })).headers.get('x-cache')).to.equal('MISS');
@@ -146,8 +137,8 @@ describe('response cache in Redis specifics', () => {
   });
 
   it('treats a corrupt or outdated entry as a miss, and keeps its keys under the prefix', async () => {
-    const gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'corrupt:' });
-    const client = redis.client();
+    const gateway = await startGateway({ OPENROUTER_BASE_URL: setup.upstream.url, REDIS_URL: setup.redis.url, REDIS_KEY_PREFIX: 'corrupt:' });
+    const client = setup.redis.client();
     try {
       await post(gateway, { messages: [{ role: 'user', content: 'corrupt me' }] });
       const keys = await client.keys('corrupt:cache:*');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { redisAndUpstreamPerSuite } from '../helpers/per-test-setup.js';
+import type { TestRedis } from '../helpers/redis-server.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { MemoryUsageStore } from '../../src/usage/memory-usage-store.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.js';
@@ -16,26 +16,16 @@ async function usageScriptCalls(redis: TestRedis): Promise<number> {
 }
 
 describe('usage batching', () => {
-  let redis: TestRedis;
-  let upstream: FakeUpstream;
+  const setup = redisAndUpstreamPerSuite();
   const gateways: RunningGateway[] = [];
-
-  before(async () => {
-    redis = await startTestRedis();
-    upstream = await startFakeUpstream();
-  });
-  after(async () => {
-    await upstream.close();
-    await redis.stop();
-  });
   afterEach(async () => {
     for (const gateway of gateways.splice(0)) await gateway.close();
-    await redis.client().flushall();
-    await redis.client().config('RESETSTAT');
+    await setup.redis.client().flushall();
+    await setup.redis.client().config('RESETSTAT');
   });
 
   const start = async (env: Record<string, string>) => {
-    const gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, REDIS_URL: redis.url, ...env });
+    const gateway = await startGateway({ OPENROUTER_BASE_URL: setup.upstream.url, REDIS_URL: setup.redis.url, ...env });
     gateways.push(gateway);
     return gateway;
   };
@@ -53,7 +43,7 @@ describe('usage batching', () => {
     const gateway = await start({ USAGE_FLUSH_MS: '200', RATE_LIMIT_RPM: '0', RATE_LIMIT_TPM: '0' });
     await Promise.all(Array.from({ length: 40 }, () => post(gateway)));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await usageScriptCalls(redis)).to.be.within(1, 3);
+    expect(await usageScriptCalls(setup.redis)).to.be.within(1, 3);
     expect(await requestsCounted(gateway)).to.equal(40);
   });
 
@@ -123,7 +113,7 @@ describe('usage recorder', () => {
     recorder.record(event);
     await recorder.writeCurrent();
     expect(recorder.pendingCount).to.equal(1);
-    await recorder.flush();
+    await recorder.replayPending();
     expect(recorder.pendingCount).to.equal(0);
     expect(calls).to.equal(2);
     const rows = await store.query(ALL_TIME);
