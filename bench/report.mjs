@@ -1,4 +1,4 @@
-// Renders a benchmark run (bench/results/*.json) as Markdown, and puts a full run into the README
+// Renders a benchmark run (bench/results/*.json) as Markdown, and puts a full run into bench/README.md
 // between its markers. run.mjs calls it after each run; `node bench/report.mjs <results.json>`
 // renders a saved run again.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,12 +35,12 @@ export function markdown({ meta, rows, checks }) {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes latest.md (or smoke.md) and, for a full run, the README's benchmark section. */
+/** Writes latest.md (or smoke.md) and, for a full run, the results table in bench/README.md. */
 export function publish(run) {
   const table = markdown(run);
   writeFileSync(path.join(here, 'results', run.meta.smoke ? 'smoke.md' : 'latest.md'), table);
   if (run.meta.smoke) return;
-  const readmePath = path.join(root, 'README.md');
+  const readmePath = path.join(here, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}<!-- bench:end -->`));
 }

@@ -1,4 +1,4 @@
-// Prints the README's error table from the catalog: `npx tsx scripts/print-error-table.ts`.
+// Prints the error table of docs/error-codes.md from the catalog: `npx tsx scripts/print-error-table.ts`.
 import { errorCatalog, errorCodes } from '../src/errors.js';
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');

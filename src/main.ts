@@ -1,7 +1,7 @@
 /** The process entry point: read config, build the app, listen. Termination signals belong to terminus. */
 import { existsSync } from 'node:fs';
-import { createApp } from './app.js';
-import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { createApp } from './app/create-app.js';
+import { ConfigError, loadConfig, type GatewayConfig } from './config/load-config.js';
 
 function readConfig(): GatewayConfig {
   try {

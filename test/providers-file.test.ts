@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config/load-config.js';
 
 function providersFile(content: string, name = 'providers.yaml'): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'providers-file-')), name);

@@ -3,7 +3,7 @@
  * test proves none is missing.
  */
 import { GatewayError } from '../errors.js';
-import type { Principal } from './api-key-types.js';
+import type { Principal } from '../vocabulary/principal.js';
 
 export type Access = 'public' | 'client' | 'admin';
 

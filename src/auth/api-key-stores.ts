@@ -1,5 +1,5 @@
 /** Where key records live: Redis (shared by replicas) or the process. */
-import type { RedisConnection } from '../store/redis-connection.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-types.js';
 
 export class MemoryApiKeyStore implements ApiKeyStore {

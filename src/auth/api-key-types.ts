@@ -1,15 +1,5 @@
 /** Client API keys as stored: the key itself never is, only its SHA-256. */
-
-export interface KeyLimits {
-  /** Overrides RATE_LIMIT_RPM for this key. */
-  requestsPerMinute?: number;
-  /** Overrides RATE_LIMIT_TPM for this key. */
-  tokensPerMinute?: number;
-  /** `provider/model` names or `provider/*`; empty or absent allows every model. */
-  allowedModels?: string[];
-  /** USD this key may spend in total; absent for no budget. */
-  budgetUsd?: number;
-}
+import type { KeyLimits } from '../vocabulary/principal.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -30,10 +20,3 @@ export interface ApiKeyStore {
   list(): Promise<ApiKeyRecord[]>;
   save(record: ApiKeyRecord): Promise<void>;
 }
-
-/** Who a request is from, once authenticated. */
-export type Principal =
-  | { kind: 'client'; keyId: string; name: string; limits: KeyLimits }
-  | { kind: 'admin' }
-  /** Authentication is off (development without keys, or AUTH_DISABLED). */
-  | { kind: 'open' };

@@ -4,9 +4,10 @@
  * request does not cost a Redis round trip; a revocation takes effect within that time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SecurityConfig } from '../config-security.js';
+import type { SecurityConfig } from '../config/security.js';
 import { GatewayError } from '../errors.js';
-import type { ApiKeyRecord, ApiKeyStore, KeyLimits, Principal } from './api-key-types.js';
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-types.js';
+import type { KeyLimits, Principal } from '../vocabulary/principal.js';
 
 const LOOKUP_CACHE_MS = 5_000;
 const LOOKUP_CACHE_MAX = 10_000;

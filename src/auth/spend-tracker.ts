@@ -2,7 +2,7 @@
  * Total spend (USD) per API key, for budgets. Redis when configured, so every replica sees the
  * same total; a store error neither blocks a request nor loses the process's own count.
  */
-import type { RedisConnection } from '../store/redis-connection.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 
 export class SpendTracker {
   private readonly local = new Map<string, number>();

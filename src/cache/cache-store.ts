@@ -2,7 +2,7 @@
  * Where cached completions live: Redis when configured, a bounded in-process LRU otherwise. Both
  * never throw: an unreachable or slow store is a miss, and a failed write is skipped.
  */
-import type { RedisConnection } from '../store/redis-connection.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 
 export interface CacheStore {
   get(key: string): Promise<string | undefined>;

@@ -3,24 +3,12 @@
  * written and read. Entries carry a schema version; anything unreadable is a miss.
  */
 import { createHash } from 'node:crypto';
-import type { CacheConfig } from '../config.js';
-import type { ChatCompletionCommand, ChatCompletionResult } from '../gateway/chat-types.js';
+import type { CacheConfig } from '../config/load-config.js';
+import type { ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { CacheStore } from './cache-store.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../json/canonical-json.js';
 
 export const CACHE_SCHEMA_VERSION = 1;
-
-export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
-
-/** Per-request cache directives: `Cache-Control: no-cache` / `no-store`, or GraphQL's `cache` input. */
-export interface CacheDirectives {
-  /** Do not read the cache (the answer may still be stored). */
-  noCache: boolean;
-  /** Do not write the answer to the cache. */
-  noStore: boolean;
-}
-
-export const NO_DIRECTIVES: CacheDirectives = { noCache: false, noStore: false };
 
 interface CacheEntry {
   v: number;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { stringify } from 'yaml';
-import type { OpenApiDocument } from '../schema-files.js';
+import type { OpenApiDocument } from '../contract/schema-files.js';
 
 /** dist/assets in the image (copied by the build); the npm package in a checkout. */
 function redocBundlePath(): string | undefined {

@@ -1,7 +1,7 @@
 /** What the gateway reports about its providers, models and health. */
-import type { ProviderKind } from '../config.js';
+import type { ProviderKind } from '../config/load-config.js';
 import type { ErrorCode } from '../errors.js';
-import type { BreakerState } from '../resilience/provider-breakers.js';
+import type { BreakerState } from '../vocabulary/breaker-state.js';
 
 export type { BreakerState };
 

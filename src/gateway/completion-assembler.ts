@@ -2,8 +2,9 @@
  * Chunks of a stream -> the whole completion, so a streamed answer can be cached and its usage
  * recorded; and a whole completion -> stream parts, so a cached answer can be replayed as a stream.
  */
-import type { StreamPart, ToolCall } from '../providers/types.js';
-import type { ChatChunk, ChatCompletionResult } from './chat-types.js';
+import type { StreamPart } from '../providers/types.js';
+import type { ToolCall } from '../vocabulary/chat-request.js';
+import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
 
 export class CompletionAssembler {
   private content = '';

@@ -2,21 +2,23 @@
  * The one service REST and GraphQL adapt: chat requests (through the chat pipeline), providers,
  * models, usage and health. Adapters translate their wire formats to these calls and back.
  */
-import type { RetryBudgetConfig, RoutingConfig } from '../config.js';
+import type { RetryBudgetConfig, RoutingConfig } from '../config/load-config.js';
 import { GatewayError, toGatewayError } from '../errors.js';
-import type { ApiKeyRecord, KeyLimits, Principal } from '../auth/api-key-types.js';
+import type { ApiKeyRecord } from '../auth/api-key-types.js';
+import type { KeyLimits, Principal } from '../vocabulary/principal.js';
 import type { ApiKeys, CreatedKey } from '../auth/api-keys.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { UsageFilter, UsageRow } from '../usage/usage-types.js';
-import type { ProviderRegistry } from '../providers/registry.js';
+import type { ProviderRegistry } from './provider-registry.js';
 import type { ProviderModel } from '../providers/types.js';
 import { ProviderBreakers } from '../resilience/provider-breakers.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import type { HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary, RedisStatus } from './catalog-types.js';
-import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
+import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
+import type { RequestContext } from '../vocabulary/request-context.js';
 import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
 import { ModelRouter } from './model-router.js';
 import { ProviderHealthChecks } from './provider-health-checks.js';

@@ -9,9 +9,9 @@
  * A provider with a model list never receives a model outside it: that is `model_not_found` here,
  * before any upstream call.
  */
-import type { RoutingConfig } from '../config.js';
+import type { RoutingConfig } from '../config/load-config.js';
 import { GatewayError } from '../errors.js';
-import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.js';
+import type { ProviderRegistry, RegisteredProvider } from './provider-registry.js';
 
 export interface Target {
   entry: RegisteredProvider;

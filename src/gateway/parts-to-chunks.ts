@@ -3,9 +3,10 @@
  * first real token, so nothing reaches the client from an attempt that fails before producing any.
  */
 import { GatewayError } from '../errors.js';
-import type { CacheStatus } from '../cache/response-cache.js';
-import type { StreamPart, TokenUsage } from '../providers/types.js';
-import type { ChatChunk, ChatDeltaResult } from './chat-types.js';
+import type { CacheStatus } from '../vocabulary/cache-directives.js';
+import type { StreamPart } from '../providers/types.js';
+import type { TokenUsage } from '../vocabulary/chat-request.js';
+import type { ChatChunk, ChatDeltaResult } from '../vocabulary/chat-results.js';
 
 export interface ChunkSource {
   provider: string;

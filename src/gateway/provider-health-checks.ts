@@ -3,7 +3,7 @@
  * model-list endpoint at most every `ttlMs`, shared by everyone who asks meanwhile, so probes never
  * turn into one upstream call each.
  */
-import type { RegisteredProvider } from '../providers/registry.js';
+import type { RegisteredProvider } from './provider-registry.js';
 import type { ProviderHealthCheck } from '../providers/types.js';
 import type { ProviderHealthResult } from './catalog-types.js';
 import type { ProviderRuntime } from './provider-runtime.js';

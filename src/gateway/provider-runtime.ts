@@ -4,7 +4,7 @@
  * upstream endpoint.
  */
 import { GatewayError } from '../errors.js';
-import type { RegisteredProvider } from '../providers/registry.js';
+import type { RegisteredProvider } from './provider-registry.js';
 import type { ProviderBreakers } from '../resilience/provider-breakers.js';
 import type { ProviderErrorSummary, ProviderStatus, ProviderSummary } from './catalog-types.js';
 

@@ -3,7 +3,7 @@
  * late joiners get the chunks so far, then the rest. The shared call is aborted only when every
  * client waiting on it has gone. Per process: across replicas the response cache catches repeats.
  */
-import type { ChatChunk } from './chat-types.js';
+import type { ChatChunk } from '../vocabulary/chat-results.js';
 
 interface StreamFlight {
   chunks: ChatChunk[];

@@ -2,11 +2,11 @@
  * Checks a request against the gateway's input limits and the caller's key before anything is
  * spent: message count and size, the max_tokens ceiling, allowed models and the spend budget.
  */
-import type { KeyLimits, Principal } from '../auth/api-key-types.js';
+import type { KeyLimits, Principal } from '../vocabulary/principal.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
-import type { SecurityConfig } from '../config-security.js';
+import type { SecurityConfig } from '../config/security.js';
 import { GatewayError } from '../errors.js';
-import type { ChatCompletionCommand } from './chat-types.js';
+import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
 import type { Target } from './model-router.js';
 
 export type InputLimits = Pick<SecurityConfig, 'maxMessages' | 'maxMessageChars' | 'maxTokensLimit'>;

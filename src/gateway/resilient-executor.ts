@@ -3,7 +3,8 @@
  * request deadline. Streams fall back only until their first token.
  */
 import { GatewayError } from '../errors.js';
-import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult, RequestContext } from './chat-types.js';
+import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
+import type { RequestContext } from '../vocabulary/request-context.js';
 import { runWithFallback, settleFailure, type RunnerDeps } from './fallback-runner.js';
 import type { Target } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';

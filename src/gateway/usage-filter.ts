@@ -1,6 +1,6 @@
 /** Query parameters of a usage request -> a checked filter; bad dates are a 400 naming the field. */
 import { GatewayError } from '../errors.js';
-import type { Principal } from '../auth/api-key-types.js';
+import type { Principal } from '../vocabulary/principal.js';
 import type { UsageFilter } from '../usage/usage-types.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,9 +1,8 @@
 /** KeyLimitsInput -> key limits, checked by the same OpenAPI rules as the admin REST API. */
-import type { KeyLimits } from '../auth/api-key-types.js';
-import { GatewayError } from '../errors.js';
+import type { KeyLimits } from '../vocabulary/principal.js';
 import type { KeyLimitsInput } from '../generated/graphql.js';
-import { fromWireLimits } from '../rest/admin-routes.js';
-import type { RequestValidator } from '../rest/request-validator.js';
+import { fromWireLimits } from '../contract/key-limits.js';
+import type { RequestValidator } from '../contract/request-validator.js';
 
 export function toKeyLimits(input: KeyLimitsInput | null | undefined, validator: RequestValidator): KeyLimits {
   const wire = JSON.parse(
@@ -14,14 +13,6 @@ export function toKeyLimits(input: KeyLimitsInput | null | undefined, validator:
       budget_usd: input?.budgetUsd ?? undefined,
     }),
   ) as Record<string, unknown>;
-  try {
-    validator.validateBody('updateApiKey', { limits: wire });
-  } catch (error) {
-    if (error instanceof GatewayError && error.param !== null) {
-      const field = error.param.replace(/^limits\./, '').replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase());
-      throw new GatewayError('invalid_request', error.message.split(`'${error.param}'`).join(`'limits.${field}'`), { param: `limits.${field}` });
-    }
-    throw error;
-  }
+  validator.validateBody('updateApiKey', { limits: wire }, (param) => param.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()));
   return fromWireLimits(wire);
 }

@@ -1,5 +1,6 @@
 /** A GraphQL chat input -> the gateway command and request context, shared by the mutation and the subscription. */
-import type { ChatCompletionCommand, RequestContext } from '../gateway/chat-types.js';
+import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
+import type { RequestContext } from '../vocabulary/request-context.js';
 import type { ChatCompletionInput } from '../generated/graphql.js';
 import type { GraphQLContext } from './context.js';
 import { toChatCommand } from './to-chat-command.js';

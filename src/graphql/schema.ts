@@ -6,7 +6,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { requireAccess } from '../auth/access.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { readGraphqlSdl } from '../schema-files.js';
+import { readGraphqlSdl } from '../contract/schema-files.js';
 import type { GraphQLContext } from './context.js';
 import { FIELD_ACCESS } from './field-access.js';
 import { resolvers } from './resolvers/index.js';

@@ -1,24 +1,27 @@
 /**
- * ChatCompletionInput -> the gateway command. The input is rendered as an OpenAI request body and
- * checked by the same OpenAPI validator REST uses, so both APIs accept exactly the same requests.
+ * ChatCompletionInput -> the gateway command, through the contract layer REST uses too: the input
+ * is rendered as the wire body and checked by the same OpenAPI rules, so both APIs accept exactly
+ * the same requests, and errors name fields in GraphQL's own terms from the start.
  */
 import { GatewayError } from '../errors.js';
-import type { ChatCompletionCommand } from '../gateway/chat-types.js';
+import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
 import type { ChatCompletionInput } from '../generated/graphql.js';
-import { fromWireRequest } from '../rest/from-wire-request.js';
-import type { CreateChatCompletionRequest } from '../rest/openai-wire-types.js';
-import type { RequestValidator } from '../rest/request-validator.js';
+import { fromWireRequest } from '../contract/from-wire-request.js';
+import type { CreateChatCompletionRequest } from '../contract/openai-wire-types.js';
+import type { ParamNamer, RequestValidator } from '../contract/request-validator.js';
 
 function camelCase(segment: string): string {
   return segment.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
 /** `messages[0].tool_call_id` -> `input.messages[0].toolCallId`; provider options keep their names. */
-function toInputParam(param: string | null, providerOptionKeys: ReadonlySet<string>): string {
-  if (param === null || param === '') return 'input';
-  const first = param.split(/[.[]/, 1)[0] ?? '';
-  if (providerOptionKeys.has(first)) return `input.providerOptions.${param}`;
-  return `input.${param.split('.').map(camelCase).join('.')}`;
+function inputParamNamer(providerOptionKeys: ReadonlySet<string>): ParamNamer {
+  return (param) => {
+    if (param === '') return 'input';
+    const first = param.split(/[.[]/, 1)[0] ?? '';
+    if (providerOptionKeys.has(first)) return `input.providerOptions.${param}`;
+    return `input.${param.split('.').map(camelCase).join('.')}`;
+  };
 }
 
 function toWireBody(input: ChatCompletionInput): Record<string, unknown> {
@@ -67,14 +70,5 @@ export function toChatCommand(input: ChatCompletionInput, validator: RequestVali
     }
   }
   const body = dropUndefined(toWireBody(input));
-  try {
-    return fromWireRequest(validator.validateBody<CreateChatCompletionRequest>('createChatCompletion', body)).command;
-  } catch (error) {
-    if (error instanceof GatewayError && error.code === 'invalid_request') {
-      const param = toInputParam(error.param, providerOptionKeys);
-      const message = error.param === null ? error.message : error.message.split(`'${error.param}'`).join(`'${param}'`);
-      throw new GatewayError('invalid_request', message, { param });
-    }
-    throw error;
-  }
+  return fromWireRequest(validator.validateBody<CreateChatCompletionRequest>('createChatCompletion', body, inputParamNamer(providerOptionKeys))).command;
 }

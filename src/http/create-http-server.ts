@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Express } from 'express';
-import type { SecurityConfig } from '../config-security.js';
+import type { SecurityConfig } from '../config/security.js';
 import { answerClientError } from './client-error.js';
 
 // Above the 60 s idle timeout of common load balancers, so the balancer closes idle connections

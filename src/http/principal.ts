@@ -1,6 +1,6 @@
 /** Authenticates every HTTP request once, before routing; routes then only check access. */
 import type { NextFunction, Request, Response } from 'express';
-import type { Principal } from '../auth/api-key-types.js';
+import type { Principal } from '../vocabulary/principal.js';
 import { bearerToken } from '../auth/access.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 

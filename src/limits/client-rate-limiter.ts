@@ -4,20 +4,15 @@
  * until it returns. A store error is never a rejection: only a spent budget is.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { KeyLimits } from '../auth/api-key-types.js';
-import type { RateLimitConfig } from '../config.js';
+import type { KeyLimits } from '../vocabulary/principal.js';
+import type { RateLimitConfig } from '../config/load-config.js';
 import { GatewayError } from '../errors.js';
+import type { RateLimitState } from '../vocabulary/rate-limit-state.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { RedisConnection } from '../store/redis-connection.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 
 const WINDOW_SECONDS = 60;
-
-export interface RateLimitState {
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-}
 
 export interface Admission {
   /** For `RateLimit-*` headers; undefined when requests are not limited. */

@@ -2,7 +2,7 @@
  * A cheap upper-ish estimate of the tokens a request will use, reserved from the client's
  * tokens-per-minute budget before the call and corrected with the real usage afterwards.
  */
-import type { ChatCompletionCommand } from '../gateway/chat-types.js';
+import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
 
 const CHARS_PER_TOKEN = 4;
 /** Assumed completion length when the request sets no max_tokens. */

@@ -2,7 +2,7 @@
  * The process logger: pino JSON lines. Redaction is a safety net; code must not log secrets anyway.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import type { LogLevel } from '../config.js';
+import type { LogLevel } from '../config/load-config.js';
 
 export type Logger = PinoLogger;
 

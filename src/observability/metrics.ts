@@ -4,8 +4,8 @@
  * them get their own label, and no client key, prompt or error text is ever a label.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TokenUsage } from '../providers/types.js';
-import type { BreakerState } from '../resilience/provider-breakers.js';
+import type { TokenUsage } from '../vocabulary/chat-request.js';
+import type { BreakerState } from '../vocabulary/breaker-state.js';
 
 const MAX_MODEL_LABELS = 200;
 const OTHER = '_other';

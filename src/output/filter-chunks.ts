@@ -1,5 +1,5 @@
 /** Applies an output filter to a chunk stream: content and reasoning each through their own window. */
-import type { ChatChunk, ChatCompletionResult } from '../gateway/chat-types.js';
+import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { OutputFilter } from './output-filter.js';
 
 export async function* filterChunks(chunks: AsyncIterable<ChatChunk>, filter: OutputFilter): AsyncGenerator<ChatChunk> {

@@ -3,7 +3,7 @@
  * split across chunks is still caught: the last `holdbackChars` characters wait for the next chunk
  * (or the end), which delays text by that much and no more. Without rules nothing is held back.
  */
-import type { SecurityConfig } from '../config-security.js';
+import type { SecurityConfig } from '../config/security.js';
 import { GatewayError } from '../errors.js';
 
 const PRESETS: Record<string, { pattern: RegExp; replacement: string }> = {

@@ -2,7 +2,7 @@
  * How long to wait before retrying the same provider: exponential backoff with full jitter, or the
  * provider's own `Retry-After` when it gave one and it is short enough to be worth waiting for.
  */
-import type { RetryPolicy } from '../config.js';
+import type { RetryPolicy } from '../config/load-config.js';
 import type { GatewayError } from '../errors.js';
 
 /** `retryNumber` counts from 1 for the first retry. */

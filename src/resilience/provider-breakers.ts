@@ -4,12 +4,11 @@
  * successes: only failures the catalog marks `countsAgainstProvider` can open a breaker.
  */
 import CircuitBreaker from 'opossum';
-import type { BreakerPolicy } from '../config.js';
+import type { BreakerPolicy } from '../config/load-config.js';
 import { isGatewayError } from '../errors.js';
+import type { BreakerState } from '../vocabulary/breaker-state.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-
-export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface BreakerTicket {
   succeed(): void;

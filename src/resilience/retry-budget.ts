@@ -3,7 +3,7 @@
  * out the gateway does not multiply its load with retries. Fallback to another provider is not
  * charged: that is what breakers are for.
  */
-import type { RetryBudgetConfig } from '../config.js';
+import type { RetryBudgetConfig } from '../config/load-config.js';
 
 const WINDOW_SECONDS = 10;
 

@@ -6,7 +6,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { requestIdOf } from '../http/request-id.js';
-import { recordErrorCode } from '../observability/request-log.js';
+import { recordErrorCode } from '../http/request-log.js';
 
 export function sendError(res: Response, error: GatewayError): void {
   recordErrorCode(res, error.code);

@@ -1,5 +1,6 @@
 /** Headers that tell a REST client what served its request and how much budget it has left. */
-import type { ChatCompletionResult, ChatChunk, ResponseReport } from '../gateway/chat-types.js';
+import type { ChatCompletionResult, ChatChunk } from '../vocabulary/chat-results.js';
+import type { ResponseReport } from '../vocabulary/request-context.js';
 
 export function gatewayHeaders(served: Pick<ChatCompletionResult | ChatChunk, 'provider' | 'model' | 'attempts' | 'cacheStatus'>, report: ResponseReport): Record<string, string> {
   const headers: Record<string, string> = {

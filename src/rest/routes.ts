@@ -5,35 +5,23 @@ export const TERMINUS_OPERATIONS = ['getLiveness', 'getReadiness'];
  * The REST routes, one row per OpenAPI operation. Every row goes through the same wrapper, which
  * validates the body against the spec before the handler runs: no route can skip the validator.
  */
-import express, { type Request, type Response, type Router } from 'express';
-import { clientIdFor, requireAccess, type Access } from '../auth/access.js';
+import express, { type Router } from 'express';
+import { requireAccess } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { principalOf } from '../http/principal.js';
 import { adminRoutes } from './admin-routes.js';
-import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Handler, RestRoute } from './rest-route.js';
+import type { OpenStreams } from '../lifecycle/open-streams.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
-import type { RequestValidator } from './request-validator.js';
-import { toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from './to-wire-response.js';
-import { toWireUsageReport } from './to-wire-usage.js';
+import type { RequestValidator } from '../contract/request-validator.js';
+import { toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from '../contract/to-wire-response.js';
+import { toWireUsageReport } from '../contract/to-wire-usage.js';
 import { toUsageFilter } from '../gateway/usage-filter.js';
-import { clientIdOf } from '../http/client-identity.js';
-
-type Handler = (req: Request, res: Response) => Promise<void> | void;
-
-export interface RestRoute {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  /** As the OpenAPI spec writes it: `/v1/providers/{id}/health`. */
-  path: string;
-  operationId: string;
-  /** Who may call it; checked before anything else, the validator included. */
-  access: Access;
-  handler: Handler;
-}
+import { httpRequestFacts } from '../http/request-facts.js';
 
 export interface RestRouterDeps {
   gateway: GatewayService;
@@ -41,8 +29,7 @@ export interface RestRouterDeps {
   logger: Logger;
   maxBodyBytes: number;
   sseHeartbeatMs: number;
-  lifecycle: Lifecycle;
-  metrics: GatewayMetrics;
+  streams: OpenStreams;
 }
 
 export function restRoutes(deps: RestRouterDeps): RestRoute[] {
@@ -88,11 +75,8 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       access: 'client',
       handler: async (req, res) => {
         const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
-        const filter = toUsageFilter(
-          { from: query('from'), to: query('to'), provider: query('provider'), model: query('model'), client: query('client') },
-          principalOf(res),
-          clientIdFor(principalOf(res), clientIdOf(req)),
-        );
+        const facts = httpRequestFacts(req, res);
+        const filter = toUsageFilter({ from: query('from'), to: query('to'), provider: query('provider'), model: query('model'), client: query('client') }, facts.principal, facts.clientId);
         res.json(toWireUsageReport(filter, await deps.gateway.usage(filter)));
       },
     },

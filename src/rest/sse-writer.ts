@@ -6,12 +6,11 @@
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { toGatewayError } from '../errors.js';
-import type { ChatChunk } from '../gateway/chat-types.js';
+import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
-import { toWireChunk } from './to-wire-response.js';
-import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
-import { recordErrorCode } from '../observability/request-log.js';
+import { toWireChunk } from '../contract/to-wire-response.js';
+import type { OpenStreams } from '../lifecycle/open-streams.js';
+import { recordErrorCode } from '../http/request-log.js';
 
 export interface SseStreamOptions {
   heartbeatMs: number;
@@ -19,8 +18,7 @@ export interface SseStreamOptions {
   abort: AbortController;
   logger: Logger;
   requestId: string;
-  lifecycle: Lifecycle;
-  metrics: GatewayMetrics;
+  streams: OpenStreams;
   /** Response headers, decided once the first chunk says what serves the stream. */
   headersFor: (first: ChatChunk) => Record<string, string>;
 }
@@ -69,14 +67,11 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
     void chunks.return(undefined);
   };
   res.once('close', stopOnClose);
-  options.metrics.streamOpened('sse');
-  const untrack = options.lifecycle.track({
-    terminate: (error) => {
-      // The last event a client sees when the replica stops before its stream ended.
-      recordErrorCode(res, error.code);
-      if (!res.writableEnded) res.end(`data: ${JSON.stringify(error.toBody())}\n\n`);
-      options.abort.abort(error);
-    },
+  const close = options.streams.open('sse', (error) => {
+    // The last event a client sees when the replica stops before its stream ended.
+    recordErrorCode(res, error.code);
+    if (!res.writableEnded) res.end(`data: ${JSON.stringify(error.toBody())}\n\n`);
+    options.abort.abort(error);
   });
 
   try {
@@ -93,8 +88,7 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
       await write(res, `data: ${JSON.stringify(gatewayError.toBody())}\n\n`);
     }
   } finally {
-    untrack();
-    options.metrics.streamClosed('sse');
+    close();
     clearInterval(heartbeat);
     res.off('close', stopOnClose);
     if (!res.writableEnded) res.end();

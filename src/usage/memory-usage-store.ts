@@ -1,5 +1,5 @@
 /** In-process usage counters, for running without Redis. Lost on restart, by design. */
-import { canonicalJson } from '../cache/canonical-json.js';
+import { canonicalJson } from '../json/canonical-json.js';
 import { COUNTER_NAMES, matches, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
 
 const MAX_REMEMBERED_BATCHES = 100_000;

@@ -5,8 +5,8 @@
  * batch id, so a write retried after a timeout is never counted twice.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../cache/canonical-json.js';
-import type { RedisConnection } from '../store/redis-connection.js';
+import { canonicalJson } from '../json/canonical-json.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { COUNTER_NAMES, daysBetween, matches, type UsageDimensions, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
 
 /** Usage rows outlive their day by this long, then Redis drops them. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
-import type { TokenUsage } from '../providers/types.js';
+import type { TokenUsage } from '../vocabulary/chat-request.js';
 import { COUNTER_NAMES, type UsageCounters, type UsageDimensions, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
 
 const MAX_PENDING_BATCHES = 10_000;

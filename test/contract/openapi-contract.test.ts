@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { readOpenApiDocument } from '../../src/schema-files.js';
+import { readOpenApiDocument } from '../../src/contract/schema-files.js';
 import { errorScenario, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
 import { ADMIN_KEY, CHAT, CLIENT_KEY, startSecuredGateway, type SecuredSetup } from '../helpers/secured-gateway.js';
 

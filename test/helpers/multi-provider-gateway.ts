@@ -83,10 +83,4 @@ fallbacks:
     - local/llama-3.1-8b
 `;
 
-export async function postCompletion(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], ...body }),
-  });
-}
+export { postChat as postCompletion } from './http.js';

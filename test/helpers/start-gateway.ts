@@ -1,7 +1,7 @@
 /** Boots the real app on an ephemeral loopback port, pointed at a fake upstream. */
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppDeps, type GatewayApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { createApp, type AppDeps, type GatewayApp } from '../../src/app/create-app.js';
+import { loadConfig } from '../../src/config/load-config.js';
 
 export const TEST_PROVIDER_KEY = 'sk-or-test-canary-7f3a9c1e5b';
 

@@ -4,8 +4,8 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { freePort } from '../helpers/free-port.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('graceful shutdown of the real process', () => {
   let upstream: FakeUpstream;
@@ -54,13 +54,15 @@ describe('graceful shutdown of the real process', () => {
       { query: 'subscription { chatCompletionStream(input: { model: "m", messages: [{ role: USER, content: "long" }] }) { choices { delta { content } } } }' },
       { next: (value) => results.push(value as never), error: (error) => subscriptionEnded(`error: ${String((error as { code?: number }).code ?? error)}`), complete: () => subscriptionEnded('complete') },
     );
-    while (results.length === 0) await sleep(20);
+    await waitFor(() => results.length > 0, { what: 'the first subscription event' });
 
     const signalledAt = Date.now();
     child!.kill('SIGTERM');
-    await sleep(100);
-    const ready = await fetch(`${url}/health/ready`);
-    expect(ready.status).to.equal(503);
+    // Within the shutdown delay, while the process still answers, readiness must turn 503.
+    const ready = await waitFor(async () => {
+      const response = await fetch(`${url}/health/ready`);
+      return response.status === 503 ? response : undefined;
+    }, { timeoutMs: 450, what: 'readiness to turn 503' });
     expect(await ready.json()).to.include({ shutting_down: true });
     expect((await fetch(`${url}/health/live`)).status).to.equal(200);
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
+import { waitFor } from '../helpers/wait.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { errorScenario, openAiCompletion } from '../helpers/fake-upstream.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
@@ -80,8 +81,7 @@ describe('metrics and request logs', () => {
   it('write one line per request with the fields operators need, and no prompt text or key', async () => {
     upstream.enqueue(openAiCompletion('the answer'));
     await post({}, { 'x-request-id': 'req-abc-123' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const line = logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).find((entry) => entry.msg === 'request' && entry.requestId === 'req-abc-123');
+    const line = await waitFor(() => logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).find((entry) => entry.msg === 'request' && entry.requestId === 'req-abc-123'));
     expect(line).to.include({ method: 'POST', route: '/v1/chat/completions', status: 200, provider: 'openrouter', model: 'test/model', attempts: 1, cacheStatus: 'BYPASS' });
     expect(line?.keyId).to.match(/^key_env_/);
     expect(line?.tokens).to.deep.equal({ prompt: 5, completion: 2 });
@@ -95,8 +95,7 @@ describe('metrics and request logs', () => {
 
   it('log the error code of a failed request', async () => {
     await post({ messages: [] });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const line = logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).find((entry) => entry.msg === 'request' && entry.status === 400);
+    const line = await waitFor(() => logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).find((entry) => entry.msg === 'request' && entry.status === 400));
     expect(line?.errorCode).to.equal('invalid_request');
   });
 
@@ -117,8 +116,7 @@ describe('metrics and request logs', () => {
     await reader.read();
     expect(metricValue(await scrape(), 'gateway_active_streams', { transport: 'sse' })).to.equal(1);
     await reader.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(metricValue(await scrape(), 'gateway_active_streams', { transport: 'sse' })).to.equal(0);
+    await waitFor(async () => metricValue(await scrape(), 'gateway_active_streams', { transport: 'sse' }) === 0, { what: 'the stream gauge to return to 0' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { createDeepSeekProvider } from '../../src/providers/deepseek/create-deepseek-provider.js';
 import { createHttpAgents } from '../../src/providers/http/http-agents.js';
 import type { StreamPart } from '../../src/providers/types.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { createHttpAgents } from '../../src/providers/http/http-agents.js';
 import { createOpenRouterProvider } from '../../src/providers/openrouter/create-openrouter-provider.js';
 import type { LlmProvider, StreamPart } from '../../src/providers/types.js';

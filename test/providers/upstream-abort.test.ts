@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { GatewayError } from '../../src/errors.js';
 import { createHttpAgents } from '../../src/providers/http/http-agents.js';
 import { createOpenRouterProvider } from '../../src/providers/openrouter/create-openrouter-provider.js';

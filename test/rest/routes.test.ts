@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { createApp, type GatewayApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createRequestValidator } from '../../src/rest/request-validator.js';
-import { restRoutes, TERMINUS_OPERATIONS, type RestRoute } from '../../src/rest/routes.js';
-import { readOpenApiDocument } from '../../src/schema-files.js';
+import { createApp, type GatewayApp } from '../../src/app/create-app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createRequestValidator } from '../../src/contract/request-validator.js';
+import type { RestRoute } from '../../src/rest/rest-route.js';
+import { restRoutes, TERMINUS_OPERATIONS } from '../../src/rest/routes.js';
+import { readOpenApiDocument } from '../../src/contract/schema-files.js';
+import { OpenStreams } from '../../src/lifecycle/open-streams.js';
 import { GATEWAY_VERSION } from '../../src/version.js';
 
 describe('REST routes and the OpenAPI spec', () => {
@@ -20,8 +22,7 @@ describe('REST routes and the OpenAPI spec', () => {
       logger: app.logger,
       maxBodyBytes: 1024,
       sseHeartbeatMs: 1000,
-      lifecycle: app.lifecycle,
-      metrics: app.metrics,
+      streams: new OpenStreams(app.lifecycle, app.metrics),
     });
   });
   after(() => app.close());

@@ -66,7 +66,7 @@ describe('authentication and roles', () => {
 
   it('puts every REST operation behind the right check', async () => {
     const spec = Object.keys(REST_SAMPLES);
-    const routes = await import('../../src/schema-files.js').then(({ readOpenApiDocument }) =>
+    const routes = await import('../../src/contract/schema-files.js').then(({ readOpenApiDocument }) =>
       Object.values(readOpenApiDocument().paths).flatMap((item) => Object.values(item).map((operation) => (operation as { operationId: string }).operationId)),
     );
     expect(spec.sort()).to.deep.equal(routes.sort());

@@ -32,7 +32,7 @@ describe('transport and browser-facing headers', () => {
   });
 
   it('refuses to start with only one of the TLS files', async () => {
-    const { loadConfig } = await import('../../src/config.js');
+    const { loadConfig } = await import('../../src/config/load-config.js');
     expect(() => loadConfig({ TLS_CERT_FILE: '/tmp/x.pem' })).to.throw(/TLS_KEY_FILE must be set together/);
   });
 

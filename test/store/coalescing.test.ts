@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { openAiCompletion, openAiStream, sseScenario, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { gatewayPerTest } from '../helpers/per-test-setup.js';
+import { waitFor } from '../helpers/wait.js';
 
 const chatCalls = (upstream: FakeUpstream) => upstream.requests.filter((request) => request.path.endsWith('/chat/completions')).length;
 
@@ -24,7 +25,7 @@ describe('request coalescing', () => {
   });
 
   it('shares one upstream stream; late joiners get the chunks so far, then the rest', async () => {
-    const tokens = Array.from({ length: 20 }, (_, i) => `w${i} `);
+    const tokens = Array.from({ length: 40 }, (_, i) => `w${i} `);
     setup.upstream.enqueue(sseScenario(openAiStream(tokens), 25));
     const read = async () => {
       const text = await (await post({ stream: true })).text();
@@ -35,7 +36,8 @@ describe('request coalescing', () => {
         .join('');
     };
     const early = read();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Join once the shared call is under way: the late client arrives in the middle of the stream.
+    await waitFor(() => chatCalls(setup.upstream) === 1, { what: 'the first request to reach the upstream' });
     const late = read();
     const [first, second] = await Promise.all([early, late]);
     expect(first).to.equal(tokens.join(''));
@@ -66,10 +68,9 @@ describe('request coalescing', () => {
     await readerA.read();
     await readerB.read();
     first.abort();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Chunks keep reaching the client that stayed, well after the other one left.
+    for (let i = 0; i < 5; i++) expect((await readerB.read()).done).to.equal(false);
     expect(setup.upstream.aborts).to.have.length(0);
-    const more = await readerB.read();
-    expect(more.done).to.equal(false);
     const closedAt = Date.now();
     second.abort();
     const abort = await setup.upstream.waitForAbort(1000);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openAiCompletion, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { graphqlHttp } from '../helpers/graphql-client.js';
+import { postChat } from '../helpers/http.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
@@ -32,12 +33,8 @@ for (const backend of ['redis', 'memory'] as const) {
       if (redis !== undefined) await redis.client().flushall();
     });
 
-    const post = (body: Record<string, unknown>) =>
-      fetch(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], ...body }),
-      });
+    // Usage is recorded before the answer leaves, and a read writes the pending batch first: no waiting.
+    const post = (body: Record<string, unknown>) => postChat(gateway.url, { model: 'm', ...body });
     const usage = async (query = '') => (await (await fetch(`${gateway.url}/v1/usage${query}`)).json()) as UsageReport;
 
     it('counts requests, tokens, cost and cache hits per client, provider, model and day', async () => {
@@ -46,7 +43,6 @@ for (const backend of ['redis', 'memory'] as const) {
       await post({ model: 'openai/gpt-4o', temperature: 0 });
       await post({ model: 'openai/gpt-4o', temperature: 0.5 });
       await post({ model: 'openai/gpt-4o', temperature: 0 });
-      await new Promise((resolve) => setTimeout(resolve, 50));
       const report = await usage();
       const today = new Date().toISOString().slice(0, 10);
       expect(report.data).to.have.length(1);
@@ -60,7 +56,6 @@ for (const backend of ['redis', 'memory'] as const) {
     it('filters by provider, model and days, and rejects bad dates with 400', async () => {
       await post({ model: 'model-a' });
       await post({ model: 'model-b' });
-      await new Promise((resolve) => setTimeout(resolve, 50));
       expect((await usage('?model=model-a')).data.map((row) => row.model)).to.deep.equal(['model-a']);
       expect((await usage('?provider=deepseek')).data).to.deep.equal([]);
       expect((await usage('?from=2000-01-01&to=2000-01-02')).data).to.deep.equal([]);
@@ -71,7 +66,6 @@ for (const backend of ['redis', 'memory'] as const) {
 
     it('answers the same through GraphQL', async () => {
       await post({ model: 'model-g' });
-      await new Promise((resolve) => setTimeout(resolve, 50));
       const result = await graphqlHttp<{ usage: { model: string; requests: number; promptTokens: number }[] }>(gateway.url, '{ usage { model requests promptTokens } }');
       expect(result.data?.usage).to.deep.equal([{ model: 'model-g', requests: 1, promptTokens: 5 }]);
     });
@@ -79,12 +73,10 @@ for (const backend of ['redis', 'memory'] as const) {
     if (backend === 'redis') {
       it('keeps counting when Redis has forgotten the recording script (a restart or a failover)', async () => {
         await post({ model: 'model-s' });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        await redis!.client().script('FLUSH');
+          await redis!.client().script('FLUSH');
         await post({ model: 'model-s' });
         await post({ model: 'model-s' });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        expect((await usage('?model=model-s')).totals.requests).to.equal(3);
+          expect((await usage('?model=model-s')).totals.requests).to.equal(3);
       });
     }
   });
@@ -99,7 +91,6 @@ describe('configured prices', () => {
     try {
       upstream.enqueue(openAiCompletion('x', { model: 'llama' }));
       await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'llama', messages: [{ role: 'user', content: 'Hi' }] }) });
-      await new Promise((resolve) => setTimeout(resolve, 50));
       const report = (await (await fetch(`${gateway.url}/v1/usage`)).json()) as UsageReport;
       // 5 prompt tokens at $1000/M plus 2 completion tokens at $2000/M.
       expect(report.data[0]?.cost).to.be.closeTo(0.009, 1e-9);

@@ -3,11 +3,11 @@
  * `reasoning_content` becomes reasoning parts, `prompt_cache_hit_tokens` becomes cached tokens,
  * blank lines before a slow JSON body and `: keep-alive` comments in streams are skipped.
  */
-import type { ProviderConfig } from '../../config.js';
+import type { ProviderSettings } from '../provider-settings.js';
 import type { HttpAgents } from '../http/http-agents.js';
 import { createOpenAICompatibleProvider, settingsFromConfig } from '../openai-compatible/openai-compatible-provider.js';
 import type { LlmProvider } from '../types.js';
 
-export function createDeepSeekProvider(config: ProviderConfig, agents: HttpAgents): LlmProvider {
+export function createDeepSeekProvider(config: ProviderSettings, agents: HttpAgents): LlmProvider {
   return createOpenAICompatibleProvider(settingsFromConfig(config, agents, 'DEEPSEEK_API_KEY'));
 }

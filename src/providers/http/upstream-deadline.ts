@@ -3,7 +3,7 @@
  * events and the total. Its signal aborts the HTTP request when the caller's signal aborts or a
  * bound runs out; `timeoutError` then says which bound it was.
  */
-import type { UpstreamTimeouts } from '../../config.js';
+import type { UpstreamTimeouts } from '../provider-settings.js';
 import { GatewayError } from '../../errors.js';
 
 export class UpstreamDeadline {

@@ -5,7 +5,7 @@
  * at once rather than at the next chunk.
  */
 import { GatewayError, toGatewayError } from '../../../errors.js';
-import type { ChatChunk } from '../../../gateway/chat-types.js';
+import type { ChatChunk } from '../../../vocabulary/chat-results.js';
 import type { SubscriptionResolvers } from '../../../generated/graphql.js';
 import type { GraphQLContext } from '../../context.js';
 import { toGraphQLError } from '../../format-error.js';
@@ -20,13 +20,11 @@ function streamEvents(context: GraphQLContext, start: (signal: AbortSignal) => A
   let chunks: AsyncGenerator<ChatChunk> | undefined;
   let finished = false;
   // At shutdown an open subscription ends with the shutting_down error as its last event.
-  const untrack = context.streams.lifecycle.track({ terminate: (error) => abort.abort(error) });
-  context.streams.metrics.streamOpened('graphql_ws');
+  const close = context.streams.open('graphql_ws', (error) => abort.abort(error));
   const finish = () => {
     if (finished) return;
     finished = true;
-    untrack();
-    context.streams.metrics.streamClosed('graphql_ws');
+    close();
     context.signal.removeEventListener('abort', onContextAbort);
   };
 

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { checkBaseUrl, ConfigError, type Env } from './config-readers.js';
-import type { BreakerPolicy, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './config.js';
+import { checkBaseUrl, ConfigError, type Env } from './env-readers.js';
+import type { BreakerPolicy, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './types.js';
 
 const VARIABLE = 'PROVIDERS_FILE';
 const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';

@@ -4,7 +4,7 @@
  * unless AUTH_DISABLED says so.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, readBoolean, readInteger, readString, type Env } from './config-readers.js';
+import { ConfigError, readBoolean, readInteger, readString, type Env } from './env-readers.js';
 
 export interface BootstrapKey {
   readonly name: string;

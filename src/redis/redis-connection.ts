@@ -4,7 +4,7 @@
  * store and no request waits on Redis longer than the command timeout. It reconnects by itself.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../config.js';
+import type { RedisConfig } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface RedisConnection {

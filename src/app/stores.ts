@@ -7,14 +7,14 @@ import type { ApiKeyStore } from '../auth/api-key-types.js';
 import { SpendTracker } from '../auth/spend-tracker.js';
 import { MemoryCacheStore, RedisCacheStore } from '../cache/cache-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/load-config.js';
 import { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { MemoryUsageStore } from '../usage/memory-usage-store.js';
 import { RedisUsageStore } from '../usage/redis-usage-store.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
-import { connectRedis, type RedisConnection } from './redis-connection.js';
+import { connectRedis, type RedisConnection } from '../redis/redis-connection.js';
 
 export interface Stores {
   redis: RedisConnection | undefined;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
 
 export function readGraphqlSdl(): string[] {
   return readdirSync(SCHEMA_DIR)

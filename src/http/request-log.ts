@@ -5,11 +5,11 @@
  * unless LOG_CONTENT is on.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { ResponseReport } from '../gateway/chat-types.js';
-import { principalOf } from '../http/principal.js';
-import { requestIdOf } from '../http/request-id.js';
-import type { Logger } from './logger.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { ResponseReport } from '../vocabulary/request-context.js';
+import { principalOf } from './principal.js';
+import { requestIdOf } from './request-id.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** The adapter's per-request report, shared with the gateway through the request context. */
 export function reportOf(res: Response): ResponseReport {

@@ -1,7 +1,7 @@
 /** Gateway results -> OpenAI wire bodies, typed by the OpenAPI spec so they cannot drift from it. */
 import type { ModelSummary, ProviderHealthResult, ProviderSummary } from '../gateway/catalog-types.js';
-import type { ChatChunk, ChatCompletionResult } from '../gateway/chat-types.js';
-import type { TokenUsage } from '../providers/types.js';
+import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
+import type { TokenUsage } from '../vocabulary/chat-request.js';
 import type {
   ChatCompletionBody,
   ChatCompletionChunkBody,

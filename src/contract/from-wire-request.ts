@@ -1,7 +1,7 @@
 /** A validated OpenAI request body -> the gateway's command, plus the REST-only stream flags. */
-import type { ChatCompletionCommand } from '../gateway/chat-types.js';
-import { PASS_THROUGH_OPTION_KEYS } from '../gateway/pass-through-options.js';
-import type { ChatMessage, ContentPart } from '../providers/types.js';
+import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
+import { PASS_THROUGH_OPTION_KEYS } from './pass-through-options.js';
+import type { ChatMessage, ContentPart } from '../vocabulary/chat-request.js';
 import type { CreateChatCompletionRequest, WireChatMessage } from './openai-wire-types.js';
 
 export interface RestChatRequest {

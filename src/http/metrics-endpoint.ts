@@ -3,7 +3,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { bearerToken } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -4,17 +4,22 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { GatewayError } from '../errors.js';
-import type { OpenApiDocument } from '../schema-files.js';
+import type { OpenApiDocument } from './schema-files.js';
 
 const DOCUMENT_ID = 'openapi.json';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
+/**
+ * Names a field in the caller's own terms: `messages[0].tool_call_id` for REST as it is, or
+ * `input.messages[0].toolCallId` for GraphQL. Messages are built with the name it returns.
+ */
+export type ParamNamer = (wirePath: string) => string;
+
+const WIRE_NAMES: ParamNamer = (wirePath) => wirePath;
+
 export interface RequestValidator {
   /** Throws `invalid_request` naming the offending field; returns the body typed as the spec says. */
-  validateBody<T>(operationId: string, body: unknown): T;
-  /** Validates a subset of an operation's body properties (GraphQL's pass-through options). */
-  validateProperties(operationId: string, properties: readonly string[], value: unknown, paramPrefix: string): void;
-  operationIds(): string[];
+  validateBody<T>(operationId: string, body: unknown, nameParam?: ParamNamer): T;
   hasBody(operationId: string): boolean;
 }
 
@@ -29,23 +34,22 @@ export function toParamPath(instancePath: string, extra?: string): string {
   return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path === '' ? segment : `${path}.${segment}`), '');
 }
 
-function describe(errors: ErrorObject[], paramPrefix: string): GatewayError {
+function describe(errors: ErrorObject[], nameParam: ParamNamer): GatewayError {
   // The deepest error is the most specific; alternatives (anyOf) at the same depth are merged.
   const deepest = errors.reduce((best, error) => (error.instancePath.length > best.instancePath.length ? error : best));
   const atDepth = errors.filter((error) => error.instancePath === deepest.instancePath);
   const chosen = atDepth.find((error) => error.keyword === 'additionalProperties' || error.keyword === 'required') ?? atDepth[0] ?? deepest;
-  const prefix = (path: string) => (paramPrefix === '' ? path : path === '' ? paramPrefix : `${paramPrefix}.${path}`);
-  const path = prefix(toParamPath(chosen.instancePath));
+  const path = nameParam(toParamPath(chosen.instancePath));
   const param = path === '' ? null : path;
   const label = param === null ? 'the request body' : `'${param}'`;
 
   switch (chosen.keyword) {
     case 'required': {
-      const missing = prefix(toParamPath(chosen.instancePath, String(chosen.params.missingProperty)));
+      const missing = nameParam(toParamPath(chosen.instancePath, String(chosen.params.missingProperty)));
       return new GatewayError('invalid_request', `Missing required parameter: '${missing}'.`, { param: missing });
     }
     case 'additionalProperties': {
-      const extra = prefix(toParamPath(chosen.instancePath, String(chosen.params.additionalProperty)));
+      const extra = nameParam(toParamPath(chosen.instancePath, String(chosen.params.additionalProperty)));
       return new GatewayError('invalid_request', `Unrecognized request argument supplied: '${extra}'.`, { param: extra });
     }
     case 'type':
@@ -104,35 +108,13 @@ export function createRequestValidator(document: OpenApiDocument): RequestValida
   // Compile at start-up so a broken spec stops the process instead of the first request.
   for (const operationId of bodyPointers.keys()) validatorFor(operationId);
 
-  const propertyValidators = new Map<string, ValidateFunction>();
-
   return {
-    validateBody<T>(operationId: string, body: unknown): T {
+    validateBody<T>(operationId: string, body: unknown, nameParam: ParamNamer = WIRE_NAMES): T {
       const validate = validatorFor(operationId);
-      if (validate !== undefined && !validate(body)) throw describe(validate.errors ?? [], '');
+      if (validate !== undefined && !validate(body)) throw describe(validate.errors ?? [], nameParam);
       return body as T;
     },
 
-    validateProperties(operationId: string, properties: readonly string[], value: unknown, paramPrefix: string): void {
-      const key = `${operationId}:${properties.join(',')}`;
-      let validate = propertyValidators.get(key);
-      if (validate === undefined) {
-        const pointer = bodyPointers.get(operationId);
-        if (pointer === undefined || pointer === '') throw new Error(`Operation ${operationId} has no JSON body.`);
-        const schema = ajv.getSchema(pointer)?.schema as { $ref?: string } | undefined;
-        const bodySchemaRef = schema?.$ref ?? pointer;
-        const propertiesRef = bodySchemaRef.startsWith('#') ? `${DOCUMENT_ID}${bodySchemaRef}` : bodySchemaRef;
-        validate = ajv.compile({
-          type: 'object',
-          additionalProperties: false,
-          properties: Object.fromEntries(properties.map((name) => [name, { $ref: `${propertiesRef}/properties/${escapePointer(name)}` }])),
-        });
-        propertyValidators.set(key, validate);
-      }
-      if (!validate(value)) throw describe(validate.errors ?? [], paramPrefix);
-    },
-
-    operationIds: () => [...bodyPointers.keys()],
     hasBody: (operationId) => (bodyPointers.get(operationId) ?? '') !== '',
   };
 }

@@ -1,0 +1,57 @@
+/**
+ * The Express application: response headers and CORS first, then request id, request log and
+ * authentication for every route, then REST, docs and GraphQL, then the catch-all error answers.
+ */
+import cors from 'cors';
+import express, { type Express, type RequestHandler, type ErrorRequestHandler } from 'express';
+import type { GatewayConfig } from '../config/types.js';
+import type { RequestValidator } from '../contract/request-validator.js';
+import type { GatewayService } from '../gateway/gateway-service.js';
+import { authenticateRequests } from '../http/principal.js';
+import { assignRequestId } from '../http/request-id.js';
+import { logRequests } from '../http/request-log.js';
+import { securityHeaders } from '../http/security-headers.js';
+import type { OpenStreams } from '../lifecycle/open-streams.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { createErrorHandler, notFoundHandler } from '../rest/error-responses.js';
+import { createRestRouter } from '../rest/routes.js';
+
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
+
+export function createExpressApp(config: GatewayConfig): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Completions are never the same twice and no client revalidates them: hashing every body for an ETag is wasted work.
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+  // An API serves no HTML of its own except GraphQL's landing page in development, which loads its scripts from a CDN.
+  app.use(securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  if (config.security.corsOrigins.length > 0) {
+    app.use(cors({ origin: [...config.security.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type', 'Cache-Control', 'X-Request-Id'], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+  }
+  return app;
+}
+
+export interface ApiRoutes {
+  gateway: GatewayService;
+  validator: RequestValidator;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  streams: OpenStreams;
+  docs: RequestHandler;
+  graphql: { path: string; middleware: RequestHandler[]; errorHandler: ErrorRequestHandler };
+}
+
+export function mountApiRoutes(app: Express, config: GatewayConfig, routes: ApiRoutes): void {
+  const { gateway, validator, logger, streams } = routes;
+  app.use(assignRequestId);
+  app.use(logRequests(logger, routes.metrics));
+  app.use(authenticateRequests(gateway));
+  app.use(createRestRouter({ gateway, validator, logger, streams, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
+  // After the API routes, so chat requests do not walk past them; before GraphQL, which owns /graphql/*.
+  app.use(routes.docs);
+  app.use(routes.graphql.path, ...routes.graphql.middleware, routes.graphql.errorHandler);
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(logger));
+}

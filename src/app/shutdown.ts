@@ -1,0 +1,69 @@
+/**
+ * Graceful shutdown through terminus: readiness turns 503, the process waits SHUTDOWN_DELAY_MS for
+ * the load balancer to notice, open streams get SHUTDOWN_GRACE_MS to finish, then the servers,
+ * Redis and upstream sockets are closed. Only main.ts lets terminus own the signals.
+ */
+import type http from 'node:http';
+import { createTerminus } from '@godaddy/terminus';
+import type { ObservabilityConfig } from '../config/types.js';
+import type { HealthChecks } from '../health/health-checks.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface Shutdown {
+  drain(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** `drain` and `release` each run once however often they are called. */
+export function createShutdown(lifecycle: Lifecycle, logger: Logger, settings: ObservabilityConfig, closeAll: () => Promise<void>): Shutdown {
+  let draining: Promise<void> | undefined;
+  let releasing: Promise<void> | undefined;
+  return {
+    drain: () => {
+      draining ??= (async () => {
+        lifecycle.beginShutdown();
+        logger.info({ delayMs: settings.shutdownDelayMs, graceMs: settings.shutdownGraceMs, openStreams: lifecycle.openStreams }, 'shutting down: readiness is now 503');
+        await new Promise((resolve) => setTimeout(resolve, settings.shutdownDelayMs));
+        await lifecycle.drain(settings.shutdownGraceMs);
+      })();
+      return draining;
+    },
+    release: () => {
+      releasing ??= (async () => {
+        await closeAll();
+        logger.info('shut down cleanly');
+      })();
+      return releasing;
+    },
+  };
+}
+
+export function serveHealthAndSignals(httpServer: http.Server, health: HealthChecks, shutdown: Shutdown, logger: Logger, handleSignals: boolean): void {
+  const signalListenersBefore = new Set(process.listeners('SIGTERM'));
+  createTerminus(httpServer, {
+    healthChecks: { '/health/live': health.live, '/health/ready': health.ready, verbatim: true },
+    statusOkResponse: {},
+    statusErrorResponse: {},
+    // Our readiness check answers 503 with a full report during shutdown; liveness stays 200.
+    sendFailuresDuringShutdown: false,
+    signals: handleSignals ? ['SIGTERM', 'SIGINT'] : [],
+    beforeShutdown: shutdown.drain,
+    onSignal: shutdown.release,
+    // Connections still open after draining (idle keep-alives) are closed within this.
+    timeout: 5_000,
+    useExit0: true,
+    logger: (message, error) => logger.error({ err: error }, message),
+  });
+  if (!handleSignals) {
+    // terminus always traps SIGTERM; an embedded or test app must leave signals to its host.
+    for (const listener of process.listeners('SIGTERM')) {
+      if (!signalListenersBefore.has(listener)) process.removeListener('SIGTERM', listener);
+    }
+  }
+}
+
+export function closeServer(server: http.Server | undefined): Promise<void> {
+  if (server?.listening !== true) return Promise.resolve();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}

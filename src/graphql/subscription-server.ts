@@ -1,0 +1,139 @@
+/**
+ * graphql-ws on `/graphql` of the shared HTTP server: clients authenticate in `connection_init`,
+ * are capped per client and per connection, and get errors in the catalog's terms.
+ */
+import type { Server } from 'node:http';
+import { GraphQLError, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { bearerToken } from '../auth/access.js';
+import type { SecurityConfig } from '../config/security.js';
+import type { RequestValidator } from '../contract/request-validator.js';
+import { GatewayError } from '../errors.js';
+import type { GatewayService } from '../gateway/gateway-service.js';
+import { upgradeRequestFacts, type RequestFacts } from '../http/request-facts.js';
+import { requestIdFrom } from '../http/request-id.js';
+import type { OpenStreams } from '../lifecycle/open-streams.js';
+import type { Logger } from '../observability/logger.js';
+import type { GraphQLContext } from './context.js';
+import { gatewayErrorExtensions } from './format-error.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface SubscriptionServerDeps {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  gateway: GatewayService;
+  validator: RequestValidator;
+  logger: Logger;
+  streams: OpenStreams;
+  rules: readonly ValidationRule[];
+  websocket: SecurityConfig['websocket'];
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+/** What graphql-ws keeps per connection. */
+type ConnectionState = {
+  facts?: RequestFacts;
+  socketClosed?: AbortSignal;
+  subscriptions?: number;
+};
+
+function tokenFrom(params: Record<string, unknown>): string | undefined {
+  const header = typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : undefined;
+  return bearerToken(header) ?? (typeof params.apiKey === 'string' ? params.apiKey : undefined);
+}
+
+/** Open connections per client, so one client cannot hold every socket of a replica. */
+class ConnectionCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** False when the client is at its cap; otherwise counts the connection until `release`. */
+  tryAdd(clientId: string): boolean {
+    const open = this.counts.get(clientId) ?? 0;
+    if (open >= this.max) return false;
+    this.counts.set(clientId, open + 1);
+    return true;
+  }
+
+  release(clientId: string): void {
+    const remaining = (this.counts.get(clientId) ?? 1) - 1;
+    if (remaining <= 0) this.counts.delete(clientId);
+    else this.counts.set(clientId, remaining);
+  }
+}
+
+export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispose(): Promise<void> } {
+  const limits = deps.websocket;
+  const wsServer = new WebSocketServer({ server: deps.httpServer, path: GRAPHQL_PATH, maxPayload: limits.maxPayloadBytes });
+  const connections = new ConnectionCounts(limits.maxConnectionsPerClient);
+
+  const cleanup = useServer<Record<string, unknown> | undefined, ConnectionState>(
+    {
+      schema: deps.schema,
+      connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+      validate: (schema, document) => validate(schema, document, deps.rules),
+      context: (ctx): GraphQLContext => ({
+        ...(ctx.extra.facts ?? upgradeRequestFacts(ctx.extra.request, undefined)),
+        // Each operation is a request of its own, with its own id unless the client chose one.
+        requestId: requestIdFrom(ctx.extra.request.headers['x-request-id']),
+        gateway: deps.gateway,
+        validator: deps.validator,
+        signal: ctx.extra.socketClosed ?? new AbortController().signal,
+        streams: deps.streams,
+      }),
+      onConnect: async (ctx) => {
+        const principal = await deps.gateway.authenticate(tokenFrom(ctx.connectionParams ?? {}));
+        // graphql-ws closes a refused connection with 4403 Forbidden.
+        if (principal === undefined) return false;
+        const facts = upgradeRequestFacts(ctx.extra.request, principal);
+        if (!connections.tryAdd(facts.clientId)) {
+          ctx.extra.socket.close(CloseCode.Forbidden, 'Too many connections for this client');
+          return false;
+        }
+        const closed = new AbortController();
+        ctx.extra.socket.once('close', () => {
+          closed.abort(new Error('WebSocket closed'));
+          connections.release(facts.clientId);
+        });
+        Object.assign(ctx.extra, { facts, socketClosed: closed.signal, subscriptions: 0 });
+        return true;
+      },
+      onSubscribe: (ctx) => {
+        const active = ctx.extra.subscriptions ?? 0;
+        if (active >= limits.maxSubscriptionsPerConnection) {
+          const error = new GatewayError('rate_limit_exceeded', `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection.`);
+          return [new GraphQLError(error.message, { extensions: gatewayErrorExtensions(error) })];
+        }
+        ctx.extra.subscriptions = active + 1;
+        return undefined;
+      },
+      onComplete: (ctx) => {
+        ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => deps.formatError(error.toJSON(), error)) },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => deps.formatError(error.toJSON(), error)) as unknown as typeof errors,
+    },
+    wsServer,
+  );
+
+  // Socket errors are the client's doing (an oversized frame, a reset): ws has already answered
+  // with the right close code, so log them quietly instead of graphql-ws's console output.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      deps.logger.debug({ code: error.code }, 'websocket client error');
+      socket.terminate();
+    });
+  });
+
+  return {
+    async dispose() {
+      await cleanup.dispose();
+    },
+  };
+}

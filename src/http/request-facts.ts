@@ -1,0 +1,34 @@
+/**
+ * What every transport knows about a request before the gateway sees it: its id, who asks, and
+ * the identity its limits and usage are kept under. Built the same way for REST, GraphQL over HTTP
+ * and GraphQL over WebSocket, so the three cannot drift apart.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Request, Response } from 'express';
+import { clientIdFor } from '../auth/access.js';
+import type { Principal } from '../vocabulary/principal.js';
+import type { ResponseReport } from '../vocabulary/request-context.js';
+import { clientIdOf, clientIdOfUpgrade } from './client-identity.js';
+import { principalOf } from './principal.js';
+import { requestIdFrom, requestIdOf } from './request-id.js';
+import { reportOf } from './request-log.js';
+
+export interface RequestFacts {
+  requestId: string;
+  /** The rate-limit and usage key: the API key id, or the client address when authentication is off. */
+  clientId: string;
+  principal: Principal | undefined;
+  /** The HTTP request's report, for its log line; absent over WebSocket. */
+  report?: ResponseReport;
+}
+
+/** An Express request that went through the request-id, logging and authentication middleware. */
+export function httpRequestFacts(req: Request, res: Response): RequestFacts & { report: ResponseReport } {
+  const principal = principalOf(res);
+  return { requestId: requestIdOf(res), clientId: clientIdFor(principal, clientIdOf(req)), principal, report: reportOf(res) };
+}
+
+/** A WebSocket connection, authenticated in its `connection_init`. */
+export function upgradeRequestFacts(request: IncomingMessage, principal: Principal | undefined): RequestFacts {
+  return { requestId: requestIdFrom(request.headers['x-request-id']), clientId: clientIdFor(principal, clientIdOfUpgrade(request)), principal };
+}

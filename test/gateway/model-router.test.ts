@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { ModelRouter } from '../../src/gateway/model-router.js';
+import { fakeProvider, fakeRegistry } from '../helpers/fake-provider.js';
+
+describe('ModelRouter', () => {
+  const registry = fakeRegistry(
+    { provider: fakeProvider('openrouter') },
+    { provider: fakeProvider('deepseek'), config: { models: ['deepseek-chat', 'deepseek-reasoner'] } },
+  );
+  const router = new ModelRouter(registry, {
+    defaultProvider: 'openrouter',
+    defaultModel: 'deepseek-chat',
+    aliases: { fast: 'deepseek-chat' },
+    fallbacks: { smart: ['deepseek/deepseek-reasoner', 'openrouter/anthropic/claude-sonnet-4'] },
+  });
+  const names = (model: string | undefined) => router.resolve(model).map((target) => `${target.entry.provider.id}/${target.upstreamModel}`);
+
+  it('uses the default model when the request names none', () => {
+    expect(names(undefined)).to.deep.equal(['deepseek/deepseek-chat']);
+  });
+
+  it('resolves aliases, then chains, then explicit provider/model', () => {
+    expect(names('fast')).to.deep.equal(['deepseek/deepseek-chat']);
+    expect(names('smart')).to.deep.equal(['deepseek/deepseek-reasoner', 'openrouter/anthropic/claude-sonnet-4']);
+    expect(names('openrouter/openai/gpt-4o')).to.deep.equal(['openrouter/openai/gpt-4o']);
+  });
+
+  it('sends a bare name to the provider that lists it, anything else to the default provider unchanged', () => {
+    expect(names('deepseek-reasoner')).to.deep.equal(['deepseek/deepseek-reasoner']);
+    expect(names('openai/gpt-4o')).to.deep.equal(['openrouter/openai/gpt-4o']);
+  });
+
+  it('refuses a model outside a provider list before any call', () => {
+    const strict = new ModelRouter(fakeRegistry({ provider: fakeProvider('local'), config: { models: ['llama'] } }), { defaultProvider: 'local', defaultModel: undefined, aliases: {}, fallbacks: {} });
+    expect(() => strict.resolve('gpt-4o')).to.throw().with.property('code', 'model_not_found');
+    expect(() => strict.resolve(undefined)).to.throw().with.property('param', 'model');
+  });
+});
