@@ -20,12 +20,16 @@ export interface ErrorSpec {
   readonly retryable: boolean;
   /** Another provider may succeed where this one failed. Drives fallback along a chain. */
   readonly fallback: boolean;
-  /** The failure says the provider is unhealthy. Counts towards opening its circuit breaker. */
+  /** The failure says the deployment is unhealthy. Counts towards opening its circuit breaker. */
   readonly countsAgainstProvider: boolean;
+  /** The upstream asked to be left alone for a while (429): the deployment sits out, its health untouched. */
+  readonly coolsDeployment: boolean;
+  /** The upstream refused the key (401, 402, 403): the key sits out for every model. */
+  readonly blamesKey: boolean;
   readonly description: string;
 }
 
-type Trait = 'retryable' | 'fallback' | 'countsAgainstProvider';
+type Trait = 'retryable' | 'fallback' | 'countsAgainstProvider' | 'coolsDeployment' | 'blamesKey';
 
 function spec<Status extends number, Type extends OpenAIErrorType>(status: Status, type: Type, traits: readonly Trait[], description: string) {
   return {
@@ -34,11 +38,17 @@ function spec<Status extends number, Type extends OpenAIErrorType>(status: Statu
     retryable: traits.includes('retryable'),
     fallback: traits.includes('fallback'),
     countsAgainstProvider: traits.includes('countsAgainstProvider'),
+    coolsDeployment: traits.includes('coolsDeployment'),
+    blamesKey: traits.includes('blamesKey'),
     description,
   };
 }
 
-/** Traits: `retryable` drives retries, `fallback` moves along a chain, `countsAgainstProvider` feeds the breaker. */
+/**
+ * Traits: `retryable` drives retries, `fallback` moves to another deployment or chain step,
+ * `countsAgainstProvider` feeds the deployment's breaker, `coolsDeployment` and `blamesKey` set a
+ * deployment or a key to sit out. Nothing a client caused carries any of the last three.
+ */
 export const errorCatalog = {
   invalid_request: spec(400, 'invalid_request_error', [], 'The request does not match the API schema; `param` names the field.'),
   invalid_json: spec(400, 'invalid_request_error', [], 'The request body is not valid JSON.'),
@@ -54,10 +64,10 @@ export const errorCatalog = {
   provider_not_configured: spec(503, 'server_error', ['fallback'], 'The provider that would serve the request has no API key; the message names the variable to set.'),
   upstream_bad_request: spec(400, 'invalid_request_error', [], 'The provider rejected the request as invalid (HTTP 400/422 upstream).'),
   context_length_exceeded: spec(400, 'invalid_request_error', [], "The messages and `max_tokens` exceed the model's context window."),
-  upstream_auth_failed: spec(502, 'upstream_error', ['fallback', 'countsAgainstProvider'], "The provider refused the gateway's API key (HTTP 401/403 upstream). An operator must fix the key."),
-  upstream_insufficient_credits: spec(402, 'upstream_error', ['fallback', 'countsAgainstProvider'], "The provider account behind the gateway is out of credits (HTTP 402 upstream)."),
+  upstream_auth_failed: spec(502, 'upstream_error', ['fallback', 'blamesKey'], "The provider refused the gateway's API key (HTTP 401/403 upstream). An operator must fix the key."),
+  upstream_insufficient_credits: spec(402, 'upstream_error', ['fallback', 'blamesKey'], "The provider account behind the gateway is out of credits (HTTP 402 upstream)."),
   upstream_content_blocked: spec(403, 'permission_error', [], "The provider's moderation blocked the input (OpenRouter's 403)."),
-  upstream_rate_limited: spec(429, 'rate_limit_error', ['retryable', 'fallback', 'countsAgainstProvider'], 'The provider is rate limiting the gateway; `Retry-After` says when to try again.'),
+  upstream_rate_limited: spec(429, 'rate_limit_error', ['retryable', 'fallback', 'coolsDeployment'], 'The provider is rate limiting the gateway; `Retry-After` says when to try again.'),
   upstream_timeout: spec(504, 'upstream_error', ['retryable', 'fallback', 'countsAgainstProvider'], 'The provider did not answer, or stopped streaming, within the configured time.'),
   upstream_unavailable: spec(502, 'upstream_error', ['retryable', 'fallback', 'countsAgainstProvider'], 'The provider failed (HTTP 5xx upstream) or the connection to it failed.'),
   upstream_stream_error: spec(502, 'upstream_error', ['retryable', 'fallback', 'countsAgainstProvider'], 'The provider reported an error in the middle of a stream.'),
@@ -65,7 +75,7 @@ export const errorCatalog = {
   rate_limit_exceeded: spec(429, 'rate_limit_error', ['retryable'], "The client used up its requests or tokens per minute; `Retry-After` says when to try again."),
   store_unavailable: spec(503, 'server_error', ['retryable'], 'Redis, which holds the data asked for (usage), cannot be reached right now.'),
   provider_disabled: spec(503, 'server_error', ['fallback'], 'An operator disabled the provider that would serve the request.'),
-  providers_unavailable: spec(503, 'server_error', ['retryable'], "Every provider that could serve the request is skipped: circuit breakers open or providers disabled. `Retry-After` says when one is tried again."),
+  providers_unavailable: spec(503, 'server_error', ['retryable'], "Every deployment that could serve the request is sitting out (circuit breakers open, rate-limit cooldowns, rejected keys) or disabled, and one is already being probed. `Retry-After` says when one is tried again."),
   shutting_down: spec(503, 'server_error', ['retryable'], 'This replica is shutting down: it takes no new requests, and a stream still open at the end of the grace period ends with this. Retry; the load balancer sends it elsewhere.'),
   internal_error: spec(500, 'server_error', [], 'A bug in the gateway. The message is masked; the log has the details under the request id.'),
 } as const satisfies Record<string, ErrorSpec>;
@@ -101,6 +111,8 @@ export class GatewayError extends Error {
   readonly retryable: boolean;
   readonly fallback: boolean;
   readonly countsAgainstProvider: boolean;
+  readonly coolsDeployment: boolean;
+  readonly blamesKey: boolean;
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
   readonly provider: string | undefined;
@@ -115,6 +127,8 @@ export class GatewayError extends Error {
     this.retryable = spec.retryable;
     this.fallback = spec.fallback;
     this.countsAgainstProvider = spec.countsAgainstProvider;
+    this.coolsDeployment = spec.coolsDeployment;
+    this.blamesKey = spec.blamesKey;
     this.param = options.param ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.provider = options.provider;

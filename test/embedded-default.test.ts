@@ -10,12 +10,12 @@ describe('the embedded default: no provider key, no Redis', () => {
   });
   after(() => gateway.close());
 
-  it('starts, is alive, and is not ready to take completions', async () => {
+  it('starts, is alive and ready: readiness is about this replica, and the report says no provider is configured', async () => {
     expect((await fetch(`${gateway.url}/health/live`)).status).to.equal(200);
     const ready = await fetch(`${gateway.url}/health/ready`);
-    expect(ready.status).to.equal(503);
+    expect(ready.status).to.equal(200);
     expect(await ready.json()).to.deep.include({
-      status: 'down',
+      status: 'degraded',
       providers: [
         { id: 'openrouter', status: 'not_configured' },
         { id: 'deepseek', status: 'not_configured' },
@@ -35,6 +35,8 @@ describe('the embedded default: no provider key, no Redis', () => {
       missing_configuration: 'OPENROUTER_API_KEY',
       models: null,
       last_error: null,
+      keys: ['OPENROUTER_API_KEY'],
+      deployments: [],
     });
     expect(body.data[1]).to.deep.include({ id: 'deepseek', status: 'not_configured', missing_configuration: 'DEEPSEEK_API_KEY' });
     const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: unknown[] };

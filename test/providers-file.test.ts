@@ -50,6 +50,7 @@ fallbacks:
       defaultModel: 'llama3.1',
       aliases: { local: 'ollama/llama3.1' },
       fallbacks: { 'local-first': ['ollama/llama3.1', 'openrouter/meta-llama/llama-3.1-8b-instruct'] },
+      groups: {},
     });
   });
 

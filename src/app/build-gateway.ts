@@ -27,6 +27,7 @@ export function buildGateway(config: GatewayConfig, parts: GatewayParts): Gatewa
     version: GATEWAY_VERSION,
     requestTimeoutMs: config.requestTimeoutMs,
     retryBudget: config.retryBudget,
+    cooldowns: config.cooldowns,
     cache: stores.cache,
     limiter: stores.limiter,
     usage: stores.usage,

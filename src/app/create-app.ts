@@ -20,6 +20,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { OpenStreams } from '../lifecycle/open-streams.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { GatewayMetrics } from '../observability/metrics.js';
+import { SharedHealth } from '../resilience/shared-health.js';
 import { buildGateway } from './build-gateway.js';
 import { createExpressApp, mountApiRoutes } from './express-app.js';
 import { closeServer, createShutdown, serveHealthAndSignals } from './shutdown.js';
@@ -72,6 +73,8 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
   const stores = createStores(config, logger, metrics);
   await stores.redis?.firstConnection;
   const gateway: GatewayService = buildGateway(config, { registry, stores, logger, metrics, lifecycle });
+  const sharedHealth = stores.redis === undefined ? undefined : new SharedHealth(stores.redis, gateway.deploymentHealth.cooldowns, logger);
+  if (sharedHealth !== undefined) gateway.deploymentHealth.shareThrough(sharedHealth);
 
   const app = createExpressApp(config);
   const httpServer = createHttpServer(app, config.security.tls);
@@ -100,6 +103,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
     await closeServer(httpServer);
     await closeServer(metricsServer);
     health.close();
+    sharedHealth?.close();
     gateway.close();
     await stores.close();
     if (deps.registry === undefined) registry.close();

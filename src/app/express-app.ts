@@ -17,7 +17,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { createErrorHandler, notFoundHandler } from '../rest/error-responses.js';
 import { createRestRouter } from '../rest/routes.js';
 
-const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'X-Gateway-Deployment', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
 
 export function createExpressApp(config: GatewayConfig): Express {
   const app = express();

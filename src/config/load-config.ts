@@ -7,7 +7,7 @@ import { applyProvidersFile } from './providers-file.js';
 import { readRedisConfig } from './redis-settings.js';
 import { readSecurityConfig } from './security.js';
 import type { GatewayConfig, LogLevel, NodeEnv, ObservabilityConfig, ProviderConfig, RoutingConfig } from './types.js';
-import { builtInProviders, readBreaker, readRetry, readTimeouts } from './upstream-policies.js';
+import { builtInProviders, readBreaker, readCooldowns, readRetry, readTimeouts } from './upstream-policies.js';
 
 export { ConfigError };
 export type * from './types.js';
@@ -29,7 +29,7 @@ function readProvidersAndRouting(env: Env): { providers: ProviderConfig[]; routi
   const breaker = readBreaker(env);
   const base = {
     providers: builtInProviders(env, timeouts, retry, breaker),
-    routing: { defaultProvider: readString(env, 'DEFAULT_PROVIDER') ?? 'openrouter', defaultModel: readString(env, 'DEFAULT_MODEL'), aliases: {}, fallbacks: {} },
+    routing: { defaultProvider: readString(env, 'DEFAULT_PROVIDER') ?? 'openrouter', defaultModel: readString(env, 'DEFAULT_MODEL'), aliases: {}, fallbacks: {}, groups: {} },
   };
   const providersFile = readString(env, 'PROVIDERS_FILE');
   const { providers, routing } = providersFile === undefined ? base : applyProvidersFile(providersFile, base, env, { timeouts, retry, breaker });
@@ -91,6 +91,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       ratio: readNumber(env, 'RETRY_BUDGET_RATIO', 0.2, 0, 10),
       minPerSecond: readNumber(env, 'RETRY_BUDGET_MIN_PER_SECOND', 5, 0, 10_000),
     },
+    cooldowns: readCooldowns(env),
     ...readProvidersAndRouting(env),
     ...readStores(env),
     trustProxy: readString(env, 'TRUST_PROXY') ?? 'loopback, linklocal, uniquelocal',

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { checkBaseUrl, ConfigError, type Env } from './env-readers.js';
-import type { BreakerPolicy, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './types.js';
+import { keysInVariable, withFirstKey } from './provider-keys.js';
+import type { BalancingStrategy, BreakerPolicy, ModelGroupConfig, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './types.js';
 
 const VARIABLE = 'PROVIDERS_FILE';
 const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
@@ -20,7 +21,29 @@ const fileSchema = {
     defaultProvider: { type: 'string', pattern: ID_PATTERN },
     defaultModel: { type: 'string', minLength: 1 },
     aliases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
-    fallbacks: { type: 'object', additionalProperties: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', minLength: 3 } } },
+    fallbacks: { type: 'object', additionalProperties: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', minLength: 1 } } },
+    groups: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['deployments'],
+        properties: {
+          strategy: { enum: ['weighted', 'least-busy', 'lowest-latency'] },
+          deployments: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 50,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['target'],
+              properties: { target: { type: 'string', minLength: 3 }, weight: { type: 'number', exclusiveMinimum: 0 } },
+            },
+          },
+        },
+      },
+    },
     providers: {
       type: 'array',
       items: {
@@ -32,6 +55,17 @@ const fileSchema = {
           kind: { enum: ['openrouter', 'deepseek', 'openai-compatible'] },
           baseUrl: { type: 'string' },
           apiKeyEnv: { type: ['string', 'null'], pattern: '^[A-Z_][A-Z0-9_]*$' },
+          keys: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 50,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['env'],
+              properties: { env: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' }, weight: { type: 'number', exclusiveMinimum: 0 } },
+            },
+          },
           headers: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' } },
           models: { type: 'array', items: { type: 'string', minLength: 1 } },
           enabled: { type: 'boolean' },
@@ -65,7 +99,9 @@ const fileSchema = {
             properties: {
               errorThresholdPercentage: { type: 'integer', minimum: 1, maximum: 100 },
               volumeThreshold: positive,
+              consecutiveFailures: positive,
               resetTimeoutMs: positive,
+              maxResetTimeoutMs: positive,
               rollingWindowMs: positive,
             },
           },
@@ -80,6 +116,7 @@ interface ProviderEntry {
   kind?: ProviderKind;
   baseUrl?: string;
   apiKeyEnv?: string | null;
+  keys?: { env: string; weight?: number }[];
   headers?: Record<string, string>;
   models?: string[];
   enabled?: boolean;
@@ -94,6 +131,7 @@ interface ProvidersFile {
   defaultModel?: string;
   aliases?: Record<string, string>;
   fallbacks?: Record<string, string[]>;
+  groups?: Record<string, { strategy?: BalancingStrategy; deployments: { target: string; weight?: number }[] }>;
   providers?: ProviderEntry[];
 }
 
@@ -134,14 +172,12 @@ function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: nu
   const baseUrlRaw = entry.baseUrl ?? base?.baseUrl;
   if (baseUrlRaw === undefined) throw new ConfigError(where, 'needs a baseUrl');
   const baseUrl = checkBaseUrl(`${where}.baseUrl`, baseUrlRaw);
-  const apiKeyVariable = entry.apiKeyEnv === undefined ? base?.apiKeyVariable : (entry.apiKeyEnv ?? undefined);
-  const apiKey = apiKeyVariable === undefined ? undefined : env[apiKeyVariable]?.trim() || undefined;
+  if (entry.keys !== undefined && entry.apiKeyEnv !== undefined) throw new ConfigError(where, 'takes apiKeyEnv or keys, not both');
   return {
     id: entry.id,
     kind,
     baseUrl,
-    apiKey,
-    apiKeyVariable,
+    ...keysOf(entry, base, env),
     headers: { ...base?.headers, ...entry.headers },
     models: entry.models ?? base?.models,
     enabled: entry.enabled ?? base?.enabled ?? true,
@@ -152,6 +188,14 @@ function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: nu
   };
 }
 
+/** `keys: [{ env, weight }]`, or `apiKeyEnv`, or the base provider's keys; none for servers that need no key. */
+function keysOf(entry: ProviderEntry, base: ProviderConfig | undefined, env: Env): Pick<ProviderConfig, 'apiKey' | 'apiKeyVariable' | 'keys'> {
+  if (entry.keys !== undefined) return withFirstKey(entry.keys.flatMap((key) => keysInVariable(env, key.env, key.weight ?? 1)), undefined);
+  if (entry.apiKeyEnv === null) return { apiKey: undefined, apiKeyVariable: undefined, keys: [] };
+  if (entry.apiKeyEnv !== undefined) return withFirstKey(keysInVariable(env, entry.apiKeyEnv), entry.apiKeyEnv);
+  return base === undefined ? { apiKey: undefined, apiKeyVariable: undefined, keys: [] } : { apiKey: base.apiKey, apiKeyVariable: base.apiKeyVariable, keys: base.keys };
+}
+
 function checkTarget(target: string, providers: ProviderConfig[], where: string): void {
   const slash = target.indexOf('/');
   const provider = providers.find((candidate) => candidate.id === target.slice(0, slash));
@@ -160,6 +204,15 @@ function checkTarget(target: string, providers: ProviderConfig[], where: string)
   if (provider.models !== undefined && !provider.models.includes(model)) {
     throw new ConfigError(where, `target "${target}": provider ${provider.id} does not list model "${model}"`);
   }
+}
+
+function readGroups(file: ProvidersFile, providers: ProviderConfig[]): Record<string, ModelGroupConfig> {
+  const groups: Record<string, ModelGroupConfig> = {};
+  for (const [name, group] of Object.entries(file.groups ?? {})) {
+    for (const { target } of group.deployments) checkTarget(target, providers, `${VARIABLE} groups.${name}`);
+    groups[name] = { strategy: group.strategy ?? 'weighted', deployments: group.deployments.map(({ target, weight }) => ({ target, weight: weight ?? 1 })) };
+  }
+  return groups;
 }
 
 export function applyProvidersFile(
@@ -179,9 +232,10 @@ export function applyProvidersFile(
     if (existing === -1) providers.push(merged);
     else providers[existing] = merged;
   }
+  const groups = readGroups(file, providers);
   const fallbacks = file.fallbacks ?? {};
   for (const [name, targets] of Object.entries(fallbacks)) {
-    for (const target of targets) checkTarget(target, providers, `${VARIABLE} fallbacks.${name}`);
+    for (const target of targets) if (groups[target] === undefined) checkTarget(target, providers, `${VARIABLE} fallbacks.${name}`);
   }
   return {
     providers,
@@ -190,6 +244,7 @@ export function applyProvidersFile(
       defaultModel: file.defaultModel ?? base.routing.defaultModel,
       aliases: file.aliases ?? {},
       fallbacks,
+      groups,
     },
   };
 }

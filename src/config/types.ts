@@ -17,21 +17,41 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
 }
 
+/** Health of one deployment (provider + model + key): when its breaker opens and how it recovers. */
 export interface BreakerPolicy {
   readonly errorThresholdPercentage: number;
   /** Calls in the rolling window before the error rate may open the breaker. */
   readonly volumeThreshold: number;
+  /** Failures in a row that open the breaker whatever the rate. */
+  readonly consecutiveFailures: number;
+  /** The first open period; each re-opening without a success in between doubles it. */
   readonly resetTimeoutMs: number;
+  /** The longest open period the doubling reaches. */
+  readonly maxResetTimeoutMs: number;
   readonly rollingWindowMs: number;
+}
+
+/** One API key of a provider: deployments are per key, and keys are named by label, never shown. */
+export interface ProviderKeyConfig {
+  /** Stable and safe to log: the variable's name, or `VARIABLE#<sha256 prefix>` for one of several keys in a variable. */
+  readonly label: string;
+  /** undefined when the variable is not set: the provider is then not configured. */
+  readonly key: string | undefined;
+  readonly variable: string;
+  /** Share of the provider's traffic this key takes, relative to its other keys. */
+  readonly weight: number;
 }
 
 export interface ProviderConfig {
   readonly id: string;
   readonly kind: ProviderKind;
   readonly baseUrl: string;
+  /** The first key (every key is in `keys`). */
   readonly apiKey: string | undefined;
   /** The variable holding the key; undefined for servers that need none (Ollama, vLLM). */
   readonly apiKeyVariable: string | undefined;
+  /** Every key; empty for servers that need none. Each key is a deployment of every model. */
+  readonly keys: readonly ProviderKeyConfig[];
   readonly headers: Readonly<Record<string, string>>;
   /** When set, only these models are served and any other is `model_not_found` before a call. */
   readonly models: readonly string[] | undefined;
@@ -54,8 +74,31 @@ export interface RoutingConfig {
   readonly defaultModel: string | undefined;
   /** Alias -> model, e.g. `fast` -> `deepseek/deepseek-chat`. */
   readonly aliases: Readonly<Record<string, string>>;
-  /** Model or alias -> the targets to try in order, each `provider/model`. */
+  /** Model or alias -> the steps to try in order, each `provider/model` or the name of a group. */
   readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  /** A client-facing model name served by several deployments, load-balanced. */
+  readonly groups: Readonly<Record<string, ModelGroupConfig>>;
+}
+
+export type BalancingStrategy = 'weighted' | 'least-busy' | 'lowest-latency';
+export const BALANCING_STRATEGIES: readonly BalancingStrategy[] = ['weighted', 'least-busy', 'lowest-latency'];
+
+export interface ModelGroupConfig {
+  readonly strategy: BalancingStrategy;
+  /** Each `provider/model` with its share of the group's traffic. */
+  readonly deployments: readonly { readonly target: string; readonly weight: number }[];
+}
+
+/** How long a deployment or a key sits out after the upstream blamed it. */
+export interface CooldownConfig {
+  /** After a 429 without `Retry-After` (one with it is honoured, up to RETRY_MAX_RETRY_AFTER_MS). */
+  readonly rateLimitedMs: number;
+  /** After a 401, 402 or 403 on one of several keys: the key sits out for all its models. */
+  readonly keyRejectedMs: number;
+  /** Deployments whose health is kept at once; the least recently used beyond this are forgotten. */
+  readonly maxDeployments: number;
+  /** A deployment unused this long is forgotten (its breaker with it). */
+  readonly idleMs: number;
 }
 
 export interface RetryBudgetConfig {
@@ -110,6 +153,7 @@ export interface GatewayConfig {
   readonly requestTimeoutMs: number;
   readonly upstreamMaxSockets: number;
   readonly retryBudget: RetryBudgetConfig;
+  readonly cooldowns: CooldownConfig;
   readonly providers: readonly ProviderConfig[];
   readonly routing: RoutingConfig;
   readonly redis: RedisConfig;

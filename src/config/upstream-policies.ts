@@ -1,6 +1,7 @@
 /** Timeouts, retries and breakers for upstream calls, and the built-in providers that use them by default. */
 import { readBaseUrl, readInteger, readString, type Env } from './env-readers.js';
-import type { BreakerPolicy, ProviderConfig, RetryPolicy, UpstreamTimeouts } from './types.js';
+import { keysFromVariable } from './provider-keys.js';
+import type { BreakerPolicy, CooldownConfig, ProviderConfig, RetryPolicy, UpstreamTimeouts } from './types.js';
 
 const SECOND = 1000;
 
@@ -25,8 +26,10 @@ export function readRetry(env: Env): RetryPolicy {
 export function readBreaker(env: Env): BreakerPolicy {
   return {
     errorThresholdPercentage: readInteger(env, 'BREAKER_ERROR_THRESHOLD_PERCENT', 50, 1, 100),
-    volumeThreshold: readInteger(env, 'BREAKER_VOLUME_THRESHOLD', 5, 1, 10_000),
-    resetTimeoutMs: readInteger(env, 'BREAKER_RESET_TIMEOUT_MS', 30 * SECOND, 100, 3600 * SECOND),
+    volumeThreshold: readInteger(env, 'BREAKER_VOLUME_THRESHOLD', 10, 1, 10_000),
+    consecutiveFailures: readInteger(env, 'BREAKER_CONSECUTIVE_FAILURES', 5, 1, 10_000),
+    resetTimeoutMs: readInteger(env, 'BREAKER_RESET_TIMEOUT_MS', 10 * SECOND, 100, 3600 * SECOND),
+    maxResetTimeoutMs: readInteger(env, 'BREAKER_MAX_RESET_TIMEOUT_MS', 300 * SECOND, 100, 24 * 3600 * SECOND),
     rollingWindowMs: readInteger(env, 'BREAKER_ROLLING_WINDOW_MS', 10 * SECOND, 100, 3600 * SECOND),
   };
 }
@@ -44,8 +47,7 @@ export function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: Re
       id: 'openrouter',
       kind: 'openrouter',
       baseUrl: readBaseUrl(env, 'OPENROUTER_BASE_URL', 'https://openrouter.ai/api/v1'),
-      apiKey: readString(env, 'OPENROUTER_API_KEY'),
-      apiKeyVariable: 'OPENROUTER_API_KEY',
+      ...keysFromVariable(env, 'OPENROUTER_API_KEY'),
       headers: attribution,
       models: undefined,
       pricing: undefined,
@@ -55,8 +57,7 @@ export function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: Re
       id: 'deepseek',
       kind: 'deepseek',
       baseUrl: readBaseUrl(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com'),
-      apiKey: readString(env, 'DEEPSEEK_API_KEY'),
-      apiKeyVariable: 'DEEPSEEK_API_KEY',
+      ...keysFromVariable(env, 'DEEPSEEK_API_KEY'),
       headers: {},
       models: ['deepseek-chat', 'deepseek-reasoner'],
       pricing: undefined,
@@ -65,3 +66,12 @@ export function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: Re
 }
 
 /** `host:port,host:port`. */
+
+export function readCooldowns(env: Env): CooldownConfig {
+  return {
+    rateLimitedMs: readInteger(env, 'COOLDOWN_RATE_LIMITED_MS', 1_500, 0, 600 * SECOND),
+    keyRejectedMs: readInteger(env, 'COOLDOWN_KEY_REJECTED_MS', 60 * SECOND, 0, 24 * 3600 * SECOND),
+    maxDeployments: readInteger(env, 'MAX_TRACKED_DEPLOYMENTS', 1_000, 10, 1_000_000),
+    idleMs: readInteger(env, 'DEPLOYMENT_IDLE_MS', 600 * SECOND, SECOND, 7 * 24 * 3600 * SECOND),
+  };
+}

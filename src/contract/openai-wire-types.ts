@@ -10,6 +10,7 @@ export type UsageBody = Schemas['Usage'];
 export type ModelListBody = Schemas['ModelList'];
 export type ProviderListBody = Schemas['ProviderList'];
 export type ProviderBody = Schemas['Provider'];
+export type DeploymentBody = Schemas['Deployment'];
 export type ProviderHealthBody = Schemas['ProviderHealth'];
 export type HealthReportBody = Schemas['HealthReport'];
 export type ErrorResponseBody = Schemas['ErrorResponse'];

@@ -1,10 +1,11 @@
 /** Gateway results -> OpenAI wire bodies, typed by the OpenAPI spec so they cannot drift from it. */
-import type { ModelSummary, ProviderHealthResult, ProviderSummary } from '../gateway/catalog-types.js';
+import type { DeploymentSummary, ModelSummary, ProviderHealthResult, ProviderSummary } from '../gateway/catalog-types.js';
 import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { TokenUsage } from '../vocabulary/chat-request.js';
 import type {
   ChatCompletionBody,
   ChatCompletionChunkBody,
+  DeploymentBody,
   ModelListBody,
   ProviderBody,
   ProviderHealthBody,
@@ -98,6 +99,19 @@ export function toWireModelList(models: ModelSummary[]): ModelListBody {
   };
 }
 
+function toWireDeployment(deployment: DeploymentSummary): DeploymentBody {
+  return {
+    id: deployment.id,
+    model: deployment.model,
+    key: deployment.key,
+    state: deployment.state,
+    failures: deployment.failures,
+    cooling_until: deployment.coolingUntil,
+    in_flight: deployment.inFlight,
+    latency_ms: deployment.latencyMs,
+  };
+}
+
 export function toWireProvider(provider: ProviderSummary): ProviderBody {
   return {
     id: provider.id,
@@ -109,6 +123,8 @@ export function toWireProvider(provider: ProviderSummary): ProviderBody {
     missing_configuration: provider.missingConfiguration,
     models: provider.models === null ? null : [...provider.models],
     last_error: provider.lastError,
+    keys: [...provider.keys],
+    deployments: provider.deployments.map(toWireDeployment),
   };
 }
 
@@ -125,5 +141,6 @@ export function toWireProviderHealth(health: ProviderHealthResult): ProviderHeal
     latency_ms: health.latencyMs,
     error_code: health.errorCode,
     checked_at: health.checkedAt,
+    deployments: health.deployments.map(toWireDeployment),
   };
 }

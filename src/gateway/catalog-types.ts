@@ -1,5 +1,5 @@
 /** What the gateway reports about its providers, models and health. */
-import type { ProviderKind } from '../config/load-config.js';
+import type { ProviderKind } from '../config/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { BreakerState } from '../vocabulary/breaker-state.js';
 
@@ -14,6 +14,23 @@ export interface ProviderErrorSummary {
   at: string;
 }
 
+/** One provider + model + key, as tracked since it was first used. */
+export interface DeploymentSummary {
+  /** `provider/model#key-label`. */
+  id: string;
+  model: string;
+  /** The key's label (a variable name or a hash prefix), never the key. */
+  key: string;
+  state: BreakerState;
+  /** Failures in the breaker's rolling window. */
+  failures: number;
+  /** ISO 8601; null when it is not sitting out. */
+  coolingUntil: string | null;
+  inFlight: number;
+  /** Moving average of time to first token (whole answers: to the answer); null before a sample. */
+  latencyMs: number | null;
+}
+
 export interface ProviderSummary {
   id: string;
   kind: ProviderKind;
@@ -25,6 +42,9 @@ export interface ProviderSummary {
   /** The models this provider is limited to, when its configuration lists them. */
   models: readonly string[] | null;
   lastError: ProviderErrorSummary | null;
+  /** Its key labels, each a deployment of every model it serves. */
+  keys: string[];
+  deployments: DeploymentSummary[];
 }
 
 export interface ProviderHealthResult {
@@ -36,6 +56,7 @@ export interface ProviderHealthResult {
   latencyMs: number | null;
   errorCode: string | null;
   checkedAt: string | null;
+  deployments: DeploymentSummary[];
 }
 
 export interface ModelSummary {

@@ -11,11 +11,12 @@ import type { SpendTracker } from '../auth/spend-tracker.js';
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
 import type { OutputFilter } from '../output/output-filter.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { allowedTargets, checkBudget, checkInputLimits, type InputLimits } from './request-policy.js';
+import { allowedSteps, checkBudget, checkInputLimits, type InputLimits } from './request-policy.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
-import type { ModelRouter, Target } from './model-router.js';
+import { targetNames, type Deployment, type RouteStep } from './deployments.js';
+import type { ModelRouter } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import type { RequestCoalescer } from './request-coalescer.js';
 import type { ResilientExecutor } from './resilient-executor.js';
@@ -42,7 +43,7 @@ const OPEN_TENANT = 'default';
 
 interface Prepared {
   command: ChatCompletionCommand;
-  targets: Target[];
+  steps: RouteStep[];
   admission: Admission | undefined;
   /** Set when the request may be served from and written to the cache. */
   cacheKey: string | undefined;
@@ -74,7 +75,7 @@ export class ChatPipeline {
       const hit = await this.deps.cache?.read(cacheKey);
       if (hit !== undefined) return this.servedFromCache(hit, context, prepared);
     }
-    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.targets, command, { ...context, signal });
+    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, { ...context, signal });
     let result: ChatCompletionResult;
     let coalesced = false;
     if (cacheKey === undefined) {
@@ -109,7 +110,7 @@ export class ChatPipeline {
       }
     }
     const cacheStatus = cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
-    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.targets, command, { ...context, signal });
+    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, { ...context, signal });
     // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
     const source =
       cacheKey === undefined
@@ -134,18 +135,17 @@ export class ChatPipeline {
     }
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
-    const targets = allowedTargets(this.deps.router.resolve(command.model), limits);
+    const steps = allowedSteps(this.deps.router.resolve(command.model), limits);
     await checkBudget(context.principal, this.deps.spend);
     const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
     const cache = this.deps.cache;
     const cacheable = cache !== undefined && cache.isCacheable(command);
-    const targetNames = targets.map((target) => `${target.entry.provider.id}/${target.upstreamModel}`);
     return {
       command,
-      targets,
+      steps,
       admission,
-      cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames, command) : undefined,
+      cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames(steps), command) : undefined,
       readCache: cacheable && context.cache?.noCache !== true,
       writeCache: cacheable && context.cache?.noStore !== true,
     };
@@ -158,7 +158,7 @@ export class ChatPipeline {
     this.deps.usage?.record({
       client: context.clientId,
       provider: hit.provider,
-      model: this.servingTarget(prepared.targets, hit)?.upstreamModel ?? hit.model,
+      model: this.servingDeployment(prepared.steps, hit)?.upstreamModel ?? hit.model,
       usage: hit.usage,
       cacheHit: true,
     });
@@ -171,8 +171,8 @@ export class ChatPipeline {
     this.deps.metrics?.countCache(result.cacheStatus === 'MISS' ? 'miss' : 'bypass');
     if (coalesced) this.deps.metrics?.countCoalesced();
     this.report(context, result, prepared.command);
-    const target = this.servingTarget(prepared.targets, result);
-    const price = target?.entry.config.pricing?.[target.upstreamModel];
+    const target = this.servingDeployment(prepared.steps, result);
+    const price = target === undefined ? undefined : priceOf(target);
     const counters = countersFor({ usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
     if (context.principal?.kind === 'client') this.deps.spend.add(context.principal.keyId, counters.cost);
     if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
@@ -195,7 +195,14 @@ export class ChatPipeline {
     if (this.deps.logContent === true) report.content = { messages: command.messages, completion: result.choices[0]?.message.content ?? null };
   }
 
-  private servingTarget(targets: readonly Target[], result: Pick<ChatCompletionResult, 'provider'>): Target | undefined {
-    return targets.find((candidate) => candidate.entry.provider.id === result.provider);
+  /** The deployment that served the result; for a cached answer, the first of its provider on the route. */
+  private servingDeployment(steps: readonly RouteStep[], result: Pick<ChatCompletionResult, 'provider' | 'deployment'>): Deployment | undefined {
+    const deployments = steps.flatMap((step) => step.deployments);
+    return deployments.find((candidate) => candidate.id === result.deployment) ?? deployments.find((candidate) => candidate.provider === result.provider);
   }
+}
+
+function priceOf(deployment: Deployment): { promptPerMillion: number; completionPerMillion: number } | undefined {
+  const pricing = deployment.entry.config.pricing;
+  return pricing !== undefined && Object.hasOwn(pricing, deployment.upstreamModel) ? pricing[deployment.upstreamModel] : undefined;
 }

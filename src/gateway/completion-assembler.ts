@@ -38,6 +38,7 @@ export class CompletionAssembler {
       created: this.last.created,
       model: this.last.model,
       provider: this.last.provider,
+      ...(this.last.deployment === undefined ? {} : { deployment: this.last.deployment }),
       attempts: this.last.attempts,
       cacheStatus: this.last.cacheStatus,
       choices: [

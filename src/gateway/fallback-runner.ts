@@ -1,21 +1,28 @@
 /**
- * Runs one request across its targets: retries a target while its errors are retryable (with
- * backoff, within the retry budget and the request deadline), moves to the next target when the
- * catalog says another provider may succeed, and skips targets that are disabled or behind an open
- * breaker. Decisions come from the error catalog and breaker state, never from message text.
+ * Runs one request along its route. Within a step the load balancer picks a deployment among those
+ * that may take a call (configured, enabled, not cooling, breaker not open), preferring ones this
+ * request has not tried; a retryable failure moves to another deployment at once, and retries the
+ * same one (with backoff, within the retry budget and the deadline) only when none is left. When a
+ * step has nothing left the next step is tried. When every deployment of the route is behind an
+ * open breaker, the one that opened earliest takes the request as a probe. Decisions come from the
+ * error catalog, cooldowns and breaker state, never from message text.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { retryDelayMs } from '../resilience/backoff.js';
-import type { BreakerTicket } from '../resilience/provider-breakers.js';
+import type { DeploymentTicket } from '../resilience/deployment-breakers.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
-import type { Target } from './model-router.js';
+import type { DeploymentHealth } from './deployment-health.js';
+import type { Deployment, RouteStep } from './deployments.js';
+import type { LoadBalancer } from './load-balancer.js';
 import type { ProviderRuntime } from './provider-runtime.js';
 
 export interface RunnerDeps {
   runtime: ProviderRuntime;
+  health: DeploymentHealth;
+  balancer: LoadBalancer;
   metrics?: GatewayMetrics;
   budget: RetryBudget;
   logger: Logger;
@@ -32,31 +39,31 @@ export interface RunContext {
 
 export interface RunSuccess<T> {
   value: T;
-  target: Target;
+  deployment: Deployment;
   attempts: number;
   /** Still open: the caller settles it when the call really ends (a stream, later). */
-  ticket: BreakerTicket;
+  ticket: DeploymentTicket;
 }
 
-/** A failure the caller reports for an attempt that already returned (a stream failing later). */
-export function settleFailure(deps: RunnerDeps, target: Target, ticket: BreakerTicket, error: unknown, signal: AbortSignal): GatewayError {
+export type Attempt<T> = (deployment: Deployment, signal: AbortSignal, attemptsSoFar: number) => Promise<T>;
+
+/** Settles a failed attempt: the client leaving decides nothing; anything else is learned from. */
+export function settleFailure(deps: RunnerDeps, deployment: Deployment, ticket: DeploymentTicket, error: unknown, signal: AbortSignal): GatewayError {
   const gatewayError = toGatewayError(error);
   if (signal.aborted) {
-    // The client left: nothing the provider did wrong.
-    ticket.succeed();
-  } else {
-    ticket.fail(gatewayError);
-    deps.runtime.recordFailure(target.entry.provider.id, gatewayError);
+    ticket.abandon();
+    return gatewayError;
   }
+  ticket.fail(gatewayError);
+  deps.health.learnFrom(deployment, gatewayError, deployment.entry.config.retry.maxRetryAfterMs);
+  deps.runtime.recordFailure(deployment.provider, gatewayError);
   return gatewayError;
 }
 
-function skipError(deps: RunnerDeps, target: Target): GatewayError | undefined {
-  const { provider } = target.entry;
+function skipError(deps: RunnerDeps, deployment: Deployment): GatewayError | undefined {
+  const { provider } = deployment.keyed;
   if (!provider.configuration.configured) {
-    return new GatewayError('provider_not_configured', `Provider ${provider.id} is not configured: set ${provider.configuration.missingVariable}.`, {
-      provider: provider.id,
-    });
+    return new GatewayError('provider_not_configured', `Provider ${provider.id} is not configured: set ${provider.configuration.missingVariable}.`, { provider: provider.id });
   }
   if (!deps.runtime.isEnabled(provider.id)) {
     return new GatewayError('provider_disabled', `Provider ${provider.id} is disabled by an operator.`, { provider: provider.id });
@@ -66,79 +73,176 @@ function skipError(deps: RunnerDeps, target: Target): GatewayError | undefined {
 
 const SKIP_CODES = new Set(['provider_disabled', 'provider_not_configured']);
 
-/** The error for a request no target could serve: the last real failure, else why all were skipped. */
-function exhausted(deps: RunnerDeps, targets: readonly Target[], errors: GatewayError[], openBreakers: string[]): GatewayError {
-  const lastFailure = errors.filter((error) => !SKIP_CODES.has(error.code)).at(-1);
-  if (lastFailure !== undefined) return lastFailure;
-  if (openBreakers.length > 0) {
-    const waitMs = Math.min(...openBreakers.map((id) => deps.runtime.breakers.msUntilProbe(id)));
-    const names = targets.map((target) => target.entry.provider.id).join(', ');
-    return new GatewayError('providers_unavailable', `Every provider for this request is unavailable (${names}); circuit breakers are open.`, {
-      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-    });
+/** What one request has learned so far along its route. */
+class RouteRun {
+  readonly errors: GatewayError[] = [];
+  readonly sittingOut = new Map<string, Deployment>();
+  attempts = 0;
+
+  /** The error for a request no deployment could serve: the last real failure, else why all sat out. */
+  exhausted(deps: RunnerDeps): GatewayError {
+    const lastFailure = this.errors.filter((error) => !SKIP_CODES.has(error.code)).at(-1);
+    if (lastFailure !== undefined) return lastFailure;
+    if (this.sittingOut.size > 0) {
+      const waits = [...this.sittingOut.values()].map((deployment) => Math.max(deps.health.coolingRemaining(deployment), deps.health.breakers.msUntilProbe(deployment.id)));
+      const names = [...new Set([...this.sittingOut.values()].map((deployment) => deployment.id))].join(', ');
+      return new GatewayError('providers_unavailable', `Every deployment for this request is sitting out (${names}): breakers open or cooling down after the provider asked.`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...waits) / 1000)),
+      });
+    }
+    return this.errors[0] ?? new GatewayError('providers_unavailable', 'No provider can serve this request.');
   }
-  return errors[0] ?? new GatewayError('providers_unavailable', 'No provider can serve this request.');
 }
 
-export async function runWithFallback<T>(
-  targets: readonly Target[],
-  deps: RunnerDeps,
-  context: RunContext,
-  attempt: (target: Target, signal: AbortSignal, attemptsSoFar: number) => Promise<T>,
-): Promise<RunSuccess<T>> {
+export async function runWithFallback<T>(steps: readonly RouteStep[], deps: RunnerDeps, context: RunContext, attempt: Attempt<T>): Promise<RunSuccess<T>> {
   deps.budget.recordRequest();
-  const errors: GatewayError[] = [];
-  const openBreakers: string[] = [];
-  let attempts = 0;
+  const run = new RouteRun();
+  for (const step of steps) {
+    const success = await runStep(step, deps, context, attempt, run);
+    if (success !== undefined) return success;
+  }
+  if (run.attempts === 0) {
+    const probe = await probeEarliestOpened(deps, context, attempt, run);
+    if (probe !== undefined) return probe;
+  }
+  throw run.exhausted(deps);
+}
 
-  for (const target of targets) {
-    const providerId = target.entry.provider.id;
-    const skipped = skipError(deps, target);
-    if (skipped !== undefined) {
-      errors.push(skipped);
+async function runStep<T>(step: RouteStep, deps: RunnerDeps, context: RunContext, attempt: Attempt<T>, run: RouteRun): Promise<RunSuccess<T> | undefined> {
+  const tries = new StepTries();
+  for (;;) {
+    const candidates = usableDeployments(step, deps, run, tries);
+    if (candidates.length === 0) return undefined;
+    // Deployments this request tried least come first: a failure moves on before it retries.
+    const fewest = Math.min(...candidates.map((candidate) => tries.of(candidate.id)));
+    const deployment = deps.balancer.pick(step, candidates.filter((candidate) => tries.of(candidate.id) === fewest));
+    const lastError = tries.lastErrorOf(deployment.id);
+    if (lastError !== undefined && !(await waitBeforeRetry(deployment, lastError, tries.of(deployment.id), deps, context))) {
+      tries.finish(deployment.id);
       continue;
     }
-    const { retry } = target.entry.config;
-    for (let attemptNumber = 1; ; attemptNumber++) {
-      const ticket = deps.runtime.breakers.admit(providerId);
-      if (ticket === undefined) {
-        openBreakers.push(providerId);
-        break;
-      }
-      attempts++;
-      const started = performance.now();
-      try {
-        const value = await attempt(target, context.signal, attempts);
-        deps.runtime.recordSuccess(providerId);
-        deps.metrics?.observeUpstream(providerId, target.upstreamModel, 'success', (performance.now() - started) / 1000, true);
-        return { value, target, attempts, ticket };
-      } catch (error) {
-        const gatewayError = settleFailure(deps, target, ticket, error, context.signal);
-        deps.metrics?.observeUpstream(providerId, target.upstreamModel, gatewayError.code, (performance.now() - started) / 1000, gatewayError.code !== 'model_not_found');
-        if (context.signal.aborted) throw gatewayError;
-        errors.push(gatewayError);
-        deps.logger.debug({ requestId: context.requestId, provider: providerId, attempt: attempts, code: gatewayError.code }, 'attempt failed');
-        if (!gatewayError.retryable && !gatewayError.fallback) throw gatewayError;
-        const moveOn = () => {
-          if (target !== targets.at(-1)) deps.metrics?.countFallback(providerId);
-        };
-        if (!gatewayError.retryable || attemptNumber >= retry.maxAttempts) {
-          moveOn();
-          break;
-        }
-        const delay = retryDelayMs(gatewayError, attemptNumber, retry, deps.random);
-        if (delay === undefined || deps.now() + delay >= context.deadlineAt || !deps.budget.tryRetry()) {
-          moveOn();
-          break;
-        }
-        deps.metrics?.countRetry(providerId);
-        try {
-          await sleep(delay, undefined, { signal: context.signal });
-        } catch {
-          throw gatewayError;
-        }
-      }
+    const ticket = deps.health.admit(deployment);
+    if (ticket === undefined) {
+      run.sittingOut.set(deployment.id, deployment);
+      tries.finish(deployment.id);
+      continue;
+    }
+    const outcome = await attemptOnce(deployment, ticket, deps, context, attempt, run);
+    if ('value' in outcome) return outcome;
+    const error = outcome.error;
+    tries.failed(deployment.id, error);
+    if (!error.retryable && !error.fallback) throw error;
+    if (!error.retryable || tries.of(deployment.id) >= deployment.entry.config.retry.maxAttempts) {
+      tries.finish(deployment.id);
+      deps.metrics?.countFallback(deployment.provider);
     }
   }
-  throw exhausted(deps, targets, errors, openBreakers);
+}
+
+/** Per step: how often this request tried each deployment, its last error, and which are done. */
+class StepTries {
+  private readonly counts = new Map<string, number>();
+  private readonly lastErrors = new Map<string, GatewayError>();
+  private readonly finished = new Set<string>();
+
+  of(id: string): number {
+    return this.counts.get(id) ?? 0;
+  }
+
+  lastErrorOf(id: string): GatewayError | undefined {
+    return this.lastErrors.get(id);
+  }
+
+  failed(id: string, error: GatewayError): void {
+    this.counts.set(id, this.of(id) + 1);
+    this.lastErrors.set(id, error);
+  }
+
+  finish(id: string): void {
+    this.finished.add(id);
+  }
+
+  isFinished(id: string): boolean {
+    return this.finished.has(id);
+  }
+}
+
+function usableDeployments(step: RouteStep, deps: RunnerDeps, run: RouteRun, tries: StepTries): Deployment[] {
+  const usable: Deployment[] = [];
+  for (const deployment of step.deployments) {
+    if (tries.isFinished(deployment.id)) continue;
+    const skipped = skipError(deps, deployment);
+    if (skipped !== undefined) {
+      run.errors.push(skipped);
+      tries.finish(deployment.id);
+      continue;
+    }
+    // A deployment this request's own 429 cooled stays a candidate: its retry waits out the cooldown.
+    const cooledByThisRequest = tries.lastErrorOf(deployment.id)?.coolsDeployment === true;
+    if (deps.health.availability(deployment) !== 'available' && !cooledByThisRequest) {
+      run.sittingOut.set(deployment.id, deployment);
+      tries.finish(deployment.id);
+      continue;
+    }
+    usable.push(deployment);
+  }
+  return usable;
+}
+
+/** Waits out the backoff (or the cooldown the provider asked for) before trying the same deployment again. */
+async function waitBeforeRetry(deployment: Deployment, lastError: GatewayError, retryNumber: number, deps: RunnerDeps, context: RunContext): Promise<boolean> {
+  const backoff = retryDelayMs(lastError, retryNumber, deployment.entry.config.retry, deps.random);
+  if (backoff === undefined) return false;
+  const delay = Math.max(backoff, deps.health.coolingRemaining(deployment));
+  if (deps.now() + delay >= context.deadlineAt || !deps.budget.tryRetry()) return false;
+  deps.metrics?.countRetry(deployment.provider);
+  try {
+    await sleep(delay, undefined, { signal: context.signal });
+  } catch {
+    throw lastError;
+  }
+  return true;
+}
+
+async function attemptOnce<T>(
+  deployment: Deployment,
+  ticket: DeploymentTicket,
+  deps: RunnerDeps,
+  context: RunContext,
+  attempt: Attempt<T>,
+  run: RouteRun,
+): Promise<RunSuccess<T> | { error: GatewayError }> {
+  run.attempts++;
+  const started = performance.now();
+  try {
+    const value = await attempt(deployment, context.signal, run.attempts);
+    deps.runtime.recordSuccess(deployment.provider);
+    deps.metrics?.observeUpstream(deployment.provider, deployment.upstreamModel, 'success', (performance.now() - started) / 1000, true);
+    deps.metrics?.countDeploymentRequest(deployment, 'success');
+    return { value, deployment, attempts: run.attempts, ticket };
+  } catch (caught) {
+    const error = settleFailure(deps, deployment, ticket, caught, context.signal);
+    deps.metrics?.observeUpstream(deployment.provider, deployment.upstreamModel, error.code, (performance.now() - started) / 1000, error.code !== 'model_not_found');
+    deps.metrics?.countDeploymentRequest(deployment, error.code);
+    if (context.signal.aborted) throw error;
+    run.errors.push(error);
+    deps.logger.debug({ requestId: context.requestId, deployment: deployment.id, attempt: run.attempts, code: error.code }, 'attempt failed');
+    return { error };
+  }
+}
+
+/**
+ * Every deployment was behind an open breaker: rather than fail everything until one is due, the
+ * one that opened earliest takes this request as a probe (one probe at a time per deployment).
+ */
+async function probeEarliestOpened<T>(deps: RunnerDeps, context: RunContext, attempt: Attempt<T>, run: RouteRun): Promise<RunSuccess<T> | undefined> {
+  const open = [...run.sittingOut.values()].filter((deployment) => deps.health.availability(deployment) === 'open');
+  const earliest = open.sort((a, b) => (deps.health.breakers.openedAt(a.id) ?? Infinity) - (deps.health.breakers.openedAt(b.id) ?? Infinity))[0];
+  if (earliest === undefined) return undefined;
+  const ticket = deps.health.admit(earliest, true);
+  if (ticket === undefined) return undefined;
+  deps.logger.info({ requestId: context.requestId, deployment: earliest.id }, 'every deployment is open: probing the one that opened first');
+  const outcome = await attemptOnce(earliest, ticket, deps, context, attempt, run);
+  if ('value' in outcome) return outcome;
+  throw outcome.error;
 }

@@ -2,7 +2,7 @@
  * The one service REST and GraphQL adapt: chat requests (through the chat pipeline), providers,
  * models, usage and health. Adapters translate their wire formats to these calls and back.
  */
-import type { RetryBudgetConfig, RoutingConfig } from '../config/load-config.js';
+import type { CooldownConfig, RetryBudgetConfig, RoutingConfig } from '../config/types.js';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ApiKeyRecord } from '../auth/api-key-types.js';
 import type { KeyLimits, Principal } from '../vocabulary/principal.js';
@@ -14,12 +14,13 @@ import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { UsageFilter, UsageRow } from '../usage/usage-types.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { ProviderModel } from '../providers/types.js';
-import { ProviderBreakers } from '../resilience/provider-breakers.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import type { HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary, RedisStatus } from './catalog-types.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
+import { DeploymentHealth } from './deployment-health.js';
+import { LoadBalancer } from './load-balancer.js';
 import { ModelRouter } from './model-router.js';
 import { ProviderHealthChecks } from './provider-health-checks.js';
 import { ProviderRuntime } from './provider-runtime.js';
@@ -36,6 +37,7 @@ export interface GatewayServiceDeps extends PipelineSettings {
   version: string;
   requestTimeoutMs: number;
   retryBudget: RetryBudgetConfig;
+  cooldowns: CooldownConfig;
   cache?: ResponseCache;
   limiter?: ClientRateLimiter;
   usage?: UsageRecorder;
@@ -57,6 +59,8 @@ const MODEL_LIST_TIMEOUT_MS = 10_000;
 
 export class GatewayService {
   private readonly runtime: ProviderRuntime;
+  /** Breakers and cooldowns per deployment; the app shares them across replicas when Redis is there. */
+  readonly deploymentHealth: DeploymentHealth;
   private readonly pipeline: ChatPipeline;
   private readonly healthChecks: ProviderHealthChecks;
   private readonly modelLists = new Map<string, CachedModels>();
@@ -67,10 +71,13 @@ export class GatewayService {
     this.now = deps.now ?? Date.now;
     this.startedAt = this.now();
     const entries = deps.registry.list();
-    const breakers = new ProviderBreakers(new Map(entries.map((entry) => [entry.provider.id, entry.config.breaker])), deps.logger, this.now, deps.metrics);
+    const policyFor = (providerId: string) => deps.registry.get(providerId)!.config.breaker;
+    const health = new DeploymentHealth({ policyFor, cooldowns: deps.cooldowns, logger: deps.logger, now: this.now, ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }) });
+    this.deploymentHealth = health;
+    const balancer = new LoadBalancer(deps.random, deps.metrics);
     const disabled = entries.filter((entry) => !entry.config.enabled).map((entry) => entry.provider.id);
-    this.runtime = new ProviderRuntime(breakers, disabled, this.now);
-    const runner = { runtime: this.runtime, metrics: deps.metrics, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
+    this.runtime = new ProviderRuntime(health, balancer, disabled, this.now);
+    const runner = { runtime: this.runtime, health, balancer, metrics: deps.metrics, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
     this.healthChecks = new ProviderHealthChecks(this.runtime, this.now);
     this.pipeline = new ChatPipeline({
       router: new ModelRouter(deps.registry, deps.routing),
@@ -178,16 +185,17 @@ export class GatewayService {
     const entries = this.deps.registry.list();
     const providers = entries.map((entry) => ({ id: entry.provider.id, status: this.runtime.status(entry) }));
     const active = providers.filter((provider) => provider.status !== 'not_configured' && provider.status !== 'disabled');
-    const usable = active.filter((provider) => provider.status === 'available' || provider.status === 'degraded');
     const redis: RedisStatus = this.deps.redisReady === undefined ? 'not_configured' : this.deps.redisReady() ? 'connected' : 'unavailable';
-    const allWell = active.every((provider) => provider.status === 'available') && redis !== 'unavailable';
-    const status = usable.length === 0 ? 'down' : allWell ? 'ok' : 'degraded';
+    // Providers failing degrade the report but never make this replica 'down': every replica would
+    // fail alike, and a load balancer taking them all out turns a provider incident into an outage.
+    const allWell = active.length > 0 && active.every((provider) => provider.status === 'available') && redis !== 'unavailable';
+    const status = allWell ? 'ok' : 'degraded';
     return { status, uptimeSeconds: Math.round((this.now() - this.startedAt) / 1000), version: this.deps.version, redis, providers };
   }
 
   /** Stops breaker timers; called once at shutdown. */
   close(): void {
-    this.runtime.breakers.shutdown();
+    this.deploymentHealth.close();
   }
 
   private requireProvider(id: string) {

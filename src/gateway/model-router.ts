@@ -1,25 +1,28 @@
 /**
- * A client's `model` -> the targets to try, in order. Resolution, in this order:
+ * A client's `model` -> the route to take: ordered steps, each a set of deployments. Resolution,
+ * in this order:
  * 1. no model: the configured default model;
  * 2. an alias: its model;
- * 3. a fallback chain configured for the name: its targets;
- * 4. `provider/model` where the provider is configured and serves the model: that provider;
- * 5. a bare name some provider lists in its models: that provider;
- * 6. anything else: the default provider, with the name unchanged (OpenRouter ids contain slashes).
+ * 3. a fallback chain configured for the name: its steps (each a target or a group);
+ * 4. a group configured for the name: one step over its deployments;
+ * 5. `provider/model` where the provider is configured and serves the model: that provider;
+ * 6. a bare name some provider lists in its models: that provider;
+ * 7. anything else: the default provider, with the name unchanged (OpenRouter ids contain slashes).
  * A provider with a model list never receives a model outside it: that is `model_not_found` here,
- * before any upstream call.
+ * before any upstream call. Every target expands into one deployment per key of its provider.
  */
-import type { RoutingConfig } from '../config/load-config.js';
+import type { RoutingConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
+import { deploymentsOf, type RouteStep } from './deployments.js';
 import type { ProviderRegistry, RegisteredProvider } from './provider-registry.js';
-
-export interface Target {
-  entry: RegisteredProvider;
-  upstreamModel: string;
-}
 
 function serves(entry: RegisteredProvider, model: string): boolean {
   return entry.config.models === undefined || entry.config.models.includes(model);
+}
+
+/** Names that must never reach a plain-object lookup as keys of their own. */
+function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 export class ModelRouter {
@@ -28,18 +31,31 @@ export class ModelRouter {
     private readonly routing: RoutingConfig,
   ) {}
 
-  resolve(requested: string | undefined): Target[] {
+  resolve(requested: string | undefined): RouteStep[] {
     const model = requested ?? this.routing.defaultModel;
     if (model === undefined) {
       throw new GatewayError('invalid_request', "Missing required parameter: 'model' (no DEFAULT_MODEL is configured).", { param: 'model' });
     }
-    const name = this.routing.aliases[model] ?? model;
-    const chain = this.routing.fallbacks[model] ?? this.routing.fallbacks[name];
-    if (chain !== undefined) return chain.map((target) => this.resolveOne(target));
-    return [this.resolveOne(name)];
+    const name = own(this.routing.aliases, model) ?? model;
+    const chain = own(this.routing.fallbacks, model) ?? own(this.routing.fallbacks, name);
+    if (chain !== undefined) return chain.map((step) => this.step(step));
+    return [this.step(name)];
   }
 
-  private resolveOne(model: string): Target {
+  private step(name: string): RouteStep {
+    const group = own(this.routing.groups, name);
+    if (group === undefined) {
+      const { entry, upstreamModel } = this.resolveOne(name);
+      return { name: `${entry.provider.id}/${upstreamModel}`, strategy: 'weighted', deployments: deploymentsOf(entry, upstreamModel) };
+    }
+    const deployments = group.deployments.flatMap(({ target, weight }) => {
+      const { entry, upstreamModel } = this.resolveOne(target);
+      return deploymentsOf(entry, upstreamModel, weight);
+    });
+    return { name, strategy: group.strategy, deployments };
+  }
+
+  private resolveOne(model: string): { entry: RegisteredProvider; upstreamModel: string } {
     const slash = model.indexOf('/');
     if (slash > 0) {
       const explicit = this.registry.get(model.slice(0, slash));

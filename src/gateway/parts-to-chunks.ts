@@ -10,6 +10,8 @@ import type { ChatChunk, ChatDeltaResult } from '../vocabulary/chat-results.js';
 
 export interface ChunkSource {
   provider: string;
+  /** The deployment that served it, for the `X-Gateway-Deployment` header; absent for cache replays of old entries. */
+  deployment?: string;
   /** Used until the provider names the model it really ran. */
   requestedModel: string;
   attempts: number;
@@ -30,6 +32,7 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
     created,
     model,
     provider: source.provider,
+    ...(source.deployment === undefined ? {} : { deployment: source.deployment }),
     attempts: source.attempts,
     cacheStatus: source.cacheStatus,
     choices: [{ index: 0, delta, finishReason }],

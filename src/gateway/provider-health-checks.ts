@@ -27,7 +27,8 @@ export class ProviderHealthChecks {
 
   async check(entry: RegisteredProvider): Promise<ProviderHealthResult> {
     const { provider } = entry;
-    const base = { id: provider.id, breakerState: this.runtime.breakers.state(provider.id) };
+    const { breakerState, deployments } = this.runtime.summarize(entry);
+    const base = { id: provider.id, breakerState, deployments };
     if (!provider.configuration.configured || !this.runtime.isEnabled(provider.id)) {
       return { ...base, status: this.runtime.status(entry), reachable: null, latencyMs: null, errorCode: null, checkedAt: null };
     }

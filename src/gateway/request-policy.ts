@@ -7,7 +7,7 @@ import type { SpendTracker } from '../auth/spend-tracker.js';
 import type { SecurityConfig } from '../config/security.js';
 import { GatewayError } from '../errors.js';
 import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
-import type { Target } from './model-router.js';
+import type { RouteStep } from './deployments.js';
 
 export type InputLimits = Pick<SecurityConfig, 'maxMessages' | 'maxMessageChars' | 'maxTokensLimit'>;
 
@@ -31,11 +31,13 @@ function allows(patterns: readonly string[], target: string): boolean {
   return patterns.some((pattern) => (pattern.endsWith('/*') ? target.startsWith(pattern.slice(0, -1)) : pattern === target));
 }
 
-/** The targets the key may use; `model_not_allowed` when none is left. */
-export function allowedTargets(targets: Target[], limits: KeyLimits | undefined): Target[] {
+/** The deployments the key may use, step by step; `model_not_allowed` when none is left. */
+export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined): RouteStep[] {
   const patterns = limits?.allowedModels;
-  if (patterns === undefined || patterns.length === 0) return targets;
-  const allowed = targets.filter((target) => allows(patterns, `${target.entry.provider.id}/${target.upstreamModel}`));
+  if (patterns === undefined || patterns.length === 0) return steps;
+  const allowed = steps
+    .map((step) => ({ ...step, deployments: step.deployments.filter((deployment) => allows(patterns, `${deployment.provider}/${deployment.upstreamModel}`)) }))
+    .filter((step) => step.deployments.length > 0);
   if (allowed.length === 0) {
     throw new GatewayError('model_not_allowed', `This API key may not use that model. Allowed: ${patterns.join(', ')}.`, { param: 'model' });
   }

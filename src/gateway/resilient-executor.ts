@@ -5,8 +5,8 @@
 import { GatewayError } from '../errors.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
+import type { Deployment, RouteStep } from './deployments.js';
 import { runWithFallback, settleFailure, type RunnerDeps } from './fallback-runner.js';
-import type { Target } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
 
 /** Aborts on the caller's signal or at the request deadline, whichever comes first. */
@@ -27,19 +27,20 @@ export class ResilientExecutor {
     private readonly requestTimeoutMs: number,
   ) {}
 
-  async complete(targets: readonly Target[], command: ChatCompletionCommand, context: ExecutionContext): Promise<ChatCompletionResult> {
+  async complete(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): Promise<ChatCompletionResult> {
     const scope = this.openScope(context.signal);
     try {
-      const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, (target, signal) =>
-        target.entry.provider.complete({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }),
+      const run = await runWithFallback(steps, this.runner, { requestId: context.requestId, ...scope }, (deployment, signal) =>
+        this.measured(deployment, () => deployment.keyed.provider.complete({ ...command, model: deployment.upstreamModel }, { signal, requestId: context.requestId })),
       );
       run.ticket.succeed();
       const response = run.value;
       return {
         id: response.id,
         created: response.created,
-        model: response.model || run.target.upstreamModel,
-        provider: run.target.entry.provider.id,
+        model: response.model || run.deployment.upstreamModel,
+        provider: run.deployment.provider,
+        deployment: run.deployment.id,
         attempts: run.attempts,
         cacheStatus: 'BYPASS',
         choices: [
@@ -60,14 +61,15 @@ export class ResilientExecutor {
    * Yields chunks until the finish chunk. A failure is thrown: before the first chunk it means no
    * token reached the client; after it, the stream was cut and the client must be told so.
    */
-  async *stream(targets: readonly Target[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
+  async *stream(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
     const scope = this.openScope(context.signal);
     const started = performance.now();
     try {
-      const run = await runWithFallback(targets, this.runner, { requestId: context.requestId, ...scope }, async (target, signal, attempts) => {
-        const chunks = partsToChunks(target.entry.provider.stream({ ...command, model: target.upstreamModel }, { signal, requestId: context.requestId }), {
-          provider: target.entry.provider.id,
-          requestedModel: target.upstreamModel,
+      const run = await runWithFallback(steps, this.runner, { requestId: context.requestId, ...scope }, async (deployment, signal, attempts) => {
+        const chunks = partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, { signal, requestId: context.requestId }), {
+          provider: deployment.provider,
+          deployment: deployment.id,
+          requestedModel: deployment.upstreamModel,
           attempts,
           cacheStatus: 'BYPASS',
           includeUsageChunk: context.includeUsageChunk === true,
@@ -75,26 +77,45 @@ export class ResilientExecutor {
           idPrefix: 'chatcmpl',
         });
         // The first chunk is the first token: until it arrives a failure may still fall back.
-        const first = await chunks.next();
-        if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${target.entry.provider.id} sent an empty stream.`);
+        const first = await this.measured(deployment, () => chunks.next());
+        if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);
         return { first: first.value, chunks };
       });
       const { first, chunks } = run.value;
-      this.runner.metrics?.observeFirstToken(run.target.entry.provider.id, run.target.upstreamModel, (performance.now() - started) / 1000);
+      const { deployment, ticket } = run;
+      this.runner.metrics?.observeFirstToken(deployment.provider, deployment.upstreamModel, (performance.now() - started) / 1000);
+      // A probe is decided by its first token, so the breaker is not half-open for a whole answer.
+      if (ticket.probe) ticket.succeed();
+      const endCall = this.runner.balancer.begin(deployment);
       try {
         yield first;
         for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) yield chunk;
-        run.ticket.succeed();
-        this.runner.runtime.recordSuccess(run.target.entry.provider.id);
+        ticket.succeed();
+        this.runner.runtime.recordSuccess(deployment.provider);
       } catch (error) {
-        throw settleFailure(this.runner, run.target, run.ticket, error, scope.signal);
+        if (ticket.probe && !scope.signal.aborted) this.runner.health.breakers.recordLateFailure(deployment, error);
+        throw settleFailure(this.runner, deployment, ticket, error, scope.signal);
       } finally {
+        endCall();
         // Reached early when the consumer stops: the client left, which is not the provider's fault.
-        run.ticket.succeed();
+        ticket.abandon();
         await chunks.return(undefined);
       }
     } finally {
       scope.dispose();
+    }
+  }
+
+  /** Counts the call in flight for least-busy and times it for lowest-latency. */
+  private async measured<T>(deployment: Deployment, call: () => Promise<T>): Promise<T> {
+    const end = this.runner.balancer.begin(deployment);
+    const started = performance.now();
+    try {
+      const value = await call();
+      this.runner.balancer.observeLatency(deployment, performance.now() - started);
+      return value;
+    } finally {
+      end();
     }
   }
 

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ChatCompletionResult as ChatCompletionResultModel, ChatChoiceResult as ChatChoiceResultModel, AssistantMessage as AssistantMessageModel, ChatChunk as ChatChunkModel, ChatChunkChoiceResult as ChatChunkChoiceResultModel, ChatDeltaResult as ChatDeltaResultModel } from '../vocabulary/chat-results.js';
 import type { TokenUsage as TokenUsageModel } from '../vocabulary/chat-request.js';
-import type { ProviderSummary as ProviderSummaryModel, ModelSummary as ModelSummaryModel, HealthReport as HealthReportModel, ProviderHealthSummary as ProviderHealthSummaryModel, ProviderHealthResult as ProviderHealthResultModel, ProviderErrorSummary as ProviderErrorSummaryModel } from '../gateway/catalog-types.js';
+import type { ProviderSummary as ProviderSummaryModel, DeploymentSummary as DeploymentSummaryModel, ModelSummary as ModelSummaryModel, HealthReport as HealthReportModel, ProviderHealthSummary as ProviderHealthSummaryModel, ProviderHealthResult as ProviderHealthResultModel, ProviderErrorSummary as ProviderErrorSummaryModel } from '../gateway/catalog-types.js';
 import type { UsageRow as UsageRowModel } from '../usage/usage-types.js';
 import type { ApiKeyRecord as ApiKeyRecordModel } from '../auth/api-key-types.js';
 import type { CreatedKey as CreatedKeyModel } from '../auth/api-keys.js';
@@ -222,6 +222,27 @@ export type CreatedApiKey = {
   key: Scalars['String']['output'];
 };
 
+/** One provider + upstream model + API key: the unit of health, cooldown and load balancing. */
+export type Deployment = {
+  __typename?: 'Deployment';
+  /** ISO 8601: until when it sits out after a 429 or a rejected key; null when it does not. */
+  coolingUntil: Maybe<Scalars['String']['output']>;
+  /** Failures in the breaker's rolling window. */
+  failures: Scalars['Int']['output'];
+  /** provider/model#key-label. */
+  id: Scalars['String']['output'];
+  /** Requests it is serving now, on this replica. */
+  inFlight: Scalars['Int']['output'];
+  /** The key's label, never the key. */
+  key: Scalars['String']['output'];
+  /** Moving average of time to first token in milliseconds; null before the first sample. */
+  latencyMs: Maybe<Scalars['Float']['output']>;
+  /** The provider's own model id. */
+  model: Scalars['String']['output'];
+  /** Its circuit breaker. */
+  state: BreakerState;
+};
+
 /** Why the model stopped producing tokens. */
 export type FinishReason =
   /** The provider filtered the output. */
@@ -356,10 +377,14 @@ export type Provider = {
   breakerState: BreakerState;
   /** False while its API key is missing. */
   configured: Scalars['Boolean']['output'];
+  /** Its deployments (model + key) used so far, with their health. */
+  deployments: Array<Deployment>;
   /** False while an operator has it disabled. */
   enabled: Scalars['Boolean']['output'];
   /** The id used as a model prefix: openrouter/..., deepseek/... */
   id: Scalars['String']['output'];
+  /** Labels of its API keys (a variable name or a hash prefix, never the key). Each key is a deployment of every model it serves. */
+  keys: Array<Scalars['String']['output']>;
   /** The implementation family: openrouter, deepseek or openai-compatible. */
   kind: Scalars['String']['output'];
   /** The last error it gave since start-up. */
@@ -399,6 +424,8 @@ export type ProviderHealthCheck = {
   breakerState: BreakerState;
   /** ISO 8601 time of the last check. */
   checkedAt: Maybe<Scalars['String']['output']>;
+  /** Its deployments used so far, with their health. */
+  deployments: Array<Deployment>;
   /** Catalog code of the last check, when it failed. */
   errorCode: Maybe<Scalars['String']['output']>;
   /** Provider id. */
@@ -662,6 +689,7 @@ export type ResolversTypes = {
   ChatMessageInput: ChatMessageInput;
   ChatRole: null;
   CreatedApiKey: ResolverTypeWrapper<CreatedKeyModel>;
+  Deployment: ResolverTypeWrapper<DeploymentSummaryModel>;
   FinishReason: null;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Health: ResolverTypeWrapper<HealthReportModel>;
@@ -703,6 +731,7 @@ export type ResolversParentTypes = {
   ChatMessage: AssistantMessageModel;
   ChatMessageInput: ChatMessageInput;
   CreatedApiKey: CreatedKeyModel;
+  Deployment: DeploymentSummaryModel;
   Float: Scalars['Float']['output'];
   Health: HealthReportModel;
   Int: Scalars['Int']['output'];
@@ -795,6 +824,17 @@ export type CreatedApiKeyResolvers<ContextType = GraphQLContext, ParentType exte
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type DeploymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Deployment'] = ResolversParentTypes['Deployment']> = {
+  coolingUntil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  latencyMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
+};
+
 export type FinishReasonResolvers = { CONTENT_FILTER: 'content_filter', ERROR: 'error', LENGTH: 'length', OTHER: 'other', STOP: 'stop', TOOL_CALLS: 'tool_calls' };
 
 export type HealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
@@ -837,8 +877,10 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 export type ProviderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provider'] = ResolversParentTypes['Provider']> = {
   breakerState?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
   configured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deployments?: Resolver<Array<ResolversTypes['Deployment']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['ProviderError']>, ParentType, ContextType>;
   missingConfiguration?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -860,6 +902,7 @@ export type ProviderHealthResolvers<ContextType = GraphQLContext, ParentType ext
 export type ProviderHealthCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProviderHealthCheck'] = ResolversParentTypes['ProviderHealthCheck']> = {
   breakerState?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
   checkedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  deployments?: Resolver<Array<ResolversTypes['Deployment']>, ParentType, ContextType>;
   errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   latencyMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -932,6 +975,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ChatMessage?: ChatMessageResolvers<ContextType>;
   ChatRole?: ChatRoleResolvers;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
+  Deployment?: DeploymentResolvers<ContextType>;
   FinishReason?: FinishReasonResolvers;
   Health?: HealthResolvers<ContextType>;
   HealthStatus?: HealthStatusResolvers;

@@ -419,6 +419,27 @@ export interface components {
         ProviderStatus: "available" | "degraded" | "unavailable" | "disabled" | "not_configured";
         /** @enum {string} */
         BreakerState: "closed" | "open" | "half_open";
+        /** @description One provider + upstream model + API key, the unit of health, cooldown and load balancing. Listed once it has been used. */
+        Deployment: {
+            /** @description `provider/model#key-label`. */
+            id: string;
+            /** @description The provider's own model id. */
+            model: string;
+            /** @description The key's label (its variable name or a hash prefix), never the key. */
+            key: string;
+            state: components["schemas"]["BreakerState"];
+            /** @description Failures in the breaker's rolling window. */
+            failures: number;
+            /**
+             * Format: date-time
+             * @description Until when it sits out after a 429 or a rejected key; null when it does not.
+             */
+            cooling_until: string | null;
+            /** @description Requests it is serving now (on this replica). */
+            in_flight: number;
+            /** @description Moving average of time to first token (whole answers, to the answer); null before the first sample. */
+            latency_ms: number | null;
+        };
         Provider: {
             id: string;
             /** @enum {string} */
@@ -437,6 +458,9 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             };
+            /** @description Labels of its API keys; each key is a deployment of every model the provider serves. */
+            keys: string[];
+            deployments: components["schemas"]["Deployment"][];
         };
         ProviderHealth: {
             id: string;
@@ -448,6 +472,7 @@ export interface components {
             error_code: string | null;
             /** Format: date-time */
             checked_at: string | null;
+            deployments: components["schemas"]["Deployment"][];
         };
         ProviderList: {
             /** @constant */
@@ -568,6 +593,8 @@ export interface components {
         "X-Gateway-Provider": string;
         /** @description The model that served the request, as the provider names it. */
         "X-Gateway-Model": string;
+        /** @description The deployment that served the request: `provider/model#key-label`. The label names the key (its variable, or a hash prefix); the key itself is never sent. */
+        "X-Gateway-Deployment": string;
     };
     pathItems: never;
 }
@@ -595,6 +622,7 @@ export interface operations {
                     "X-Gateway-Provider": components["headers"]["X-Gateway-Provider"];
                     "X-Gateway-Model": components["headers"]["X-Gateway-Model"];
                     "X-Gateway-Attempts": components["headers"]["X-Gateway-Attempts"];
+                    "X-Gateway-Deployment": components["headers"]["X-Gateway-Deployment"];
                     [name: string]: unknown;
                 };
                 content: {

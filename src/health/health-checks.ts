@@ -1,7 +1,9 @@
 /**
- * Liveness and readiness for @godaddy/terminus. Readiness fails when no provider is usable, when
- * the event loop lags, and from the moment shutdown begins; Redis being away only degrades it.
- * Neither ever calls an upstream provider.
+ * Liveness and readiness for @godaddy/terminus. Liveness is about this process: it answers, so it
+ * is `ok`. Readiness is about this replica: it fails while the event loop lags and from the moment
+ * shutdown begins, and then says `down`. Providers failing or Redis being away only degrade the
+ * report: every replica would fail alike, and a load balancer taking them all out would turn a
+ * provider incident into a total outage. Neither ever calls an upstream provider.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { GatewayService } from '../gateway/gateway-service.js';
@@ -37,12 +39,12 @@ export class HealthChecks {
     this.resetTimer.unref();
   }
 
-  live = async (): Promise<HealthReportBody> => this.report();
+  live = async (): Promise<HealthReportBody> => ({ ...this.report(), status: 'ok' });
 
   ready = async (): Promise<HealthReportBody> => {
     const body = this.report();
     const lagging = (body.event_loop_lag_ms ?? 0) > this.eventLoopLagMaxMs;
-    if (body.status === 'down' || body.shutting_down === true || lagging) throw new HealthCheckFailure(503, body);
+    if (body.shutting_down === true || lagging) throw new HealthCheckFailure(503, { ...body, status: 'down' });
     return body;
   };
 

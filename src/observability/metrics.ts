@@ -13,6 +13,13 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export type Transport = 'sse' | 'graphql_ws';
 
+/** Key labels come from configuration and models are bounded by modelLabel, so these stay bounded. */
+export interface DeploymentLabels {
+  readonly provider: string;
+  readonly model: string;
+  readonly key: string;
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly knownModels = new Set<string>();
@@ -81,8 +88,26 @@ export class GatewayMetrics {
   });
   private readonly breakerState = new Gauge({
     name: 'gateway_circuit_breaker_state',
-    help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open.',
-    labelNames: ['provider'] as const,
+    help: 'Circuit breaker per deployment (provider, model, key label): 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider', 'model', 'key'] as const,
+    registers: [this.registry],
+  });
+  private readonly cooldowns = new Counter({
+    name: 'gateway_deployment_cooldowns_total',
+    help: 'Deployments and keys set to sit out, by reason (rate_limited, key_rejected, breaker_open).',
+    labelNames: ['provider', 'model', 'key', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly deploymentRequests = new Counter({
+    name: 'gateway_deployment_requests_total',
+    help: 'Upstream calls per deployment, by outcome (success or catalog error code).',
+    labelNames: ['provider', 'model', 'key', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly routingDecisions = new Counter({
+    name: 'gateway_routing_decisions_total',
+    help: 'Deployments chosen by load balancing, by strategy.',
+    labelNames: ['strategy', 'provider', 'key'] as const,
     registers: [this.registry],
   });
   private readonly activeStreams = new Gauge({
@@ -159,8 +184,31 @@ export class GatewayMetrics {
     this.fallbacks.inc({ from_provider: fromProvider });
   }
 
-  setBreakerState(provider: string, state: BreakerState): void {
-    this.breakerState.set({ provider }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2);
+  setDeploymentState(deployment: DeploymentLabels, state: BreakerState): void {
+    this.breakerState.set(this.deploymentLabels(deployment), state === 'closed' ? 0 : state === 'half_open' ? 1 : 2);
+  }
+
+  /** A forgotten deployment leaves no stale series behind. */
+  forgetDeployment(deployment: DeploymentLabels): void {
+    this.breakerState.remove(this.deploymentLabels(deployment));
+  }
+
+  countCooldown(deployment: DeploymentLabels, reason: string): void {
+    this.cooldowns.inc({ ...this.deploymentLabels(deployment), reason });
+  }
+
+  /** A model the provider refused (`model_not_found`) is not a label, as in observeUpstream. */
+  countDeploymentRequest(deployment: DeploymentLabels, outcome: string): void {
+    const labels = outcome === 'model_not_found' ? { provider: deployment.provider, model: OTHER, key: deployment.key } : this.deploymentLabels(deployment);
+    this.deploymentRequests.inc({ ...labels, outcome });
+  }
+
+  countRoutingDecision(strategy: string, provider: string, key: string): void {
+    this.routingDecisions.inc({ strategy, provider, key });
+  }
+
+  private deploymentLabels(deployment: DeploymentLabels): { provider: string; model: string; key: string } {
+    return { provider: deployment.provider, model: this.modelLabel(deployment.model), key: deployment.key };
   }
 
   streamOpened(transport: Transport): void {

@@ -28,6 +28,8 @@ export interface ChatCompletionResult {
   model: string;
   /** The id of the provider that served it. */
   provider: string;
+  /** `provider/model#key-label`: the deployment that served it. Carried in a header only, never in a body. */
+  deployment?: string;
   /** Upstream calls it took, retries and fallbacks included; 0 when served from the cache. */
   attempts: number;
   cacheStatus: CacheStatus;
@@ -60,6 +62,7 @@ export interface ChatChunk {
   created: number;
   model: string;
   provider: string;
+  deployment?: string;
   /** Upstream calls it took to start the stream, retries and fallbacks included. */
   attempts: number;
   cacheStatus: CacheStatus;

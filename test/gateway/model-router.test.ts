@@ -12,8 +12,9 @@ describe('ModelRouter', () => {
     defaultModel: 'deepseek-chat',
     aliases: { fast: 'deepseek-chat' },
     fallbacks: { smart: ['deepseek/deepseek-reasoner', 'openrouter/anthropic/claude-sonnet-4'] },
+    groups: {},
   });
-  const names = (model: string | undefined) => router.resolve(model).map((target) => `${target.entry.provider.id}/${target.upstreamModel}`);
+  const names = (model: string | undefined) => router.resolve(model).map((step) => step.name);
 
   it('uses the default model when the request names none', () => {
     expect(names(undefined)).to.deep.equal(['deepseek/deepseek-chat']);
@@ -31,7 +32,7 @@ describe('ModelRouter', () => {
   });
 
   it('refuses a model outside a provider list before any call', () => {
-    const strict = new ModelRouter(fakeRegistry({ provider: fakeProvider('local'), config: { models: ['llama'] } }), { defaultProvider: 'local', defaultModel: undefined, aliases: {}, fallbacks: {} });
+    const strict = new ModelRouter(fakeRegistry({ provider: fakeProvider('local'), config: { models: ['llama'] } }), { defaultProvider: 'local', defaultModel: undefined, aliases: {}, fallbacks: {}, groups: {} });
     expect(() => strict.resolve('gpt-4o')).to.throw().with.property('code', 'model_not_found');
     expect(() => strict.resolve(undefined)).to.throw().with.property('param', 'model');
   });

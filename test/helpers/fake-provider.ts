@@ -62,17 +62,20 @@ export function providerConfig(id: string, overrides: Partial<ProviderConfig> = 
     baseUrl: 'http://127.0.0.1:9',
     apiKey: 'test-key',
     apiKeyVariable: 'TEST_KEY',
+    keys: [{ label: 'TEST_KEY', key: 'test-key', variable: 'TEST_KEY', weight: 1 }],
     headers: {},
     models: undefined,
     enabled: true,
     pricing: undefined,
     timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, totalMs: 1000 },
     retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 1000 },
-    breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000, rollingWindowMs: 1000 },
+    breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, consecutiveFailures: 5, resetTimeoutMs: 1000, maxResetTimeoutMs: 8000, rollingWindowMs: 1000 },
     ...overrides,
   };
 }
 
 export function fakeRegistry(...entries: { provider: FakeProvider; config?: Partial<ProviderConfig> }[]): ProviderRegistry {
-  return createProviderRegistry(entries.map<RegisteredProvider>(({ provider, config }) => ({ provider, config: providerConfig(provider.id, config) })));
+  return createProviderRegistry(
+    entries.map<RegisteredProvider>(({ provider, config }) => ({ provider, config: providerConfig(provider.id, config), keys: [{ label: 'TEST_KEY', weight: 1, provider }] })),
+  );
 }

@@ -145,6 +145,8 @@ describe('REST catalog endpoints', () => {
       missing_configuration: null,
       models: null,
       last_error: null,
+      keys: ['OPENROUTER_API_KEY'],
+      deployments: [],
     });
     expect(body.data[1]).to.deep.include({ id: 'deepseek', configured: false, models: ['deepseek-chat', 'deepseek-reasoner'] });
   });
