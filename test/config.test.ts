@@ -42,6 +42,21 @@ describe('configuration', () => {
   });
 });
 
+describe('provider keys', () => {
+  it('takes several comma-separated keys in a built-in key variable, each labelled by a hash prefix', () => {
+    const config = loadConfig({ OPENROUTER_API_KEY: 'sk-or-first-key-000000001, sk-or-second-key-00000002' });
+    const keys = config.providers.find((provider) => provider.id === 'openrouter')?.keys ?? [];
+    expect(keys.map((key) => key.label)).to.have.length(2);
+    for (const key of keys) expect(key.label).to.match(/^OPENROUTER_API_KEY#[0-9a-f]{8}$/);
+    expect(JSON.stringify(keys.map((key) => key.label))).not.to.include('sk-or');
+  });
+
+  it('labels a single key by its variable', () => {
+    const config = loadConfig({ DEEPSEEK_API_KEY: 'sk-ds-only-key-0000000001' });
+    expect(config.providers.find((provider) => provider.id === 'deepseek')?.keys.map((key) => key.label)).to.deep.equal(['DEEPSEEK_API_KEY']);
+  });
+});
+
 describe('configuration documentation', () => {
   it('documents every variable the service reads in .env.example and docs/configuration.md', async () => {
     const { readFileSync, readdirSync } = await import('node:fs');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/observability/logger.js';
 import { errorScenario, openAiCompletion, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Scenario } from '../helpers/fake-upstream.js';
-import { postChat } from '../helpers/http.js';
+import { postChat, postJson as postJsonTo } from '../helpers/http.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -83,6 +83,16 @@ describe('deployments: several keys of one provider', () => {
     expect(text).not.to.include(KEY_A);
     expect(text).not.to.include(KEY_B);
     expect(logs.join('')).not.to.include(KEY_A);
+    const graphql = (await (await postJsonTo(`${gateway.url}/graphql`, { query: '{ providers { id keys deployments { id key state inFlight } } }' })).json()) as {
+      data: { providers: { id: string; keys: string[]; deployments: { id: string; key: string; state: string; inFlight: number }[] }[] };
+    };
+    const viaGraphql = graphql.data.providers.find((provider) => provider.id === 'pool');
+    expect(viaGraphql?.keys).to.deep.equal(['POOL_KEY_A', 'POOL_KEY_B']);
+    expect(viaGraphql?.deployments[0]).to.deep.include({ state: 'CLOSED', inFlight: 0 });
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).to.match(/gateway_deployment_requests_total\{provider="pool",model="m1",key="POOL_KEY_[AB]",outcome="success"\} 1/);
+    expect(metrics).to.match(/gateway_routing_decisions_total\{strategy="weighted",provider="pool",key="POOL_KEY_[AB]"\} 1/);
+    expect(metrics).not.to.include(KEY_A);
   });
 
   it("429s on one key move traffic to the other and honour the provider's Retry-After", async () => {
