@@ -60,6 +60,7 @@ export const errorCatalog = {
   budget_exceeded: spec(402, 'permission_error', [], 'The key has spent its budget (USD).'),
   output_blocked: spec(403, 'permission_error', [], 'The answer matched an output block rule; in a stream this ends the stream as an error event.'),
   not_found: spec(404, 'not_found_error', [], 'No such route, or no such resource (an unknown provider id).'),
+  method_not_allowed: spec(405, 'invalid_request_error', [], 'The path exists but not with this method; `Allow` lists the methods it takes.'),
   model_not_found: spec(404, 'not_found_error', ['fallback'], 'The model or provider named in `model` is unknown, or the provider does not serve it.'),
   provider_not_configured: spec(503, 'server_error', ['fallback'], 'The provider that would serve the request has no API key; the message names the variable to set.'),
   upstream_bad_request: spec(400, 'invalid_request_error', [], 'The provider rejected the request as invalid (HTTP 400/422 upstream).'),
@@ -91,6 +92,8 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** The provider whose answer caused the error. */
   provider?: string;
+  /** The methods a path takes; becomes the `Allow` header of a 405. */
+  allow?: readonly string[];
   cause?: unknown;
 }
 
@@ -116,6 +119,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
   readonly provider: string | undefined;
+  readonly allow: readonly string[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -132,13 +136,15 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.provider = options.provider;
+    this.allow = options.allow;
   }
 
   /** Headers the response must carry along with the status. */
   get headers(): Record<string, string> {
-    return this.retryAfterSeconds === undefined
-      ? {}
-      : { 'Retry-After': String(Math.max(0, Math.ceil(this.retryAfterSeconds))) };
+    const headers: Record<string, string> = {};
+    if (this.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(0, Math.ceil(this.retryAfterSeconds)));
+    if (this.allow !== undefined) headers.Allow = this.allow.join(', ');
+    return headers;
   }
 
   toBody(): OpenAIErrorBody {

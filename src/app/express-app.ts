@@ -28,7 +28,9 @@ export function createExpressApp(config: GatewayConfig): Express {
   // An API serves no HTML of its own except GraphQL's landing page in development, which loads its scripts from a CDN.
   app.use(securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   if (config.security.corsOrigins.length > 0) {
-    app.use(cors({ origin: [...config.security.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type', 'Cache-Control', 'X-Request-Id'], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+    // Request headers are reflected rather than listed: the OpenAI SDKs send their own (`x-stainless-*`,
+    // `openai-beta`) from browsers, and which origins may call at all is what CORS_ORIGINS decides.
+    app.use(cors({ origin: [...config.security.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }
   return app;
 }

@@ -21,7 +21,7 @@ export interface SecurityConfig {
   /** Ceiling on max_tokens; 0 for none. */
   readonly maxTokensLimit: number;
   readonly corsOrigins: readonly string[];
-  readonly graphql: { readonly maxDepth: number; readonly maxAliases: number; readonly maxFields: number };
+  readonly graphql: { readonly maxDepth: number; readonly maxAliases: number; readonly maxFields: number; readonly maxTokens: number };
   readonly websocket: {
     readonly maxPayloadBytes: number;
     readonly connectionInitTimeoutMs: number;
@@ -117,6 +117,7 @@ export function readSecurityConfig(env: Env, production: boolean): SecurityConfi
       maxDepth: readInteger(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
       maxAliases: readInteger(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 1000),
       maxFields: readInteger(env, 'GRAPHQL_MAX_FIELDS', 500, 10, 100_000),
+      maxTokens: readInteger(env, 'GRAPHQL_MAX_TOKENS', 10_000, 100, 1_000_000),
     },
     websocket: {
       maxPayloadBytes: readInteger(env, 'WS_MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),

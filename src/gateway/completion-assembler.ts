@@ -1,15 +1,40 @@
 /**
  * Chunks of a stream -> the whole completion, so a streamed answer can be cached and its usage
  * recorded; and a whole completion -> stream parts, so a cached answer can be replayed as a stream.
+ * Fields the gateway does not own survive both ways: string deltas (`refusal`) are joined, a
+ * choice's `logprobs.content` lists are concatenated, anything else keeps its last value.
  */
-import type { StreamPart } from '../providers/types.js';
-import type { ToolCall } from '../vocabulary/chat-request.js';
+import type { DeltaExtras, StreamPart, ToolCall } from '../providers/types.js';
+import type { PassThrough } from '../vocabulary/chat-request.js';
 import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
+
+function mergeDeltaExtras(into: Record<string, unknown>, extra: PassThrough | undefined): void {
+  for (const [key, value] of Object.entries(extra ?? {})) {
+    const previous = into[key];
+    into[key] = typeof value === 'string' && typeof previous === 'string' ? previous + value : value;
+  }
+}
+
+function mergeChoiceExtras(into: Record<string, unknown>, extra: PassThrough | undefined): void {
+  for (const [key, value] of Object.entries(extra ?? {})) {
+    const previous = into[key] as { content?: unknown } | null | undefined;
+    const next = value as { content?: unknown } | null;
+    if (key === 'logprobs' && Array.isArray(previous?.content) && Array.isArray(next?.content)) {
+      into[key] = { ...next, content: [...previous.content, ...next.content] };
+    } else if (value !== null || previous === undefined) {
+      into[key] = value;
+    }
+  }
+}
+
+const orUndefined = (record: Record<string, unknown>): PassThrough | undefined => (Object.keys(record).length === 0 ? undefined : record);
 
 export class CompletionAssembler {
   private content = '';
   private reasoning = '';
   private readonly toolCalls: ToolCall[] = [];
+  private readonly messageExtra: Record<string, unknown> = {};
+  private readonly choiceExtra: Record<string, unknown> = {};
   private last: ChatChunk | undefined;
   private finishReason: ChatCompletionResult['choices'][number]['finishReason'] | undefined;
   private usage: ChatCompletionResult['usage'] = null;
@@ -21,6 +46,8 @@ export class CompletionAssembler {
     if (choice === undefined) return;
     this.content += choice.delta.content ?? '';
     this.reasoning += choice.delta.reasoning ?? '';
+    mergeDeltaExtras(this.messageExtra, choice.delta.extra);
+    mergeChoiceExtras(this.choiceExtra, choice.extra);
     for (const delta of choice.delta.toolCalls ?? []) {
       const call = (this.toolCalls[delta.index] ??= { id: '', name: '', arguments: '' });
       if (delta.id !== undefined) call.id = delta.id;
@@ -33,14 +60,17 @@ export class CompletionAssembler {
   /** The whole completion, or undefined when the stream did not finish. */
   result(): ChatCompletionResult | undefined {
     if (this.last === undefined || this.finishReason === undefined) return undefined;
+    const { last } = this;
+    const messageExtra = orUndefined(this.messageExtra);
+    const choiceExtra = orUndefined(this.choiceExtra);
     return {
-      id: this.last.id,
-      created: this.last.created,
-      model: this.last.model,
-      provider: this.last.provider,
-      ...(this.last.deployment === undefined ? {} : { deployment: this.last.deployment }),
-      attempts: this.last.attempts,
-      cacheStatus: this.last.cacheStatus,
+      id: last.id,
+      created: last.created,
+      model: last.model,
+      provider: last.provider,
+      ...(last.deployment === undefined ? {} : { deployment: last.deployment }),
+      attempts: last.attempts,
+      cacheStatus: last.cacheStatus,
       choices: [
         {
           index: 0,
@@ -49,11 +79,14 @@ export class CompletionAssembler {
             content: this.content === '' && this.toolCalls.length > 0 ? null : this.content,
             reasoning: this.reasoning === '' ? null : this.reasoning,
             toolCalls: this.toolCalls.filter((call) => call !== undefined),
+            ...(messageExtra === undefined ? {} : { extra: messageExtra }),
           },
           finishReason: this.finishReason,
+          ...(choiceExtra === undefined ? {} : { extra: choiceExtra }),
         },
       ],
       usage: this.usage,
+      ...(last.extra === undefined ? {} : { extra: last.extra }),
     };
   }
 }
@@ -61,11 +94,13 @@ export class CompletionAssembler {
 /** A whole completion as the parts a provider would have streamed for it. */
 export async function* completionAsParts(result: ChatCompletionResult): AsyncGenerator<StreamPart> {
   const choice = result.choices[0];
-  yield { type: 'response-metadata', id: result.id, model: result.model, created: result.created };
+  yield { type: 'response-metadata', id: result.id, model: result.model, created: result.created, ...(result.extra === undefined ? {} : { extra: result.extra }) };
   if (choice?.message.reasoning) yield { type: 'reasoning-delta', delta: choice.message.reasoning };
   if (choice?.message.content) yield { type: 'text-delta', delta: choice.message.content };
+  if (choice?.message.extra !== undefined) yield { type: 'pass-through-delta', extra: { delta: choice.message.extra } };
   for (const [index, call] of (choice?.message.toolCalls ?? []).entries()) {
     yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };
   }
-  yield { type: 'finish', finishReason: choice?.finishReason ?? 'stop', usage: result.usage };
+  const finishExtras: DeltaExtras | undefined = choice?.extra === undefined ? undefined : { choice: choice.extra };
+  yield { type: 'finish', finishReason: choice?.finishReason ?? 'stop', usage: result.usage, ...(finishExtras === undefined ? {} : { extra: finishExtras }) };
 }

@@ -162,6 +162,14 @@ export class GatewayService {
     return lists.flat();
   }
 
+  /** A gateway id (`provider/model`) first, then a provider's own id; `model_not_found` otherwise. */
+  async getModel(model: string, context: Pick<RequestContext, 'requestId'>): Promise<ModelSummary> {
+    const models = await this.listModels(context);
+    const found = models.find((candidate) => candidate.id === model) ?? models.find((candidate) => candidate.upstreamId === model);
+    if (found === undefined) throw new GatewayError('model_not_found', `No configured provider lists the model "${model}". GET /v1/models lists the models.`, { param: 'model' });
+    return found;
+  }
+
   listProviders(): ProviderSummary[] {
     return this.deps.registry.list().map((entry) => this.runtime.summarize(entry));
   }

@@ -1,12 +1,13 @@
 /**
  * Provider stream parts -> OpenAI-shaped chunks. The assistant-role chunk is held back until the
  * first real token, so nothing reaches the client from an attempt that fails before producing any.
+ * Fields the provider sent that the gateway does not own ride along on the chunk they came with.
  */
 import { GatewayError } from '../errors.js';
+import type { DeltaExtras, StreamPart } from '../providers/types.js';
 import type { CacheStatus } from '../vocabulary/cache-directives.js';
-import type { StreamPart } from '../providers/types.js';
-import type { TokenUsage } from '../vocabulary/chat-request.js';
-import type { ChatChunk, ChatDeltaResult } from '../vocabulary/chat-results.js';
+import type { PassThrough, TokenUsage } from '../vocabulary/chat-request.js';
+import type { ChatChunk, ChatChunkChoiceResult, ChatDeltaResult } from '../vocabulary/chat-results.js';
 
 export interface ChunkSource {
   provider: string;
@@ -21,23 +22,33 @@ export interface ChunkSource {
   idPrefix: string;
 }
 
+function withExtras(delta: ChatDeltaResult, extras: DeltaExtras | undefined): { delta: ChatDeltaResult; choiceExtra: PassThrough | undefined } {
+  return { delta: extras?.delta === undefined ? delta : { ...delta, extra: extras.delta }, choiceExtra: extras?.choice };
+}
+
 export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: ChunkSource): AsyncGenerator<ChatChunk> {
   let id = `${source.idPrefix}-${source.now()}`;
   let model = source.requestedModel;
   let created = Math.floor(source.now() / 1000);
+  let extra: PassThrough | undefined;
   let sentRole = false;
 
-  const chunk = (delta: ChatDeltaResult, finishReason: ChatChunk['choices'][number]['finishReason'] = null, usage: TokenUsage | null = null): ChatChunk => ({
-    id,
-    created,
-    model,
-    provider: source.provider,
-    ...(source.deployment === undefined ? {} : { deployment: source.deployment }),
-    attempts: source.attempts,
-    cacheStatus: source.cacheStatus,
-    choices: [{ index: 0, delta, finishReason }],
-    usage,
-  });
+  const chunk = (delta: ChatDeltaResult, finishReason: ChatChunkChoiceResult['finishReason'] = null, usage: TokenUsage | null = null, extras?: DeltaExtras): ChatChunk => {
+    const parts = withExtras(delta, extras);
+    const choice: ChatChunkChoiceResult = { index: 0, delta: parts.delta, finishReason, ...(parts.choiceExtra === undefined ? {} : { extra: parts.choiceExtra }) };
+    return {
+      id,
+      created,
+      model,
+      provider: source.provider,
+      ...(source.deployment === undefined ? {} : { deployment: source.deployment }),
+      attempts: source.attempts,
+      cacheStatus: source.cacheStatus,
+      choices: [choice],
+      usage,
+      ...(extra === undefined ? {} : { extra }),
+    };
+  };
 
   for await (const part of parts) {
     switch (part.type) {
@@ -45,6 +56,7 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
         id = part.id ?? id;
         model = part.model ?? model;
         created = part.created ?? created;
+        extra = part.extra ?? extra;
         continue;
       case 'error':
         throw part.error;
@@ -57,10 +69,13 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
     }
     switch (part.type) {
       case 'text-delta':
-        yield chunk({ content: part.delta });
+        yield chunk({ content: part.delta }, null, null, part.extra);
         break;
       case 'reasoning-delta':
         yield chunk({ reasoning: part.delta });
+        break;
+      case 'pass-through-delta':
+        yield chunk({}, null, null, part.extra);
         break;
       case 'tool-call-delta': {
         const { type: _type, ...call } = part;
@@ -69,10 +84,10 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
       }
       case 'finish':
         if (source.includeUsageChunk) {
-          yield chunk({}, part.finishReason);
+          yield chunk({}, part.finishReason, null, part.extra);
           yield { ...chunk({}), choices: [], usage: part.usage };
         } else {
-          yield chunk({}, part.finishReason, part.usage);
+          yield chunk({}, part.finishReason, part.usage, part.extra);
         }
         return;
     }

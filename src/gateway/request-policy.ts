@@ -6,6 +6,7 @@ import type { KeyLimits, Principal } from '../vocabulary/principal.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
 import type { SecurityConfig } from '../config/security.js';
 import { GatewayError } from '../errors.js';
+import type { ContentPart } from '../vocabulary/chat-request.js';
 import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
 import type { RouteStep } from './deployments.js';
 
@@ -17,7 +18,7 @@ export function checkInputLimits(command: ChatCompletionCommand, limits: InputLi
   }
   for (const [index, message] of command.messages.entries()) {
     const content = message.content;
-    const length = typeof content === 'string' ? content.length : (content ?? []).reduce((sum, part) => sum + (part.type === 'text' ? part.text.length : part.imageUrl.url.length), 0);
+    const length = typeof content === 'string' ? content.length : (content ?? []).reduce((sum, part) => sum + partLength(part), 0);
     if (length > limits.maxMessageChars) {
       throw new GatewayError('invalid_request', `Message too long: at most ${limits.maxMessageChars} characters.`, { param: `messages[${index}].content` });
     }
@@ -25,6 +26,13 @@ export function checkInputLimits(command: ChatCompletionCommand, limits: InputLi
   if (limits.maxTokensLimit > 0 && command.maxTokens !== undefined && command.maxTokens > limits.maxTokensLimit) {
     throw new GatewayError('invalid_request', `max_tokens may be at most ${limits.maxTokensLimit}.`, { param: 'max_tokens' });
   }
+}
+
+/** Characters a part adds to a message, for the size limit: text, an image URL (data: URLs are large), anything else as sent. */
+function partLength(part: ContentPart): number {
+  if (part.type === 'text') return part.text.length;
+  if (part.type === 'image_url') return part.imageUrl.url.length;
+  return JSON.stringify(part.part).length;
 }
 
 function allows(patterns: readonly string[], target: string): boolean {

@@ -3,11 +3,36 @@
  * request deadline. Streams fall back only until their first token.
  */
 import { GatewayError } from '../errors.js';
+import type { ChatResponse } from '../providers/types.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
 import { runWithFallback, settleFailure, type RunnerDeps } from './fallback-runner.js';
 import { partsToChunks } from './parts-to-chunks.js';
+
+/** A provider's whole answer as the gateway's result; what the provider sent and the gateway does not own rides along. */
+function toResult(response: ChatResponse, deployment: Deployment, attempts: number): ChatCompletionResult {
+  const extra = response.extra;
+  return {
+    id: response.id,
+    created: response.created,
+    model: response.model || deployment.upstreamModel,
+    provider: deployment.provider,
+    deployment: deployment.id,
+    attempts,
+    cacheStatus: 'BYPASS',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: response.content, reasoning: response.reasoning, toolCalls: response.toolCalls, ...(extra?.message === undefined ? {} : { extra: extra.message }) },
+        finishReason: response.finishReason,
+        ...(extra?.choice === undefined ? {} : { extra: extra.choice }),
+      },
+    ],
+    usage: response.usage,
+    ...(extra?.response === undefined ? {} : { extra: extra.response }),
+  };
+}
 
 /** Aborts on the caller's signal or at the request deadline, whichever comes first. */
 interface RequestScope {
@@ -34,24 +59,7 @@ export class ResilientExecutor {
         this.measured(deployment, () => deployment.keyed.provider.complete({ ...command, model: deployment.upstreamModel }, { signal, requestId: context.requestId })),
       );
       run.ticket.succeed();
-      const response = run.value;
-      return {
-        id: response.id,
-        created: response.created,
-        model: response.model || run.deployment.upstreamModel,
-        provider: run.deployment.provider,
-        deployment: run.deployment.id,
-        attempts: run.attempts,
-        cacheStatus: 'BYPASS',
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: response.content, reasoning: response.reasoning, toolCalls: response.toolCalls },
-            finishReason: response.finishReason,
-          },
-        ],
-        usage: response.usage,
-      };
+      return toResult(run.value, run.deployment, run.attempts);
     } finally {
       scope.dispose();
     }

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One model, as the OpenAI SDKs' models.retrieve asks for it
+         * @description The id may contain slashes (`openrouter/openai/gpt-4o`), sent as they are. A gateway id (`provider/model`) is matched first, then a provider's own id (`openai/gpt-4o`).
+         */
+        get: operations["retrieveModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/providers": {
         parameters: {
             query?: never;
@@ -204,10 +224,10 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description Stable error codes from the gateway's error catalog. The README lists each with its status.
+         * @description Stable error codes from the gateway's error catalog. docs/error-codes.md lists each with its status.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "forbidden" | "model_not_allowed" | "budget_exceeded" | "output_blocked" | "not_found" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "shutting_down" | "internal_error";
+        ErrorCode: "invalid_request" | "invalid_json" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "forbidden" | "model_not_allowed" | "budget_exceeded" | "output_blocked" | "not_found" | "method_not_allowed" | "model_not_found" | "provider_not_configured" | "upstream_bad_request" | "context_length_exceeded" | "upstream_auth_failed" | "upstream_insufficient_credits" | "upstream_content_blocked" | "upstream_rate_limited" | "upstream_timeout" | "upstream_unavailable" | "upstream_stream_error" | "upstream_stream_truncated" | "rate_limit_exceeded" | "store_unavailable" | "provider_disabled" | "providers_unavailable" | "shutting_down" | "internal_error";
         ErrorResponse: {
             error: {
                 message: string;
@@ -224,11 +244,13 @@ export interface components {
             };
         };
         /** @enum {string} */
-        Role: "system" | "developer" | "user" | "assistant" | "tool";
+        Role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
         TextContentPart: {
             /** @constant */
             type: "text";
             text: string;
+            /** @description OpenRouter and Anthropic prompt caching; passed through. */
+            cache_control?: Record<string, never>;
         };
         ImageContentPart: {
             /** @constant */
@@ -239,7 +261,28 @@ export interface components {
                 detail?: "auto" | "low" | "high";
             };
         };
-        ContentPart: components["schemas"]["TextContentPart"] | components["schemas"]["ImageContentPart"];
+        AudioContentPart: {
+            /** @constant */
+            type: "input_audio";
+            input_audio: {
+                /** @description Base64-encoded audio. */
+                data: string;
+                format: string;
+            };
+        };
+        FileContentPart: {
+            /** @constant */
+            type: "file";
+            file: {
+                file_data?: string;
+                file_id?: string;
+                filename?: string;
+            };
+        };
+        /** @description A content part. Text, image, audio and file parts are checked; a part of any other type is a provider's own and travels as sent. Fields beside the known ones (`cache_control`) pass through. */
+        ContentPart: {
+            type: string;
+        } & (unknown & unknown & unknown & unknown);
         ToolCall: {
             id: string;
             /** @constant */
@@ -250,6 +293,7 @@ export interface components {
                 arguments: string;
             };
         };
+        /** @description A message. Fields beside the ones listed pass through to the provider as sent. Response-only fields of an assistant message the SDKs append to the conversation (`refusal` when null, `annotations`, `parsed`, `reasoning`, `reasoning_content`, `reasoning_details`) are accepted and dropped before the call, as providers reject them; `refusal`, `audio` and `function_call` travel on. */
         ChatMessage: {
             role: components["schemas"]["Role"];
             content?: string | components["schemas"]["ContentPart"][] | null;
@@ -258,8 +302,15 @@ export interface components {
             tool_calls?: components["schemas"]["ToolCall"][];
             /** @description DeepSeek's reasoning text of an earlier assistant turn. Accepted and dropped before the call, as DeepSeek requires. */
             reasoning_content?: string | null;
+            refusal?: string | null;
+            /** @description Legacy function calling; passed through. */
+            function_call?: Record<string, never>;
         };
+        /** @description A function tool (checked), or a tool of another type (`custom`, a provider's own), passed through as sent. */
         Tool: {
+            type: string;
+        };
+        FunctionTool: {
             /** @constant */
             type: "function";
             function: {
@@ -269,13 +320,16 @@ export interface components {
                 strict?: boolean | null;
             };
         };
+        /** @description OpenAI's Chat Completions request with OpenRouter's extensions. Fields the gateway does not interpret (listed or not: `store`, `modalities`, `audio`, `prediction`, `service_tier`, `verbosity`, `web_search_options`, `prompt_cache_key`, `safety_identifier`, `functions`, `plugins`, `usage`, ...) pass through to the provider untouched and are part of the cache key. Fields that would steer the gateway itself are refused with 400 naming the field: `api_key`, `api_base`, `base_url`, `headers`, `extra_headers`, `extra_query`, `extra_body`, `default_headers`, `organization`, `timeout` and `max_retries` (upstream host, path, headers and keys come from configuration only). */
         CreateChatCompletionRequest: {
             /** @description A model id from `GET /v1/models`, `provider/model`, an alias or a fallback chain name from the providers file. Optional when `DEFAULT_MODEL` is set. */
             model?: string;
             messages: components["schemas"]["ChatMessage"][];
             stream?: boolean | null;
+            /** @description `include_usage` is the gateway's to honour; other options (`include_obfuscation`) pass through. */
             stream_options?: {
                 include_usage?: boolean;
+                include_obfuscation?: boolean;
             } | null;
             temperature?: number | null;
             top_p?: number | null;
@@ -299,16 +353,13 @@ export interface components {
                 json_schema?: Record<string, never>;
             };
             tools?: components["schemas"]["Tool"][];
+            /** @description A mode, or an object naming a tool (`function`, `custom`) or the allowed tools (`allowed_tools`); passed through. */
             tool_choice?: ("none" | "auto" | "required") | {
-                /** @constant */
-                type: "function";
-                function: {
-                    name: string;
-                };
+                type: string;
             };
             parallel_tool_calls?: boolean | null;
             /** @enum {string|null} */
-            reasoning_effort?: "minimal" | "low" | "medium" | "high" | null;
+            reasoning_effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | null;
             metadata?: {
                 [key: string]: string;
             } | null;
@@ -324,44 +375,64 @@ export interface components {
             min_p?: number | null;
             repetition_penalty?: number | null;
         };
+        /** @description The provider's usage object as sent, with the gateway's counts written over it (DeepSeek's cache counters become `prompt_tokens_details.cached_tokens`). */
         Usage: {
             prompt_tokens: number;
             completion_tokens: number;
             total_tokens: number;
             prompt_tokens_details?: {
                 cached_tokens?: number;
+                audio_tokens?: number;
             };
             completion_tokens_details?: {
                 reasoning_tokens?: number;
+                audio_tokens?: number;
+                accepted_prediction_tokens?: number;
+                rejected_prediction_tokens?: number;
             };
             /** @description Cost in USD, when the provider reports it. */
             cost?: number;
         };
         /** @enum {string} */
         FinishReason: "stop" | "length" | "tool_calls" | "content_filter" | "error" | "other";
+        /** @description What the gateway did to serve the request (also in the `X-Gateway-*` headers). The only field the gateway adds to a provider's body. */
+        GatewayFacts: {
+            /** @description The id of the gateway provider that served it. */
+            provider: string;
+            /** @description Upstream calls it took, retries and fallbacks included; 0 from the cache. */
+            attempts: number;
+            /** @enum {string} */
+            cache: "HIT" | "MISS" | "BYPASS";
+        };
+        /** @description The provider's message; fields the gateway does not own (`refusal`, `annotations`, `audio`) are passed on as sent. */
         AssistantMessage: {
             /** @constant */
             role: "assistant";
             content: string | null;
             /** @description Reasoning text, when the model exposes it. */
             reasoning?: string;
+            refusal?: string | null;
+            annotations?: Record<string, never>[];
             tool_calls?: components["schemas"]["ToolCall"][];
         };
+        /** @description OpenAI's `chat.completion`. Every field the provider returned that the gateway does not own (`system_fingerprint`, `service_tier`, OpenRouter's `provider`, ...) is passed on unchanged, whole, streamed and from the cache. */
         ChatCompletion: {
             id: string;
             /** @constant */
             object: "chat.completion";
             created: number;
             model: string;
-            /** @description The id of the provider that served the request. */
-            provider: string;
-            /** @description Upstream calls the request took, retries and fallbacks included. */
-            attempts?: number;
+            /** @description OpenRouter's backend that served the request, as OpenRouter reports it; absent for other providers. The gateway's own provider id is in `x_gateway.provider`. */
+            provider?: string;
+            system_fingerprint?: string | null;
+            service_tier?: string | null;
+            x_gateway: components["schemas"]["GatewayFacts"];
             choices: {
                 index: number;
                 message: components["schemas"]["AssistantMessage"];
                 finish_reason: components["schemas"]["FinishReason"];
-                logprobs?: null;
+                /** @description As the provider sent it, when the request asked for logprobs. */
+                logprobs?: Record<string, never> | null;
             }[];
             usage?: components["schemas"]["Usage"];
         };
@@ -375,13 +446,18 @@ export interface components {
                 arguments?: string;
             };
         };
+        /** @description OpenAI's `chat.completion.chunk`, with the provider's own fields passed on. `usage` appears only when the request set `stream_options.include_usage`, as OpenAI does. */
         ChatCompletionChunk: {
             id: string;
             /** @constant */
             object: "chat.completion.chunk";
             created: number;
             model: string;
-            provider: string;
+            /** @description OpenRouter's backend, as OpenRouter reports it. */
+            provider?: string;
+            system_fingerprint?: string | null;
+            service_tier?: string | null;
+            x_gateway: components["schemas"]["GatewayFacts"];
             choices: {
                 index: number;
                 delta: {
@@ -389,9 +465,11 @@ export interface components {
                     role?: "assistant";
                     content?: string;
                     reasoning?: string;
+                    refusal?: string | null;
                     tool_calls?: components["schemas"]["ToolCallDelta"][];
                 };
                 finish_reason: components["schemas"]["FinishReason"] | null;
+                logprobs?: Record<string, never> | null;
             }[];
             usage?: components["schemas"]["Usage"] | null;
         };
@@ -664,6 +742,30 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             500: components["responses"]["Error"];
+        };
+    };
+    retrieveModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
     listProviders: {

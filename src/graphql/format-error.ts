@@ -42,6 +42,17 @@ function findGatewayError(error: unknown): GatewayError | undefined {
   return undefined;
 }
 
+/**
+ * Parse, validation and variable-coercion errors have no `path` (nothing executed) and are GraphQL's
+ * own, possibly wrapping another copy of graphql-js's error class (graphql-ws and the schema may load
+ * different builds of the package, so `instanceof` alone cannot tell).
+ */
+function isDocumentOrVariableError(formatted: GraphQLFormattedError, error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || formatted.path !== undefined) return false;
+  const original = error.originalError as { name?: unknown } | null | undefined;
+  return original === undefined || original === null || original.name === 'GraphQLError';
+}
+
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = findGatewayError(error);
   if (original !== undefined) {
@@ -52,8 +63,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && code in errorCatalog) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: formatted.extensions };
   }
-  const isRequestError =
-    (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) || (error instanceof GraphQLError && (error.originalError === undefined || error.originalError === null));
+  const isRequestError = (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) || isDocumentOrVariableError(formatted, error);
   if (isRequestError) {
     const spec = errorCatalog.invalid_request;
     return {

@@ -9,7 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { specifiedRules, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { SecurityConfig } from '../config/security.js';
 import type { RequestValidator } from '../contract/request-validator.js';
 import { isGatewayError } from '../errors.js';
@@ -58,20 +58,24 @@ const bodyErrorHandler: ErrorRequestHandler = (error: unknown, _req, res, next) 
 };
 
 export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<GraphqlServers> {
-  const limitsRule = queryLimitsRule(deps.security.graphql);
+  const limitsRule = queryLimitsRule({ ...deps.security.graphql, introspection: deps.introspection });
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const result = formatGraphQLError(formatted, error);
     const code = result.extensions?.code;
     if (typeof code === 'string') deps.metrics.countError(code);
     return result;
   };
-  const subscriptions = createSubscriptionServer({ ...deps, rules: [...specifiedRules, limitsRule], websocket: deps.security.websocket, formatError });
+  // Apollo adds its own introspection ban when introspection is off; graphql-ws needs it spelled out.
+  const rules = [...specifiedRules, limitsRule, ...(deps.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const subscriptions = createSubscriptionServer({ ...deps, rules, maxTokens: deps.security.graphql.maxTokens, websocket: deps.security.websocket, formatError });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     introspection: deps.introspection,
     stopOnTerminationSignals: false,
     validationRules: [limitsRule],
+    // A document is refused above this many tokens before it is validated, so a huge one cannot hold the event loop.
+    parseOptions: { maxTokens: deps.security.graphql.maxTokens },
     // One operation per request: batching multiplies the work one request can ask for.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,

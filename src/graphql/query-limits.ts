@@ -1,6 +1,8 @@
 /**
  * A validation rule bounding what one operation may ask for: selection depth, aliases and fields
- * (fragments expanded). It runs for HTTP and graphql-ws alike, before anything executes.
+ * (fragments expanded). It runs for HTTP and graphql-ws alike, before anything executes. While
+ * introspection is on, introspection fields (`__schema`, `__type`, `__typename`) are not counted:
+ * the standard introspection query is deep by design, and tools must be able to load the schema.
  */
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 
@@ -8,6 +10,8 @@ export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxFields: number;
+  /** Introspection fields are exempt while introspection is served. */
+  introspection: boolean;
 }
 
 interface Tally {
@@ -22,6 +26,7 @@ function measure(selectionSet: SelectionSetNode, fragments: Record<string, Fragm
   if (tally.fields > limits.maxFields || tally.depth > limits.maxDepth) return;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
+      if (limits.introspection && selection.name.value.startsWith('__')) continue;
       tally.fields++;
       if (selection.alias !== undefined) tally.aliases++;
       if (selection.selectionSet !== undefined) measure(selection.selectionSet, fragments, depth + 1, tally, seen, limits);

@@ -3,8 +3,8 @@
  * are capped per client and per connection, and get errors in the catalog's terms.
  */
 import type { Server } from 'node:http';
-import { GraphQLError, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { CloseCode } from 'graphql-ws';
+import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/access.js';
@@ -29,6 +29,8 @@ export interface SubscriptionServerDeps {
   logger: Logger;
   streams: OpenStreams;
   rules: readonly ValidationRule[];
+  /** Documents above this many tokens are refused before they are validated. */
+  maxTokens: number;
   websocket: SecurityConfig['websocket'];
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -66,6 +68,22 @@ class ConnectionCounts {
   }
 }
 
+/**
+ * Parses within the token budget and validates with the gateway's rules; errors go back as the
+ * operation's error message (the socket stays open), not as a closed connection.
+ */
+function prepareOperation(deps: SubscriptionServerDeps, payload: SubscribePayload): ExecutionArgs | readonly GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query, { maxTokens: deps.maxTokens });
+  } catch (error) {
+    return [error instanceof GraphQLError ? error : new GraphQLError('The document could not be parsed.')];
+  }
+  const errors = validate(deps.schema, document, deps.rules);
+  if (errors.length > 0) return errors;
+  return { schema: deps.schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null };
+}
+
 export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispose(): Promise<void> } {
   const limits = deps.websocket;
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: GRAPHQL_PATH, maxPayload: limits.maxPayloadBytes });
@@ -75,7 +93,6 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispos
     {
       schema: deps.schema,
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
-      validate: (schema, document) => validate(schema, document, deps.rules),
       context: (ctx): GraphQLContext => ({
         ...(ctx.extra.facts ?? upgradeRequestFacts(ctx.extra.request, undefined)),
         // Each operation is a request of its own, with its own id unless the client chose one.
@@ -102,14 +119,16 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispos
         Object.assign(ctx.extra, { facts, socketClosed: closed.signal, subscriptions: 0 });
         return true;
       },
-      onSubscribe: (ctx) => {
+      onSubscribe: (ctx, _id, payload) => {
         const active = ctx.extra.subscriptions ?? 0;
         if (active >= limits.maxSubscriptionsPerConnection) {
           const error = new GatewayError('rate_limit_exceeded', `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection.`);
           return [new GraphQLError(error.message, { extensions: gatewayErrorExtensions(error) })];
         }
+        const prepared = prepareOperation(deps, payload);
+        if (Array.isArray(prepared)) return prepared;
         ctx.extra.subscriptions = active + 1;
-        return undefined;
+        return prepared;
       },
       onComplete: (ctx) => {
         ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);

@@ -70,5 +70,6 @@ export function toChatCommand(input: ChatCompletionInput, validator: RequestVali
     }
   }
   const body = dropUndefined(toWireBody(input));
-  return fromWireRequest(validator.validateBody<CreateChatCompletionRequest>('createChatCompletion', body, inputParamNamer(providerOptionKeys))).command;
+  const nameParam = inputParamNamer(providerOptionKeys);
+  return fromWireRequest(validator.validateBody<CreateChatCompletionRequest>('createChatCompletion', body, nameParam), nameParam).command;
 }

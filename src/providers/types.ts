@@ -6,8 +6,8 @@ import type { GatewayError } from '../errors.js';
 
 export const PROVIDER_INTERFACE_VERSION = 1 as const;
 
-export type { ChatMessage, ChatRequest, ChatRole, ContentPart, FinishReason, TokenUsage, ToolCall, ToolDefinition } from '../vocabulary/chat-request.js';
-import type { ChatRequest, FinishReason, TokenUsage, ToolCall } from '../vocabulary/chat-request.js';
+export type { ChatMessage, ChatRequest, ChatRole, ContentPart, FinishReason, PassThrough, TokenUsage, ToolCall, ToolDefinition } from '../vocabulary/chat-request.js';
+import type { ChatRequest, FinishReason, PassThrough, TokenUsage, ToolCall } from '../vocabulary/chat-request.js';
 
 export interface ChatResponse {
   id: string;
@@ -18,6 +18,8 @@ export interface ChatResponse {
   toolCalls: ToolCall[];
   finishReason: FinishReason;
   usage: TokenUsage | null;
+  /** What the provider sent that the gateway does not own, by where it sat in the body. */
+  extra?: { response?: PassThrough; choice?: PassThrough; message?: PassThrough };
 }
 
 /**
@@ -27,12 +29,20 @@ export interface ChatResponse {
  * A stream that ends without a `finish` or `error` part is a provider bug.
  */
 export type StreamPart =
-  | { type: 'response-metadata'; id?: string; model?: string; created?: number }
-  | { type: 'text-delta'; delta: string }
+  | { type: 'response-metadata'; id?: string; model?: string; created?: number; extra?: PassThrough }
+  | { type: 'text-delta'; delta: string; extra?: DeltaExtras }
   | { type: 'reasoning-delta'; delta: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | null }
+  | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | null; extra?: DeltaExtras }
+  /** Delta or choice fields the gateway does not own, in a chunk without text (a `refusal` delta). */
+  | { type: 'pass-through-delta'; extra: DeltaExtras }
   | { type: 'error'; error: GatewayError };
+
+/** Fields of one upstream chunk's choice the gateway does not own: in the delta (`refusal`) and beside it (`logprobs`). */
+export interface DeltaExtras {
+  delta?: PassThrough;
+  choice?: PassThrough;
+}
 
 export interface CallOptions {
   /** Aborting it aborts the upstream HTTP request. */

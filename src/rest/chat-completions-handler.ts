@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import { fromWireRequest } from '../contract/from-wire-request.js';
 import type { CreateChatCompletionRequest } from '../contract/openai-wire-types.js';
-import { toWireCompletion } from '../contract/to-wire-response.js';
+import { toWireCompletion } from '../contract/to-wire-chat.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
@@ -36,6 +36,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
         logger: deps.logger,
         requestId: facts.requestId,
         streams: deps.streams,
+        includeUsage: includeUsageChunk,
         headersFor: (first) => gatewayHeaders(first, report),
       });
       return;

@@ -8,6 +8,8 @@ export interface RestRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** As the OpenAPI spec writes it: `/v1/providers/{id}/health`. */
   path: string;
+  /** When the spec's path cannot say it: a parameter that spans slashes (`/v1/models/*model`). */
+  expressPath?: string;
   operationId: string;
   /** Who may call it; checked before anything else, the validator included. */
   access: Access;

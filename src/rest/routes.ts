@@ -18,7 +18,7 @@ import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
 import type { RequestValidator } from '../contract/request-validator.js';
-import { toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from '../contract/to-wire-response.js';
+import { toWireModel, toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from '../contract/to-wire-response.js';
 import { toWireUsageReport } from '../contract/to-wire-usage.js';
 import { toUsageFilter } from '../gateway/usage-filter.js';
 import { httpRequestFacts } from '../http/request-facts.js';
@@ -42,6 +42,19 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
       access: 'client',
       handler: async (_req, res) => {
         res.json(toWireModelList(await deps.gateway.listModels({ requestId: requestIdOf(res) })));
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/models/{model}',
+      // Model ids contain slashes (openrouter/openai/gpt-4o), and the SDKs send them unescaped.
+      expressPath: '/v1/models/*model',
+      operationId: 'retrieveModel',
+      access: 'client',
+      handler: async (req, res) => {
+        const segments = (req.params as Record<string, string | string[]>).model;
+        const model = Array.isArray(segments) ? segments.join('/') : String(segments);
+        res.json(toWireModel(await deps.gateway.getModel(model, { requestId: requestIdOf(res) })));
       },
     },
     { method: 'get', path: '/v1/providers', operationId: 'listProviders', access: 'client', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders())) },
@@ -87,7 +100,8 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
 export function createRestRouter(deps: RestRouterDeps): Router {
   const router = express.Router();
   const parseJson = parseJsonBody(deps.maxBodyBytes);
-  for (const route of restRoutes(deps)) {
+  const routes = restRoutes(deps);
+  for (const route of routes) {
     const takesBody = deps.validator.hasBody(route.operationId);
     const validated: Handler = async (req, res) => {
       requireAccess(principalOf(res), route.access);
@@ -99,9 +113,34 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       }
       await route.handler(req, res);
     };
-    const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    const expressPath = route.expressPath ?? route.path.replace(/\{(\w+)\}/g, ':$1');
     if (takesBody) router[route.method](expressPath, parseJson, validated);
     else router[route.method](expressPath, validated);
   }
+  for (const [path, allowed] of methodsByPath(routes)) router.all(path, answerOtherMethods(allowed));
   return router;
+}
+
+/** Each Express path with the methods it takes (HEAD wherever GET is, as Express serves it). */
+function methodsByPath(routes: readonly RestRoute[]): Map<string, string[]> {
+  const byPath = new Map<string, string[]>();
+  for (const route of routes) {
+    const path = route.expressPath ?? route.path.replace(/\{(\w+)\}/g, ':$1');
+    const methods = byPath.get(path) ?? [];
+    methods.push(route.method.toUpperCase(), ...(route.method === 'get' ? ['HEAD'] : []));
+    byPath.set(path, methods);
+  }
+  return byPath;
+}
+
+/** A known path asked with another method: 405 with `Allow` (OPTIONS: 204 with `Allow`), never a 404. */
+function answerOtherMethods(allowed: readonly string[]): Handler {
+  const allow = [...allowed, 'OPTIONS'];
+  return (req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.set('Allow', allow.join(', ')).status(204).end();
+      return;
+    }
+    throw new GatewayError('method_not_allowed', `${req.method} is not allowed on ${req.path}; it takes ${allowed.join(', ')}.`, { allow });
+  };
 }

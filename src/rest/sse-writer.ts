@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { toGatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
-import { toWireChunk } from '../contract/to-wire-response.js';
+import { toWireChunk } from '../contract/to-wire-chat.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import { recordErrorCode } from '../http/request-log.js';
 
@@ -19,6 +19,8 @@ export interface SseStreamOptions {
   logger: Logger;
   requestId: string;
   streams: OpenStreams;
+  /** The client asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
   /** Response headers, decided once the first chunk says what serves the stream. */
   headersFor: (first: ChatChunk) => Record<string, string>;
 }
@@ -75,9 +77,9 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
   });
 
   try {
-    await write(res, `data: ${JSON.stringify(toWireChunk(first.value))}\n\n`);
+    await write(res, `data: ${JSON.stringify(toWireChunk(first.value, options.includeUsage))}\n\n`);
     for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
-      await write(res, `data: ${JSON.stringify(toWireChunk(chunk))}\n\n`);
+      await write(res, `data: ${JSON.stringify(toWireChunk(chunk, options.includeUsage))}\n\n`);
     }
     await write(res, 'data: [DONE]\n\n');
   } catch (error) {

@@ -3,13 +3,21 @@
  * they live at the bottom and import nothing of the app.
  */
 
-export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other';
 
+/** Fields the gateway does not interpret, kept as the client or the provider sent them. */
+export type PassThrough = Readonly<Record<string, unknown>>;
+
+/**
+ * Text and images the gateway reads (limits, token estimates, filters); any other part (audio,
+ * file, a provider's own) travels as sent. `extra` holds a part's other fields (`cache_control`).
+ */
 export type ContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image_url'; imageUrl: { url: string; detail?: 'auto' | 'low' | 'high' } };
+  | { type: 'text'; text: string; extra?: PassThrough }
+  | { type: 'image_url'; imageUrl: { url: string; detail?: 'auto' | 'low' | 'high' }; extra?: PassThrough }
+  | { type: 'other'; part: PassThrough };
 
 export interface ToolCall {
   id: string;
@@ -24,13 +32,18 @@ export interface ChatMessage {
   name?: string;
   toolCallId?: string;
   toolCalls?: ToolCall[];
+  /** The message's other fields (`refusal`, `audio`, `function_call`, ...), sent on as they came. */
+  extra?: PassThrough;
 }
 
+/** A function tool the gateway can name; any other tool (`custom`, a provider's own) travels in `raw`. */
 export interface ToolDefinition {
   name: string;
   description?: string;
   parameters?: Record<string, unknown>;
   strict?: boolean | null;
+  /** The tool as the client sent it, when it is not a plain function tool. */
+  raw?: PassThrough;
 }
 
 export interface ChatRequest {
@@ -62,4 +75,6 @@ export interface TokenUsage {
   reasoningTokens?: number | null;
   /** USD, as reported by the provider. */
   cost?: number | null;
+  /** The provider's usage object as sent (`prompt_tokens_details`, `completion_tokens_details`, ...). */
+  wire?: PassThrough;
 }

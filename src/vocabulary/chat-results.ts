@@ -3,7 +3,7 @@
  * Field names follow GraphQL's camelCase; the REST adapter renders them in OpenAI's wire names.
  */
 import type { CacheStatus } from './cache-directives.js';
-import type { ChatRequest, FinishReason, TokenUsage, ToolCall } from './chat-request.js';
+import type { ChatRequest, FinishReason, PassThrough, TokenUsage, ToolCall } from './chat-request.js';
 
 /** A request as the client phrased it: `model` is not resolved yet, and may be left to the default. */
 export type ChatCompletionCommand = Omit<ChatRequest, 'model'> & { model?: string };
@@ -13,12 +13,16 @@ export interface AssistantMessage {
   content: string | null;
   reasoning: string | null;
   toolCalls: ToolCall[];
+  /** Message fields the provider sent that the gateway does not own (`refusal`, `annotations`, `audio`). */
+  extra?: PassThrough;
 }
 
 export interface ChatChoiceResult {
   index: number;
   message: AssistantMessage;
   finishReason: FinishReason;
+  /** Choice fields the provider sent that the gateway does not own (`logprobs`, `native_finish_reason`). */
+  extra?: PassThrough;
 }
 
 export interface ChatCompletionResult {
@@ -35,6 +39,8 @@ export interface ChatCompletionResult {
   cacheStatus: CacheStatus;
   choices: ChatChoiceResult[];
   usage: TokenUsage | null;
+  /** Top-level fields the provider sent that the gateway does not own (`system_fingerprint`, `service_tier`, OpenRouter's `provider`). */
+  extra?: PassThrough;
 }
 
 export interface ToolCallDeltaResult {
@@ -49,12 +55,16 @@ export interface ChatDeltaResult {
   content?: string;
   reasoning?: string;
   toolCalls?: ToolCallDeltaResult[];
+  /** Delta fields the gateway does not own (`refusal`). */
+  extra?: PassThrough;
 }
 
 export interface ChatChunkChoiceResult {
   index: number;
   delta: ChatDeltaResult;
   finishReason: FinishReason | null;
+  /** Choice fields the gateway does not own (`logprobs`). */
+  extra?: PassThrough;
 }
 
 export interface ChatChunk {
@@ -68,4 +78,6 @@ export interface ChatChunk {
   cacheStatus: CacheStatus;
   choices: ChatChunkChoiceResult[];
   usage: TokenUsage | null;
+  /** Top-level chunk fields the provider sent that the gateway does not own. */
+  extra?: PassThrough;
 }

@@ -88,6 +88,8 @@ describe('OpenAPI contract: real responses match the spec', () => {
 
   it('catalog, health, usage and admin endpoints', async () => {
     await exchange('/v1/models', '/v1/models', 'get', CLIENT_KEY);
+    await exchange('/v1/models/{model}', '/v1/models/openrouter/test/model', 'get', CLIENT_KEY);
+    await exchange('/v1/models/{model}', '/v1/models/nobody/serves-this', 'get', CLIENT_KEY);
     await exchange('/v1/providers', '/v1/providers', 'get', CLIENT_KEY);
     await exchange('/v1/providers/{id}/health', '/v1/providers/openrouter/health', 'get', CLIENT_KEY);
     await exchange('/v1/providers/{id}/health', '/v1/providers/nope/health', 'get', CLIENT_KEY);

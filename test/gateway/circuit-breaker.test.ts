@@ -66,8 +66,8 @@ describe('circuit breakers per deployment', () => {
     setup.upstreams.deepseek!.setDefault(() => errorScenario(503, 'Server overloaded'));
     for (let i = 0; i < 3; i++) await postCompletion(setup.gateway.url, { model: 'deepseek/deepseek-chat' });
     const callsBefore = deepseekCalls();
-    const body = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as { provider: string; attempts: number };
-    expect(body).to.include({ provider: 'openrouter', attempts: 1 });
+    const body = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as { x_gateway: { provider: string; attempts: number } };
+    expect(body.x_gateway).to.include({ provider: 'openrouter', attempts: 1 });
     expect(deepseekCalls()).to.equal(callsBefore);
   });
 

@@ -4,8 +4,8 @@ import { collectSubscription, wsClient } from '../helpers/graphql-client.js';
 import { postCompletion, startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from '../helpers/multi-provider-gateway.js';
 
 interface CompletionBody {
-  provider: string;
-  attempts: number;
+  /** The gateway's own facts; the body's `provider` is the upstream's. */
+  x_gateway: { provider: string; attempts: number };
   model: string;
   choices: { message: { content: string } }[];
   error?: { code: string; message: string };
@@ -24,8 +24,8 @@ describe('fallback chains across three providers', () => {
   it('serves from the first target when it is healthy', async () => {
     const response = await postCompletion(setup.gateway.url, { model: 'deepseek-chat' });
     const body = (await response.json()) as CompletionBody;
-    expect(body.provider).to.equal('deepseek');
-    expect(body.attempts).to.equal(1);
+    expect(body.x_gateway.provider).to.equal('deepseek');
+    expect(body.x_gateway.attempts).to.equal(1);
     expect(response.headers.get('x-gateway-provider')).to.equal('deepseek');
     expect(chatPaths(setup, 'deepseek')[0]?.body?.model).to.equal('deepseek-chat');
   });
@@ -33,8 +33,8 @@ describe('fallback chains across three providers', () => {
   it('retries a retryable failure on the same provider, then succeeds', async () => {
     setup.upstreams.deepseek!.enqueue(errorScenario(503, 'Server overloaded'));
     const body = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as CompletionBody;
-    expect(body.provider).to.equal('deepseek');
-    expect(body.attempts).to.equal(2);
+    expect(body.x_gateway.provider).to.equal('deepseek');
+    expect(body.x_gateway.attempts).to.equal(2);
     expect(chatPaths(setup, 'openrouter')).to.have.length(0);
   });
 
@@ -44,8 +44,8 @@ describe('fallback chains across three providers', () => {
     const response = await postCompletion(setup.gateway.url, { model: 'deepseek-chat' });
     const body = (await response.json()) as CompletionBody;
     expect(response.status).to.equal(200);
-    expect(body.provider).to.equal('local');
-    expect(body.attempts).to.equal(5);
+    expect(body.x_gateway.provider).to.equal('local');
+    expect(body.x_gateway.attempts).to.equal(5);
     expect(chatPaths(setup, 'deepseek')).to.have.length(2);
     expect(chatPaths(setup, 'openrouter')).to.have.length(2);
     expect(chatPaths(setup, 'openrouter')[0]?.body?.model).to.equal('deepseek/deepseek-chat');
@@ -56,7 +56,7 @@ describe('fallback chains across three providers', () => {
   it('falls back without retrying when a provider refuses its key', async () => {
     setup.upstreams.deepseek!.enqueue(errorScenario(401, 'Authentication Fails'));
     const body = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as CompletionBody;
-    expect(body.provider).to.equal('openrouter');
+    expect(body.x_gateway.provider).to.equal('openrouter');
     expect(chatPaths(setup, 'deepseek')).to.have.length(1);
   });
 
@@ -73,7 +73,7 @@ describe('fallback chains across three providers', () => {
     setup.upstreams.deepseek!.enqueue(errorScenario(429, 'Rate limit reached', { 'retry-after': '120' }));
     const started = Date.now();
     const body = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as CompletionBody;
-    expect(body.provider).to.equal('openrouter');
+    expect(body.x_gateway.provider).to.equal('openrouter');
     expect(Date.now() - started).to.be.below(1000);
   });
 
@@ -81,18 +81,18 @@ describe('fallback chains across three providers', () => {
     setup.upstreams.deepseek!.enqueue(errorScenario(429, 'Rate limit reached', { 'retry-after': '1' }));
     const started = Date.now();
     const body = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as CompletionBody;
-    expect(body.provider).to.equal('deepseek');
-    expect(body.attempts).to.equal(2);
+    expect(body.x_gateway.provider).to.equal('deepseek');
+    expect(body.x_gateway.attempts).to.equal(2);
     expect(Date.now() - started).to.be.at.least(950);
   });
 
   it('resolves aliases and bare model names a provider declares', async () => {
     const viaAlias = (await (await postCompletion(setup.gateway.url, { model: 'fast' })).json()) as CompletionBody;
-    expect(viaAlias.provider).to.equal('local');
+    expect(viaAlias.x_gateway.provider).to.equal('local');
     const bare = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-reasoner' })).json()) as CompletionBody;
-    expect(bare.provider).to.equal('deepseek');
+    expect(bare.x_gateway.provider).to.equal('deepseek');
     const explicit = (await (await postCompletion(setup.gateway.url, { model: 'openrouter/deepseek/deepseek-chat' })).json()) as CompletionBody;
-    expect(explicit.provider).to.equal('openrouter');
+    expect(explicit.x_gateway.provider).to.equal('openrouter');
     expect(chatPaths(setup, 'openrouter')[0]?.body?.model).to.equal('deepseek/deepseek-chat');
   });
 
@@ -123,9 +123,9 @@ describe('fallback chains across three providers', () => {
     const contents = text
       .split('\n\n')
       .filter((event) => event.startsWith('data: {'))
-      .map((event) => JSON.parse(event.slice(6)) as { provider: string; choices: { delta: { content?: string } }[] });
+      .map((event) => JSON.parse(event.slice(6)) as { x_gateway: { provider: string }; choices: { delta: { content?: string } }[] });
     expect(contents.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).to.equal('from local');
-    expect(contents.every((chunk) => chunk.provider === 'local')).to.equal(true);
+    expect(contents.every((chunk) => chunk.x_gateway.provider === 'local')).to.equal(true);
     expect(text.trimEnd().endsWith('data: [DONE]')).to.equal(true);
   });
 
@@ -169,7 +169,7 @@ describe('provider management', () => {
     const disabled = await fetch(`${setup.gateway.url}/v1/providers/deepseek/disable`, { method: 'POST' });
     expect(await disabled.json()).to.deep.include({ id: 'deepseek', enabled: false, status: 'disabled' });
     const viaChain = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as CompletionBody;
-    expect(viaChain.provider).to.equal('openrouter');
+    expect(viaChain.x_gateway.provider).to.equal('openrouter');
     const direct = await postCompletion(setup.gateway.url, { model: 'deepseek-reasoner' });
     expect(direct.status).to.equal(503);
     expect(((await direct.json()) as CompletionBody).error?.code).to.equal('provider_disabled');
@@ -177,7 +177,7 @@ describe('provider management', () => {
 
     await fetch(`${setup.gateway.url}/v1/providers/deepseek/enable`, { method: 'POST' });
     const again = (await (await postCompletion(setup.gateway.url, { model: 'deepseek-chat' })).json()) as CompletionBody;
-    expect(again.provider).to.equal('deepseek');
+    expect(again.x_gateway.provider).to.equal('deepseek');
   });
 
   it('answers 404 not_found for an unknown provider id', async () => {

@@ -32,19 +32,20 @@ describe('DeepSeek provider replaying recorded responses', () => {
       'The user greets.',
       ' Reply kindly.',
     ]);
-    expect(parts.filter((part) => part.type === 'text-delta')).to.deep.equal([{ type: 'text-delta', delta: 'Hello!' }]);
-    expect(parts.at(-1)).to.deep.equal({
-      type: 'finish',
-      finishReason: 'stop',
-      usage: { promptTokens: 12, completionTokens: 20, totalTokens: 32, cachedTokens: 0, reasoningTokens: 14 },
-    });
+    // DeepSeek's `logprobs: null` beside each delta travels on, as OpenAI's clients expect it.
+    expect(parts.filter((part) => part.type === 'text-delta')).to.deep.equal([{ type: 'text-delta', delta: 'Hello!', extra: { choice: { logprobs: null } } }]);
+    const finish = parts.at(-1);
+    expect(finish).to.deep.include({ type: 'finish', finishReason: 'stop' });
+    expect(finish?.type === 'finish' && finish.usage).to.deep.include({ promptTokens: 12, completionTokens: 20, totalTokens: 32, cachedTokens: 0, reasoningTokens: 14 });
   });
 
   it('reads a slow non-streaming body preceded by blank lines, with cache-hit tokens and reasoning', async () => {
     nock(BASE).post('/chat/completions').reply(200, readFixture('deepseek/chat-slow-body-with-blank-lines.json'), { 'content-type': 'application/json' });
     const response = await provider.complete({ ...request, model: 'deepseek-chat' }, options());
     expect(response).to.deep.include({ content: 'Hi there', reasoning: 'Short greeting.', finishReason: 'stop' });
-    expect(response.usage).to.deep.equal({ promptTokens: 64, completionTokens: 3, totalTokens: 67, cachedTokens: 60 });
+    expect(response.usage).to.deep.include({ promptTokens: 64, completionTokens: 3, totalTokens: 67, cachedTokens: 60 });
+    // DeepSeek's own cache counters reach the client as DeepSeek sent them.
+    expect(response.usage?.wire).to.deep.include({ prompt_cache_hit_tokens: 60 });
   });
 
   it('maps DeepSeek 402 Insufficient Balance', async () => {

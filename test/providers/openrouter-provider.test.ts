@@ -45,13 +45,19 @@ describe('OpenRouter provider replaying recorded streams', () => {
   it('ignores ": OPENROUTER PROCESSING" comments and reads usage from its own chunk', async () => {
     replay('processing-comments-and-usage-chunk.sse');
     const parts = await collect(provider.stream(request, options()));
-    expect(parts[0]).to.deep.equal({ type: 'response-metadata', id: 'gen-1732000000-Xy12', model: 'deepseek/deepseek-chat', created: 1732000000 });
-    expect(text(parts, 'text-delta')).to.equal('Hello 👋 there');
-    expect(parts.at(-1)).to.deep.equal({
-      type: 'finish',
-      finishReason: 'stop',
-      usage: { promptTokens: 10, completionTokens: 3, totalTokens: 13, cachedTokens: 4, reasoningTokens: 0, cost: 0.0000042 },
+    // OpenRouter's own fields (the backend that served it) travel on as the provider sent them.
+    expect(parts[0]).to.deep.equal({
+      type: 'response-metadata',
+      id: 'gen-1732000000-Xy12',
+      model: 'deepseek/deepseek-chat',
+      created: 1732000000,
+      extra: { provider: 'DeepSeek', system_fingerprint: null },
     });
+    expect(text(parts, 'text-delta')).to.equal('Hello 👋 there');
+    const finish = parts.at(-1);
+    expect(finish).to.deep.include({ type: 'finish', finishReason: 'stop' });
+    expect(finish?.type === 'finish' && finish.usage).to.deep.include({ promptTokens: 10, completionTokens: 3, totalTokens: 13, cachedTokens: 4, reasoningTokens: 0, cost: 0.0000042 });
+    expect(finish?.type === 'finish' && finish.usage?.wire).to.deep.include({ prompt_tokens: 10, cost: 0.0000042 });
   });
 
   for (const size of [1, 7, 64]) {
@@ -87,7 +93,11 @@ describe('OpenRouter provider replaying recorded streams', () => {
   it('accepts a stream with a finish reason but no [DONE]', async () => {
     replay('finish-without-done.sse');
     const parts = await collect(provider.stream(request, options()));
-    expect(parts.at(-1)).to.deep.equal({ type: 'finish', finishReason: 'length', usage: { promptTokens: 2, completionTokens: 1, totalTokens: 3 } });
+    const finish = parts.at(-1);
+    expect(finish).to.deep.include({ type: 'finish', finishReason: 'length' });
+    expect(finish?.type === 'finish' && finish.usage).to.deep.include({ promptTokens: 2, completionTokens: 1, totalTokens: 3 });
+    // OpenRouter's provider-native reason is not the gateway's to interpret: it travels on.
+    expect(finish?.type === 'finish' && finish.extra?.choice).to.deep.include({ native_finish_reason: 'max_tokens' });
   });
 
   it('surfaces reasoning deltas and reasoning token usage', async () => {

@@ -14,6 +14,7 @@ interface ErrorBody {
 const REST_SAMPLES: Record<string, { method: string; path: string; body?: unknown }> = {
   createChatCompletion: { method: 'POST', path: '/v1/chat/completions', body: CHAT },
   listModels: { method: 'GET', path: '/v1/models' },
+  retrieveModel: { method: 'GET', path: '/v1/models/openrouter/test/model' },
   listProviders: { method: 'GET', path: '/v1/providers' },
   getProviderHealth: { method: 'GET', path: '/v1/providers/openrouter/health' },
   disableProvider: { method: 'POST', path: '/v1/providers/deepseek/disable' },

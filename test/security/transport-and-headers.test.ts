@@ -49,10 +49,16 @@ describe('transport and browser-facing headers', () => {
       expect(other.headers.get('access-control-allow-origin')).to.equal(null);
       const preflight = await fetch(`${setup.gateway.url}/v1/chat/completions`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'POST',
+          // What the OpenAI SDK sends from a browser.
+          'access-control-request-headers': 'authorization,content-type,x-stainless-os,x-stainless-lang,x-stainless-package-version,x-stainless-retry-count,x-stainless-timeout',
+        },
       });
       expect(preflight.status).to.equal(204);
-      expect(preflight.headers.get('access-control-allow-headers')).to.include('Authorization');
+      const allowedHeaders = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',');
+      for (const header of ['authorization', 'content-type', 'x-stainless-os', 'x-stainless-retry-count', 'x-stainless-timeout']) expect(allowedHeaders).to.include(header);
     } finally {
       await setup.close();
     }

@@ -48,9 +48,9 @@ for (const backend of ['redis', 'memory'] as const) {
       expect(first.headers.get('x-cache')).to.equal('MISS');
       const second = await post(gateway, { user: 'someone-else', stream: false });
       expect(second.headers.get('x-cache')).to.equal('HIT');
-      const body = (await second.json()) as { choices: { message: { content: string } }[]; attempts: number };
+      const body = (await second.json()) as { choices: { message: { content: string } }[]; x_gateway: { attempts: number; cache: string } };
       expect(body.choices[0]?.message.content).to.equal('Hello world');
-      expect(body.attempts).to.equal(0);
+      expect(body.x_gateway).to.include({ attempts: 0, cache: 'HIT' });
       expect(chatCalls(upstream)).to.equal(1);
     });
 

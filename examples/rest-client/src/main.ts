@@ -23,7 +23,7 @@ const { data, error } = await client.POST('/v1/chat/completions', {
 if (error !== undefined) throw new Error(`${error.error.code}: ${error.error.message}`);
 // The spec's 200 is JSON or an event stream; without `stream: true` it is the JSON completion.
 const completion = data as components['schemas']['ChatCompletion'];
-console.log(`completion from ${completion.provider}: ${completion.choices[0]?.message.content} (${completion.usage?.total_tokens} tokens)`);
+console.log(`completion from ${completion.x_gateway.provider}: ${completion.choices[0]?.message.content} (${completion.usage?.total_tokens} tokens)`);
 
 const response = await fetch(`${baseUrl}/v1/chat/completions`, {
   method: 'POST',

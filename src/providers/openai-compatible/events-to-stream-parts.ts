@@ -3,10 +3,11 @@
  * the end of the stream because usage arrives after the finish reason (in its own chunk).
  */
 import { GatewayError } from '../../errors.js';
-import type { FinishReason, StreamPart, TokenUsage } from '../types.js';
+import type { DeltaExtras, FinishReason, StreamPart, TokenUsage } from '../types.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { findWireError, mapInBandError, type UpstreamErrorSource } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
+import { choiceExtras, messageExtras, responseExtras } from './pass-through-fields.js';
 import type { EventSourceMessage } from './parse-event-stream.js';
 import type { WireCompletion } from './wire-types.js';
 
@@ -16,6 +17,7 @@ export async function* eventsToStreamParts(
   onEvent: () => void,
 ): AsyncGenerator<StreamPart> {
   let finishReason: FinishReason | undefined;
+  let finishExtras: DeltaExtras | undefined;
   let usage: TokenUsage | null = null;
   let sawDone = false;
   let sentMetadata = false;
@@ -42,14 +44,19 @@ export async function* eventsToStreamParts(
     }
     if (!sentMetadata) {
       sentMetadata = true;
-      yield { type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created };
+      const extra = responseExtras(chunk);
+      yield { type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created, ...(extra === undefined ? {} : { extra }) };
     }
     const choice = chunk.choices?.[0];
     const delta = choice?.delta;
+    const extras = deltaExtras(choice);
+    const finishing = mapFinishReason(choice?.finish_reason);
     if (delta !== undefined && delta !== null) {
       const reasoning = delta.reasoning ?? delta.reasoning_content;
       if (typeof reasoning === 'string' && reasoning !== '') yield { type: 'reasoning-delta', delta: reasoning };
-      if (typeof delta.content === 'string' && delta.content !== '') yield { type: 'text-delta', delta: delta.content };
+      const hasText = typeof delta.content === 'string' && delta.content !== '';
+      if (hasText) yield { type: 'text-delta', delta: delta.content as string, ...(extras === undefined ? {} : { extra: extras }) };
+      else if (extras !== undefined && finishing === undefined) yield { type: 'pass-through-delta', extra: extras };
       if (Array.isArray(delta.tool_calls)) {
         for (const [position, call] of delta.tool_calls.entries()) {
           const part: Extract<StreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index: call.index ?? position };
@@ -60,7 +67,10 @@ export async function* eventsToStreamParts(
         }
       }
     }
-    finishReason = mapFinishReason(choice?.finish_reason) ?? finishReason;
+    if (finishing !== undefined) {
+      finishReason = finishing;
+      finishExtras = extras;
+    }
     if (chunk.usage !== undefined && chunk.usage !== null) usage = mapUsage(chunk.usage);
   }
 
@@ -73,7 +83,16 @@ export async function* eventsToStreamParts(
     };
     return;
   }
-  yield { type: 'finish', finishReason: finishReason ?? 'stop', usage };
+  yield { type: 'finish', finishReason: finishReason ?? 'stop', usage, ...(finishExtras === undefined ? {} : { extra: finishExtras }) };
+}
+
+/** The chunk's choice fields the gateway does not own, in the delta and beside it. */
+function deltaExtras(choice: unknown): DeltaExtras | undefined {
+  const delta = choice !== null && typeof choice === 'object' ? (choice as { delta?: unknown }).delta : undefined;
+  const inDelta = messageExtras(delta);
+  const besideDelta = choiceExtras(choice);
+  if (inDelta === undefined && besideDelta === undefined) return undefined;
+  return { ...(inDelta === undefined ? {} : { delta: inDelta }), ...(besideDelta === undefined ? {} : { choice: besideDelta }) };
 }
 
 function streamError(source: UpstreamErrorSource, what: string): GatewayError {

@@ -21,5 +21,6 @@ export function mapUsage(usage: WireUsage | null | undefined): TokenUsage | null
   if (reasoning !== undefined) result.reasoningTokens = reasoning;
   const cost = count(usage.cost);
   if (cost !== undefined) result.cost = cost;
+  result.wire = usage as Readonly<Record<string, unknown>>;
   return result;
 }

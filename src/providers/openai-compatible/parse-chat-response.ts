@@ -4,6 +4,7 @@ import type { ChatResponse, ToolCall } from '../types.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { findWireError, mapInBandError, type UpstreamErrorSource } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
+import { choiceExtras, messageExtras, responseExtras } from './pass-through-fields.js';
 import type { WireCompletion, WireToolCall } from './wire-types.js';
 
 function toToolCalls(calls: WireToolCall[] | null | undefined): ToolCall[] {
@@ -46,5 +47,6 @@ export function parseChatResponse(source: UpstreamErrorSource, bodyText: string,
     toolCalls: toToolCalls(message.tool_calls),
     finishReason: mapFinishReason(choice.finish_reason) ?? 'stop',
     usage: mapUsage(body.usage),
+    extra: { response: responseExtras(body), choice: choiceExtras(choice), message: messageExtras(message) },
   };
 }

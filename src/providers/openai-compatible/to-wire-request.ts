@@ -1,40 +1,46 @@
-/** ChatRequest -> an OpenAI-compatible request body. */
-import type { ChatMessage, ChatRequest, ContentPart } from '../types.js';
+/**
+ * ChatRequest -> an OpenAI-compatible request body. Fields the gateway does not interpret (message,
+ * part and tool fields, top-level options) are sent as the client sent them; the gateway's own
+ * fields are written last, so nothing passed through can replace them.
+ */
+import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../types.js';
 
-function toWireContent(content: ChatMessage['content']): unknown {
-  if (content === null || typeof content === 'string') return content;
-  return content.map((part: ContentPart) =>
-    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: part.imageUrl },
-  );
+function toWirePart(part: ContentPart): unknown {
+  switch (part.type) {
+    case 'text':
+      return { ...part.extra, type: 'text', text: part.text };
+    case 'image_url':
+      return { ...part.extra, type: 'image_url', image_url: part.imageUrl };
+    default:
+      return part.part;
+  }
 }
 
 function toWireMessage(message: ChatMessage): Record<string, unknown> {
-  const wire: Record<string, unknown> = { role: message.role, content: toWireContent(message.content) };
+  const wire: Record<string, unknown> = { ...message.extra, role: message.role, content: message.content === null || typeof message.content === 'string' ? message.content : message.content.map(toWirePart) };
   if (message.name !== undefined) wire.name = message.name;
   if (message.toolCallId !== undefined) wire.tool_call_id = message.toolCallId;
   if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
-    wire.tool_calls = message.toolCalls.map((call) => ({
-      id: call.id,
-      type: 'function',
-      function: { name: call.name, arguments: call.arguments },
-    }));
+    wire.tool_calls = message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
   }
   return wire;
 }
 
-export function toWireRequest(
-  request: ChatRequest,
-  stream: boolean,
-  providerDefaults: Readonly<Record<string, unknown>> = {},
-): Record<string, unknown> {
-  // Pass-through options go first so that nothing in them can replace what the gateway controls.
+function toWireTool(tool: ToolDefinition): unknown {
+  if (tool.raw !== undefined) return tool.raw;
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict ?? undefined } };
+}
+
+export function toWireRequest(request: ChatRequest, stream: boolean, providerDefaults: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const { stream_options: clientStreamOptions, ...options } = request.providerOptions ?? {};
   return {
     ...providerDefaults,
-    ...request.providerOptions,
+    ...options,
     model: request.model,
     messages: request.messages.map(toWireMessage),
     stream,
-    stream_options: stream ? { include_usage: true } : undefined,
+    // Usage is always asked for: the gateway accounts for every streamed token. The client's other stream options travel on.
+    stream_options: stream ? { ...(clientStreamOptions as Record<string, unknown> | undefined), include_usage: true } : undefined,
     temperature: request.temperature,
     top_p: request.topP,
     max_tokens: request.maxTokens,
@@ -43,14 +49,6 @@ export function toWireRequest(
     frequency_penalty: request.frequencyPenalty,
     seed: request.seed,
     user: request.user,
-    tools: request.tools?.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        description: tool.description,
-        parameters: tool.parameters,
-        strict: tool.strict ?? undefined,
-      },
-    })),
+    tools: request.tools?.map(toWireTool),
   };
 }
