@@ -94,6 +94,8 @@ export interface GatewayErrorOptions {
   provider?: string;
   /** The methods a path takes; becomes the `Allow` header of a 405. */
   allow?: readonly string[];
+  /** The spent limit, for the `RateLimit-*` headers a 429 carries like every other answer. */
+  rateLimit?: { limit: number; remaining: number; resetSeconds: number };
   cause?: unknown;
 }
 
@@ -120,6 +122,7 @@ export class GatewayError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly provider: string | undefined;
   readonly allow: readonly string[] | undefined;
+  readonly rateLimit: GatewayErrorOptions['rateLimit'];
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -137,6 +140,7 @@ export class GatewayError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.provider = options.provider;
     this.allow = options.allow;
+    this.rateLimit = options.rateLimit;
   }
 
   /** Headers the response must carry along with the status. */
@@ -144,6 +148,11 @@ export class GatewayError extends Error {
     const headers: Record<string, string> = {};
     if (this.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(0, Math.ceil(this.retryAfterSeconds)));
     if (this.allow !== undefined) headers.Allow = this.allow.join(', ');
+    if (this.rateLimit !== undefined) {
+      headers['RateLimit-Limit'] = String(this.rateLimit.limit);
+      headers['RateLimit-Remaining'] = String(this.rateLimit.remaining);
+      headers['RateLimit-Reset'] = String(this.rateLimit.resetSeconds);
+    }
     return headers;
   }
 

@@ -24,7 +24,7 @@ const { logger } = gatewayApp;
 if (!config.security.authEnabled) {
   logger.warn(
     '*** AUTHENTICATION IS OFF: anyone who can reach this port can spend your provider credits and manage keys and providers. ' +
-      'Set API_KEYS (and ADMIN_API_KEY) before exposing it. ***',
+      `Set API_KEYS (and ADMIN_API_KEY) before exposing it. It listens on ${config.host}${config.host === '127.0.0.1' ? ' only; set HOST=0.0.0.0 to open it to the network on purpose' : ''}. ***`,
   );
 }
 

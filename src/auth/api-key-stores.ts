@@ -5,6 +5,10 @@ import type { ApiKeyRecord, ApiKeyStore } from './api-key-types.js';
 export class MemoryApiKeyStore implements ApiKeyStore {
   private readonly byId = new Map<string, ApiKeyRecord>();
 
+  isAvailable(): boolean {
+    return true;
+  }
+
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     for (const record of this.byId.values()) if (record.hash === hash) return record;
     return undefined;
@@ -30,9 +34,18 @@ export class MemoryApiKeyStore implements ApiKeyStore {
 export class RedisApiKeyStore implements ApiKeyStore {
   constructor(private readonly redis: RedisConnection) {}
 
+  isAvailable(): boolean {
+    return this.redis.isReady();
+  }
+
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const id = await this.redis.client.get(`{keys}:hash:${hash}`);
-    return id === null ? undefined : this.findById(id);
+    try {
+      const id = await this.redis.client.get(`{keys}:hash:${hash}`);
+      return id === null ? undefined : await this.findById(id);
+    } catch (error) {
+      this.redis.reportFailure();
+      throw error;
+    }
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {

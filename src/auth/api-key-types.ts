@@ -15,6 +15,8 @@ export interface ApiKeyRecord {
 }
 
 export interface ApiKeyStore {
+  /** False while the store cannot answer quickly (Redis away or just failed): lookups then use what is cached. */
+  isAvailable(): boolean;
   findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   findById(id: string): Promise<ApiKeyRecord | undefined>;
   list(): Promise<ApiKeyRecord[]>;

@@ -9,8 +9,11 @@ import { GatewayError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-types.js';
 import type { KeyLimits, Principal } from '../vocabulary/principal.js';
 
-const LOOKUP_CACHE_MS = 5_000;
+/** With the WebSocket re-check every 2 s, a revocation on another replica reaches every socket within 5 s. */
+const LOOKUP_CACHE_MS = 3_000;
 const LOOKUP_CACHE_MAX = 10_000;
+/** How long a known key waits on the store before its cached record answers (the store is slow or hanging). */
+const STALE_GRACE_MS = 50;
 const KEY_PREFIX = 'sk-gw-';
 
 export function hashKey(key: string): string {
@@ -26,7 +29,10 @@ export interface CreatedKey {
 export class ApiKeys {
   private readonly bootstrap = new Map<string, ApiKeyRecord>();
   private readonly adminHash: Buffer | undefined;
-  private readonly lookups = new Map<string, { record: ApiKeyRecord | undefined; until: number }>();
+  /** Keys found in the store, kept apart so that a flood of unknown tokens can never evict them. */
+  private readonly known = new Map<string, { record: ApiKeyRecord; until: number }>();
+  private readonly unknown = new Map<string, number>();
+  private readonly refreshing = new Map<string, Promise<ApiKeyRecord | undefined>>();
 
   constructor(
     private readonly config: Pick<SecurityConfig, 'authEnabled' | 'bootstrapKeys' | 'adminKey'>,
@@ -93,7 +99,7 @@ export class ApiKeys {
     const record = await this.mutable(id);
     const updated = { ...record, limits };
     await this.persist(() => this.store.save(updated));
-    this.lookups.delete(record.hash);
+    this.known.delete(record.hash);
     return updated;
   }
 
@@ -101,7 +107,7 @@ export class ApiKeys {
     const record = await this.mutable(id);
     const revoked = { ...record, revokedAt: record.revokedAt ?? new Date(this.now()).toISOString() };
     await this.persist(() => this.store.save(revoked));
-    this.lookups.delete(record.hash);
+    this.known.delete(record.hash);
     return revoked;
   }
 
@@ -114,21 +120,62 @@ export class ApiKeys {
     return record;
   }
 
+  /**
+   * Known keys stay valid from a bounded local cache while the store is away (even past their
+   * freshness), unknown ones are refused (fail closed), and a known key never waits on a slow store
+   * for more than STALE_GRACE_MS: the refresh goes on in the background and updates the cache.
+   */
   private async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
     const fromEnv = this.bootstrap.get(hash);
     if (fromEnv !== undefined) return fromEnv;
-    const cached = this.lookups.get(hash);
-    if (cached !== undefined && cached.until > this.now()) return cached.record;
-    let record: ApiKeyRecord | undefined;
+    const now = this.now();
+    const cached = this.known.get(hash);
+    if (cached !== undefined && cached.until > now) return cached.record;
+    if ((this.unknown.get(hash) ?? 0) > now) return undefined;
+    if (!this.store.isAvailable()) return cached?.record;
+    const fetching = this.refresh(hash, cached?.record);
+    if (cached === undefined) return fetching;
+    let timer: NodeJS.Timeout | undefined;
+    const stale = new Promise<ApiKeyRecord>((resolve) => {
+      timer = setTimeout(() => resolve(cached.record), STALE_GRACE_MS);
+    });
     try {
-      record = await this.store.findByHash(hash);
-    } catch {
-      // The store is away: keys seen recently still work; unknown ones are refused (fail closed).
-      return cached?.record;
+      return await Promise.race([fetching, stale]);
+    } finally {
+      clearTimeout(timer);
     }
-    if (this.lookups.size >= LOOKUP_CACHE_MAX) this.lookups.clear();
-    this.lookups.set(hash, { record, until: this.now() + LOOKUP_CACHE_MS });
-    return record;
+  }
+
+  /** One store lookup per hash at a time; a failed one keeps what was known. */
+  private refresh(hash: string, fallback: ApiKeyRecord | undefined): Promise<ApiKeyRecord | undefined> {
+    let pending = this.refreshing.get(hash);
+    if (pending === undefined) {
+      pending = this.store
+        .findByHash(hash)
+        .then(
+          (record) => {
+            this.remember(hash, record, this.now() + LOOKUP_CACHE_MS);
+            return record;
+          },
+          () => fallback,
+        )
+        .finally(() => this.refreshing.delete(hash));
+      this.refreshing.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private remember(hash: string, record: ApiKeyRecord | undefined, until: number): void {
+    if (record === undefined) {
+      this.known.delete(hash);
+      if (this.unknown.size >= LOOKUP_CACHE_MAX) this.unknown.clear();
+      this.unknown.set(hash, until);
+      return;
+    }
+    this.unknown.delete(hash);
+    this.known.delete(hash);
+    if (this.known.size >= LOOKUP_CACHE_MAX) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(hash, { record, until });
   }
 
   private async persist<T>(operation: () => Promise<T>): Promise<T> {

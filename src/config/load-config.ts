@@ -77,9 +77,12 @@ function readStores(env: Env): Pick<GatewayConfig, 'redis' | 'cache' | 'usageFlu
 
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const nodeEnv = readEnum<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const security = readSecurityConfig(env, nodeEnv === 'production');
   return deepFreeze<GatewayConfig>({
     nodeEnv,
-    host: readString(env, 'HOST') ?? '0.0.0.0',
+    // An open gateway (no keys, outside production) listens on loopback only unless HOST says otherwise:
+    // a laptop on a shared network must not expose provider credits and admin routes by default.
+    host: readString(env, 'HOST') ?? (security.authEnabled ? '0.0.0.0' : '127.0.0.1'),
     port: readInteger(env, 'PORT', 8080, 0, 65535),
     logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -95,7 +98,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     ...readProvidersAndRouting(env),
     ...readStores(env),
     trustProxy: readString(env, 'TRUST_PROXY') ?? 'loopback, linklocal, uniquelocal',
-    security: readSecurityConfig(env, nodeEnv === 'production'),
+    security,
     observability: readObservability(env, nodeEnv),
   });
 }

@@ -5,7 +5,7 @@
 import type { ResponseCache } from '../cache/response-cache.js';
 import { GatewayError } from '../errors.js';
 import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
-import { estimateTokens } from '../limits/token-estimate.js';
+import { estimatePromptTokens, estimateTokens } from '../limits/token-estimate.js';
 import { countersFor, type UsageRecorder } from '../usage/usage-recorder.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
@@ -114,19 +114,26 @@ export class ChatPipeline {
     // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
     const source =
       cacheKey === undefined
-        ? { chunks: start(context.signal), coalesced: false }
+        ? { chunks: start(context.signal), coalesced: false, paysForFlight: () => true }
         : this.deps.coalescer.stream(`${cacheKey}:stream:${context.includeUsageChunk === true}`, context.signal, start);
     if (context.report !== undefined) context.report.coalesced = source.coalesced;
     const assembler = new CompletionAssembler();
-    for await (const chunk of source.chunks) {
-      assembler.add(chunk);
-      yield { ...chunk, cacheStatus };
+    let recorded = false;
+    try {
+      for await (const chunk of source.chunks) {
+        assembler.add(chunk);
+        yield { ...chunk, cacheStatus };
+      }
+      const assembled = assembler.result();
+      if (assembled === undefined) return;
+      const result: ChatCompletionResult = { ...assembled, cacheStatus };
+      if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
+      recorded = true;
+      this.finish(result, context, prepared, !source.paysForFlight());
+    } finally {
+      // The client left, a filter stopped the stream, or it failed: the provider billed what it produced.
+      if (!recorded && !source.coalesced) this.finishPartial(assembler.partial(estimatePromptTokens(command)), context, prepared);
     }
-    const assembled = assembler.result();
-    if (assembled === undefined) return;
-    const result: ChatCompletionResult = { ...assembled, cacheStatus };
-    if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
-    this.finish(result, context, prepared, source.coalesced);
   }
 
   private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<Prepared> {
@@ -135,7 +142,7 @@ export class ChatPipeline {
     }
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
-    const steps = allowedSteps(this.deps.router.resolve(command.model), limits);
+    const steps = allowedSteps(this.deps.router.resolve(command.model), limits, command);
     await checkBudget(context.principal, this.deps.spend);
     const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
@@ -185,6 +192,15 @@ export class ChatPipeline {
       cacheHit: coalesced,
       ...(price === undefined ? {} : { price }),
     });
+  }
+
+  /** A stream that ended early: the tokens the provider reported, or the gateway counted, are still charged. */
+  private finishPartial(partial: ChatCompletionResult | undefined, context: RequestContext, prepared: Prepared): void {
+    if (partial === undefined) {
+      prepared.admission?.settle(0);
+      return;
+    }
+    this.finish({ ...partial, cacheStatus: prepared.cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' }, context, prepared, false);
   }
 
   private report(context: RequestContext, result: ChatCompletionResult, command: ChatCompletionCommand): void {

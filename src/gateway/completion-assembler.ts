@@ -5,6 +5,7 @@
  * choice's `logprobs.content` lists are concatenated, anything else keeps its last value.
  */
 import type { DeltaExtras, StreamPart, ToolCall } from '../providers/types.js';
+import { estimateTextTokens } from '../limits/token-estimate.js';
 import type { PassThrough } from '../vocabulary/chat-request.js';
 import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
 
@@ -55,6 +56,22 @@ export class CompletionAssembler {
       call.arguments += delta.argumentsDelta ?? '';
     }
     if (choice.finishReason !== null) this.finishReason = choice.finishReason;
+  }
+
+  /**
+   * What a stream that did not finish produced, with usage as the provider reported it or, when it
+   * did not, as the gateway counts it (the prompt estimated, the completion from the text streamed).
+   */
+  partial(promptTokens: number): ChatCompletionResult | undefined {
+    if (this.last === undefined) return undefined;
+    const finishReason = this.finishReason;
+    this.finishReason ??= 'error';
+    const result = this.result();
+    this.finishReason = finishReason;
+    if (result === undefined || result.usage !== null) return result;
+    const streamed = this.content.length + this.reasoning.length + this.toolCalls.reduce((sum, call) => sum + (call?.arguments.length ?? 0), 0);
+    const completionTokens = estimateTextTokens(streamed);
+    return { ...result, usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } };
   }
 
   /** The whole completion, or undefined when the stream did not finish. */

@@ -56,6 +56,7 @@ interface CachedModels {
 }
 
 const MODEL_LIST_TIMEOUT_MS = 10_000;
+const LAST_ERROR_FOR_ADMIN = 'The text of this error is shown to the admin key only.';
 
 export class GatewayService {
   private readonly runtime: ProviderRuntime;
@@ -170,8 +171,14 @@ export class GatewayService {
     return found;
   }
 
-  listProviders(): ProviderSummary[] {
-    return this.deps.registry.list().map((entry) => this.runtime.summarize(entry));
+  /**
+   * Every provider. The last error's text may quote another client's request or the upstream's
+   * words, so only the admin (or an open gateway's operator) sees it; client keys see code and time.
+   */
+  listProviders(viewer?: Principal): ProviderSummary[] {
+    const summaries = this.deps.registry.list().map((entry) => this.runtime.summarize(entry));
+    if (viewer === undefined || viewer.kind !== 'client') return summaries;
+    return summaries.map((summary) => (summary.lastError === null ? summary : { ...summary, lastError: { ...summary.lastError, message: LAST_ERROR_FOR_ADMIN } }));
   }
 
   getProvider(id: string): ProviderSummary {

@@ -7,6 +7,10 @@ import type { ChatChunk } from '../vocabulary/chat-results.js';
 
 interface StreamFlight {
   chunks: ChatChunk[];
+  /** The client that started the flight left before it ended: someone else must pay for the rest. */
+  ownerLeft: boolean;
+  /** A joiner took over paying for the flight. */
+  ownerTaken: boolean;
   done: boolean;
   failed: boolean;
   error: unknown;
@@ -55,15 +59,29 @@ export class RequestCoalescer {
     }
   }
 
-  stream(key: string, clientSignal: AbortSignal, start: (signal: AbortSignal) => AsyncGenerator<ChatChunk>): { chunks: AsyncGenerator<ChatChunk>; coalesced: boolean } {
+  /**
+   * `coalesced` is true for joiners. `paysForFlight()` tells a joiner, once, that the client that
+   * started the flight left early: that joiner is then charged for the flight like its owner.
+   */
+  stream(
+    key: string,
+    clientSignal: AbortSignal,
+    start: (signal: AbortSignal) => AsyncGenerator<ChatChunk>,
+  ): { chunks: AsyncGenerator<ChatChunk>; coalesced: boolean; paysForFlight: () => boolean } {
     let flight = this.streams.get(key);
     const coalesced = flight !== undefined;
     if (flight === undefined) {
-      flight = { chunks: [], done: false, failed: false, error: undefined, listeners: new Set(), subscribers: 0, abort: new AbortController() };
+      flight = { chunks: [], ownerLeft: false, ownerTaken: false, done: false, failed: false, error: undefined, listeners: new Set(), subscribers: 0, abort: new AbortController() };
       this.streams.set(key, flight);
       void this.pump(key, flight, start(flight.abort.signal));
     }
-    return { chunks: this.follow(flight, clientSignal), coalesced };
+    const joined = flight;
+    const paysForFlight = () => {
+      if (!coalesced || !joined.ownerLeft || joined.ownerTaken) return !coalesced;
+      joined.ownerTaken = true;
+      return true;
+    };
+    return { chunks: this.follow(flight, clientSignal, !coalesced), coalesced, paysForFlight };
   }
 
   private async pump(key: string, flight: StreamFlight, source: AsyncGenerator<ChatChunk>): Promise<void> {
@@ -85,7 +103,7 @@ export class RequestCoalescer {
     }
   }
 
-  private async *follow(flight: StreamFlight, clientSignal: AbortSignal): AsyncGenerator<ChatChunk> {
+  private async *follow(flight: StreamFlight, clientSignal: AbortSignal, owner: boolean): AsyncGenerator<ChatChunk> {
     flight.subscribers++;
     let wakeUp: (() => void) | undefined;
     const listener = () => wakeUp?.();
@@ -105,6 +123,7 @@ export class RequestCoalescer {
         });
       }
     } finally {
+      if (owner && !flight.done) flight.ownerLeft = true;
       flight.listeners.delete(listener);
       clientSignal.removeEventListener('abort', listener);
       flight.subscribers--;

@@ -23,8 +23,11 @@ export function checkInputLimits(command: ChatCompletionCommand, limits: InputLi
       throw new GatewayError('invalid_request', `Message too long: at most ${limits.maxMessageChars} characters.`, { param: `messages[${index}].content` });
     }
   }
-  if (limits.maxTokensLimit > 0 && command.maxTokens !== undefined && command.maxTokens > limits.maxTokensLimit) {
-    throw new GatewayError('invalid_request', `max_tokens may be at most ${limits.maxTokensLimit}.`, { param: 'max_tokens' });
+  for (const param of ['max_tokens', 'max_completion_tokens'] as const) {
+    const value = param === 'max_tokens' ? command.maxTokens : command.providerOptions?.max_completion_tokens;
+    if (limits.maxTokensLimit > 0 && typeof value === 'number' && value > limits.maxTokensLimit) {
+      throw new GatewayError('invalid_request', `${param} may be at most ${limits.maxTokensLimit}.`, { param });
+    }
   }
 }
 
@@ -39,14 +42,28 @@ function allows(patterns: readonly string[], target: string): boolean {
   return patterns.some((pattern) => (pattern.endsWith('/*') ? target.startsWith(pattern.slice(0, -1)) : pattern === target));
 }
 
-/** The deployments the key may use, step by step; `model_not_allowed` when none is left. */
-export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined): RouteStep[] {
+/** Models a request names besides `model`: OpenRouter's fallback list `models`, tried by the provider itself. */
+function routedModels(command: ChatCompletionCommand): string[] {
+  const models = command.providerOptions?.models;
+  return Array.isArray(models) ? models.filter((model): model is string => typeof model === 'string') : [];
+}
+
+/**
+ * The deployments the key may use, step by step: every model the request can reach on a deployment
+ * (`model`, and each of `models`) must be allowed there; `model_not_allowed` when none is left.
+ */
+export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined, command: ChatCompletionCommand): RouteStep[] {
   const patterns = limits?.allowedModels;
   if (patterns === undefined || patterns.length === 0) return steps;
+  const extra = routedModels(command);
+  const reachable = (provider: string, model: string) => allows(patterns, `${provider}/${model}`) && extra.every((other) => allows(patterns, `${provider}/${other}`));
   const allowed = steps
-    .map((step) => ({ ...step, deployments: step.deployments.filter((deployment) => allows(patterns, `${deployment.provider}/${deployment.upstreamModel}`)) }))
+    .map((step) => ({ ...step, deployments: step.deployments.filter((deployment) => reachable(deployment.provider, deployment.upstreamModel)) }))
     .filter((step) => step.deployments.length > 0);
   if (allowed.length === 0) {
+    if (extra.length > 0 && steps.some((step) => step.deployments.some((deployment) => allows(patterns, `${deployment.provider}/${deployment.upstreamModel}`)))) {
+      throw new GatewayError('model_not_allowed', `This API key may not use every model in 'models'. Allowed: ${patterns.join(', ')}.`, { param: 'models' });
+    }
     throw new GatewayError('model_not_allowed', `This API key may not use that model. Allowed: ${patterns.join(', ')}.`, { param: 'model' });
   }
   return allowed;

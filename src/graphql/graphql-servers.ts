@@ -38,7 +38,7 @@ export interface GraphqlServersDeps {
   introspection: boolean;
   production: boolean;
   maxBodyBytes: number;
-  security: Pick<SecurityConfig, 'graphql' | 'websocket'>;
+  security: Pick<SecurityConfig, 'graphql' | 'websocket' | 'authEnabled' | 'corsOrigins'>;
 }
 
 export interface GraphqlServers {
@@ -67,7 +67,7 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
   };
   // Apollo adds its own introspection ban when introspection is off; graphql-ws needs it spelled out.
   const rules = [...specifiedRules, limitsRule, ...(deps.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const subscriptions = createSubscriptionServer({ ...deps, rules, maxTokens: deps.security.graphql.maxTokens, websocket: deps.security.websocket, formatError });
+  const subscriptions = createSubscriptionServer({ ...deps, rules, maxTokens: deps.security.graphql.maxTokens, websocket: deps.security.websocket, openGatewayOrigins: deps.security.authEnabled ? undefined : deps.security.corsOrigins, formatError });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,

@@ -4,8 +4,8 @@
  */
 import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { CloseCode, type SubscribePayload } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { CloseCode, type Context, type SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/access.js';
 import type { SecurityConfig } from '../config/security.js';
@@ -17,6 +17,7 @@ import { requestIdFrom } from '../http/request-id.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import type { Logger } from '../observability/logger.js';
 import type { GraphQLContext } from './context.js';
+import { OpenConnections } from './open-connections.js';
 import { gatewayErrorExtensions } from './format-error.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -32,8 +33,12 @@ export interface SubscriptionServerDeps {
   /** Documents above this many tokens are refused before they are validated. */
   maxTokens: number;
   websocket: SecurityConfig['websocket'];
+  /** With authentication off, browsers may connect only from these origins (CORS_ORIGINS). */
+  openGatewayOrigins: readonly string[] | undefined;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
+
+type ConnectContext = Context<Record<string, unknown> | undefined, Extra & Partial<ConnectionState>>;
 
 /** What graphql-ws keeps per connection. */
 type ConnectionState = {
@@ -84,10 +89,47 @@ function prepareOperation(deps: SubscriptionServerDeps, payload: SubscribePayloa
   return { schema: deps.schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null };
 }
 
+/**
+ * An open gateway (no keys) must not be drivable by any web page a developer visits: a browser
+ * always sends `Origin`, so only the configured origins may connect. Other clients send none.
+ */
+function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined): boolean {
+  return allowed === undefined || origin === undefined || allowed.includes(origin);
+}
+
+/** Authenticates a connection's `connection_init`, caps connections per client and tracks it for re-checks. */
+async function admitConnection(ctx: ConnectContext, deps: SubscriptionServerDeps, connections: ConnectionCounts, open: OpenConnections): Promise<boolean> {
+  const token = tokenFrom(ctx.connectionParams ?? {});
+  const principal = await deps.gateway.authenticate(token);
+  // graphql-ws closes a refused connection with 4403 Forbidden.
+  if (principal === undefined) return false;
+  // The socket may have closed during the lookup: counting it now would never be undone.
+  if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+  const facts = upgradeRequestFacts(ctx.extra.request, principal);
+  if (!connections.tryAdd(facts.clientId)) {
+    ctx.extra.socket.close(CloseCode.Forbidden, 'Too many connections for this client');
+    return false;
+  }
+  const closed = new AbortController();
+  ctx.extra.socket.once('close', () => {
+    closed.abort(new Error('WebSocket closed'));
+    connections.release(facts.clientId);
+  });
+  Object.assign(ctx.extra, { facts, socketClosed: closed.signal, subscriptions: 0 });
+  open.add(ctx.extra.socket, token, facts);
+  return true;
+}
+
 export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispose(): Promise<void> } {
   const limits = deps.websocket;
-  const wsServer = new WebSocketServer({ server: deps.httpServer, path: GRAPHQL_PATH, maxPayload: limits.maxPayloadBytes });
+  const wsServer = new WebSocketServer({
+    server: deps.httpServer,
+    path: GRAPHQL_PATH,
+    maxPayload: limits.maxPayloadBytes,
+    verifyClient: ({ origin }: { origin?: string }) => originAllowed(origin, deps.openGatewayOrigins),
+  });
   const connections = new ConnectionCounts(limits.maxConnectionsPerClient);
+  const open = new OpenConnections((token) => deps.gateway.authenticate(token));
 
   const cleanup = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
@@ -102,23 +144,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispos
         signal: ctx.extra.socketClosed ?? new AbortController().signal,
         streams: deps.streams,
       }),
-      onConnect: async (ctx) => {
-        const principal = await deps.gateway.authenticate(tokenFrom(ctx.connectionParams ?? {}));
-        // graphql-ws closes a refused connection with 4403 Forbidden.
-        if (principal === undefined) return false;
-        const facts = upgradeRequestFacts(ctx.extra.request, principal);
-        if (!connections.tryAdd(facts.clientId)) {
-          ctx.extra.socket.close(CloseCode.Forbidden, 'Too many connections for this client');
-          return false;
-        }
-        const closed = new AbortController();
-        ctx.extra.socket.once('close', () => {
-          closed.abort(new Error('WebSocket closed'));
-          connections.release(facts.clientId);
-        });
-        Object.assign(ctx.extra, { facts, socketClosed: closed.signal, subscriptions: 0 });
-        return true;
-      },
+      onConnect: (ctx) => admitConnection(ctx, deps, connections, open),
       onSubscribe: (ctx, _id, payload) => {
         const active = ctx.extra.subscriptions ?? 0;
         if (active >= limits.maxSubscriptionsPerConnection) {
@@ -152,6 +178,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispos
 
   return {
     async dispose() {
+      open.close();
       await cleanup.dispose();
     },
   };

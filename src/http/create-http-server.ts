@@ -10,6 +10,8 @@ import { answerClientError } from './client-error.js';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 // Headers up to 128 KiB reach the handlers, so even an absurd API key gets a proper 401.
 const MAX_HEADER_BYTES = 128 * 1024;
+/** Above the JSON body reader's own 60 s, so its clearer error answers first. */
+const REQUEST_RECEIVE_TIMEOUT_MS = 70_000;
 
 export function createHttpServer(app: Express, tls: SecurityConfig['tls']): http.Server {
   const options = { maxHeaderSize: MAX_HEADER_BYTES };
@@ -17,7 +19,8 @@ export function createHttpServer(app: Express, tls: SecurityConfig['tls']): http
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  // Streams may legitimately run for many minutes; upstream deadlines bound them instead.
-  server.requestTimeout = 0;
+  // Bounds receiving the request (headers and body), not the answer: a stream may run for many
+  // minutes, but a client trickling its body cannot hold a socket past this.
+  server.requestTimeout = REQUEST_RECEIVE_TIMEOUT_MS;
   return server;
 }

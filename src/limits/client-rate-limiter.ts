@@ -63,7 +63,9 @@ export class ClientRateLimiter {
     const tokenLimit = this.limitFor('tpm', overrides.tokensPerMinute ?? this.config.tokensPerMinute);
     // A request larger than the whole budget could never pass; it still counts as the whole budget.
     const reserved = tokenLimit === undefined ? 0 : Math.min(estimatedTokens, tokenLimit.points);
-    await this.consume(tokenLimit, clientId, reserved, 'tokens');
+    const tokens = await this.consume(tokenLimit, clientId, reserved, 'tokens');
+    // A refund after the window rolled over would bank budget for the next window: none is given then.
+    const windowEndsAt = Date.now() + (tokens?.resetSeconds ?? 0) * 1000;
     let settled = false;
     return {
       requests,
@@ -71,7 +73,7 @@ export class ClientRateLimiter {
         if (settled || tokenLimit === undefined) return;
         settled = true;
         const difference = actualTokens - reserved;
-        if (difference === 0) return;
+        if (difference === 0 || (difference < 0 && Date.now() >= windowEndsAt)) return;
         tokenLimit
           .run((limiter) => (difference > 0 ? limiter.penalty(clientId, difference) : limiter.reward(clientId, -difference)))
           .catch((error: unknown) => this.logger.warn({ err: error }, 'token budget correction failed'));
@@ -98,8 +100,10 @@ export class ClientRateLimiter {
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         this.metrics?.countRateLimited(what);
+        const resetSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
         throw new GatewayError('rate_limit_exceeded', `Rate limit reached: ${limit.points} ${what} per minute. Retry after the time in Retry-After.`, {
-          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+          retryAfterSeconds: resetSeconds,
+          rateLimit: { limit: limit.points, remaining: 0, resetSeconds },
         });
       }
       this.logger.warn({ err: rejection, limit: what }, 'rate limiter failed; request let through');

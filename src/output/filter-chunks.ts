@@ -1,10 +1,42 @@
-/** Applies an output filter to a chunk stream: content and reasoning each through their own window. */
-import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
-import type { OutputFilter } from './output-filter.js';
+/**
+ * Applies an output filter to a chunk stream: content, reasoning and each tool call's arguments each
+ * through their own window, so a whole answer and its stream are filtered alike.
+ */
+import type { ChatChunk, ChatCompletionResult, ToolCallDeltaResult } from '../vocabulary/chat-results.js';
+import type { OutputFilter, TextStreamFilter } from './output-filter.js';
+
+/** Filters tool-call argument fragments per call index; what is held back goes out with the finish. */
+class ToolArgumentFilters {
+  private readonly byIndex = new Map<number, TextStreamFilter>();
+
+  constructor(private readonly filter: OutputFilter) {}
+
+  push(calls: readonly ToolCallDeltaResult[]): ToolCallDeltaResult[] {
+    return calls.map((call) => {
+      if (call.argumentsDelta === undefined) return call;
+      let stream = this.byIndex.get(call.index);
+      if (stream === undefined) {
+        stream = this.filter.stream();
+        this.byIndex.set(call.index, stream);
+      }
+      return { ...call, argumentsDelta: stream.push(call.argumentsDelta) };
+    });
+  }
+
+  flush(): ToolCallDeltaResult[] {
+    const rest: ToolCallDeltaResult[] = [];
+    for (const [index, stream] of this.byIndex) {
+      const text = stream.flush();
+      if (text !== '') rest.push({ index, argumentsDelta: text });
+    }
+    return rest;
+  }
+}
 
 export async function* filterChunks(chunks: AsyncIterable<ChatChunk>, filter: OutputFilter): AsyncGenerator<ChatChunk> {
   const content = filter.stream();
   const reasoning = filter.stream();
+  const toolArguments = new ToolArgumentFilters(filter);
   for await (const chunk of chunks) {
     const choice = chunk.choices[0];
     if (choice === undefined) {
@@ -14,11 +46,14 @@ export async function* filterChunks(chunks: AsyncIterable<ChatChunk>, filter: Ou
     const delta = { ...choice.delta };
     if (delta.content !== undefined && delta.content !== '') delta.content = content.push(delta.content);
     if (delta.reasoning !== undefined) delta.reasoning = reasoning.push(delta.reasoning);
+    if (delta.toolCalls !== undefined) delta.toolCalls = toolArguments.push(delta.toolCalls);
     if (choice.finishReason !== null) {
       const restOfReasoning = reasoning.flush();
       const restOfContent = content.flush();
+      const restOfArguments = toolArguments.flush();
       if (restOfReasoning !== '') delta.reasoning = (delta.reasoning ?? '') + restOfReasoning;
       if (restOfContent !== '') delta.content = (delta.content ?? '') + restOfContent;
+      if (restOfArguments.length > 0) delta.toolCalls = [...(delta.toolCalls ?? []), ...restOfArguments];
     }
     const carriesSomething =
       choice.finishReason !== null || delta.role !== undefined || delta.toolCalls !== undefined || (delta.content ?? '') !== '' || (delta.reasoning ?? '') !== '';
@@ -36,6 +71,7 @@ export function filterResult(result: ChatCompletionResult, filter: OutputFilter)
         ...choice.message,
         content: choice.message.content === null ? null : filter.filterText(choice.message.content),
         reasoning: choice.message.reasoning === null ? null : filter.filterText(choice.message.reasoning),
+        toolCalls: choice.message.toolCalls.map((call) => ({ ...call, arguments: filter.filterText(call.arguments) })),
       },
     })),
   };

@@ -1,7 +1,8 @@
 /**
- * Redact and block rules for completion text. Streams pass through a holdback window so a pattern
- * split across chunks is still caught: the last `holdbackChars` characters wait for the next chunk
- * (or the end), which delays text by that much and no more. Without rules nothing is held back.
+ * Redact and block rules for completion text. Streams hold text back while a match may still grow:
+ * the last `holdbackChars` characters, and any match that reaches the end of what has arrived (the
+ * rest of a key, an email's domain, a card's last digits may be in the next chunk), so a match is
+ * always redacted whole however the stream is chunked. Without rules nothing is held back.
  */
 import type { SecurityConfig } from '../config/security.js';
 import { GatewayError } from '../errors.js';
@@ -43,15 +44,13 @@ export class OutputFilter {
 
   stream(): TextStreamFilter {
     let held = '';
-    const holdback = this.config.holdbackChars;
     return {
       push: (delta) => {
         const pending = held + delta;
         this.checkBlock(pending);
-        const redacted = this.redact(pending);
-        const cut = Math.max(0, redacted.length - holdback);
-        held = redacted.slice(cut);
-        return redacted.slice(0, cut);
+        const cut = this.safeCut(pending);
+        held = pending.slice(cut);
+        return this.redact(pending.slice(0, cut));
       },
       flush: () => {
         const rest = this.redact(held);
@@ -59,6 +58,22 @@ export class OutputFilter {
         return rest;
       },
     };
+  }
+
+  /**
+   * How much of `text` may go out now: everything before the holdback window, pulled back to the
+   * start of any match that crosses it, since that match may still extend with the next chunk.
+   */
+  private safeCut(text: string): number {
+    let cut = Math.max(0, text.length - this.config.holdbackChars);
+    for (const { pattern } of this.redactions) {
+      pattern.lastIndex = 0;
+      for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+        if (match[0] === '') pattern.lastIndex++;
+        else if (match.index + match[0].length > cut) cut = Math.min(cut, match.index);
+      }
+    }
+    return cut;
   }
 
   private redact(text: string): string {

@@ -2,14 +2,23 @@
 import type { ChatCompletionResult, ChatChunk } from '../vocabulary/chat-results.js';
 import type { ResponseReport } from '../vocabulary/request-context.js';
 
+/**
+ * A header value as it may be sent: model names come from providers and clients, and one with CR/LF
+ * or characters outside Latin-1 would make writing the answer throw after the call was paid for.
+ */
+export function headerSafe(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}
+
 export function gatewayHeaders(served: Pick<ChatCompletionResult | ChatChunk, 'provider' | 'deployment' | 'model' | 'attempts' | 'cacheStatus'>, report: ResponseReport): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Gateway-Provider': served.provider,
-    'X-Gateway-Model': served.model,
+    'X-Gateway-Model': headerSafe(served.model),
     'X-Gateway-Attempts': String(served.attempts),
     'X-Cache': served.cacheStatus,
   };
-  if (served.deployment !== undefined) headers['X-Gateway-Deployment'] = served.deployment;
+  if (served.deployment !== undefined) headers['X-Gateway-Deployment'] = headerSafe(served.deployment);
   if (report.coalesced === true) headers['X-Gateway-Coalesced'] = 'true';
   if (report.rateLimit !== undefined) {
     headers['RateLimit-Limit'] = String(report.rateLimit.limit);

@@ -5,7 +5,7 @@ export const TERMINUS_OPERATIONS = ['getLiveness', 'getReadiness'];
  * The REST routes, one row per OpenAPI operation. Every row goes through the same wrapper, which
  * validates the body against the spec before the handler runs: no route can skip the validator.
  */
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { requireAccess } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -57,7 +57,7 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
         res.json(toWireModel(await deps.gateway.getModel(model, { requestId: requestIdOf(res) })));
       },
     },
-    { method: 'get', path: '/v1/providers', operationId: 'listProviders', access: 'client', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders())) },
+    { method: 'get', path: '/v1/providers', operationId: 'listProviders', access: 'client', handler: (_req, res) => void res.json(toWireProviderList(deps.gateway.listProviders(principalOf(res)))) },
     {
       method: 'get',
       path: '/v1/providers/{id}/health',
@@ -104,7 +104,6 @@ export function createRestRouter(deps: RestRouterDeps): Router {
   for (const route of routes) {
     const takesBody = deps.validator.hasBody(route.operationId);
     const validated: Handler = async (req, res) => {
-      requireAccess(principalOf(res), route.access);
       if (takesBody) {
         if (!req.is('application/json')) {
           throw new GatewayError('unsupported_media_type', 'The request body must be sent as Content-Type: application/json.');
@@ -114,8 +113,13 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       await route.handler(req, res);
     };
     const expressPath = route.expressPath ?? route.path.replace(/\{(\w+)\}/g, ':$1');
-    if (takesBody) router[route.method](expressPath, parseJson, validated);
-    else router[route.method](expressPath, validated);
+    // Access first: a caller without a valid key is refused before its body is read.
+    const checkAccess: RequestHandler = (_req, res, next) => {
+      requireAccess(principalOf(res), route.access);
+      next();
+    };
+    if (takesBody) router[route.method](expressPath, checkAccess, parseJson, validated);
+    else router[route.method](expressPath, checkAccess, validated);
   }
   for (const [path, allowed] of methodsByPath(routes)) router.all(path, answerOtherMethods(allowed));
   return router;

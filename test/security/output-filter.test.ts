@@ -22,6 +22,47 @@ describe('output filtering', () => {
     expect(window.push('y'.repeat(200)).length).to.equal(200 - 64);
   });
 
+  it('redacts the whole of a match that grows past the window: no tail of a key arrives in clear', () => {
+    const secret = `sk-${'A'.repeat(100)}`;
+    const stream = new OutputFilter({ ...config, holdbackChars: 8 }).stream();
+    const out = ['key: ', secret.slice(0, 20), secret.slice(20, 60), secret.slice(60), ' done'].map((piece) => stream.push(piece)).join('') + stream.flush();
+    expect(out).to.equal('key: [redacted secret] done');
+  });
+
+  it('streams exactly what the whole answer gives, for every split of the text into chunks', () => {
+    const filter = new OutputFilter(config);
+    const text = 'Hi jane.doe@example.com, card 4111-1111-1111-1111, key sk-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345 on Project Falcon. Bye.';
+    const whole = filter.filterText(text);
+    for (let first = 1; first < text.length; first++) {
+      for (let second = first + 1; second < text.length; second += 7) {
+        const stream = filter.stream();
+        const out = stream.push(text.slice(0, first)) + stream.push(text.slice(first, second)) + stream.push(text.slice(second)) + stream.flush();
+        if (out !== whole) expect.fail(`split at ${first} and ${second}: ${out}`);
+      }
+    }
+  });
+
+  it('filters tool-call arguments like content, whole and streamed', async () => {
+    const { filterChunks, filterResult } = await import('../../src/output/filter-chunks.js');
+    const filter = new OutputFilter(config);
+    const args = '{"to":"jane.doe@example.com","note":"ok"}';
+    const base = { id: 'c', created: 1, model: 'm', provider: 'p', attempts: 1, cacheStatus: 'BYPASS' as const, usage: null };
+    const result = filterResult(
+      { ...base, choices: [{ index: 0, finishReason: 'tool_calls', message: { role: 'assistant', content: null, reasoning: null, toolCalls: [{ id: 't', name: 'send', arguments: args }] } }] },
+      filter,
+    );
+    expect(result.choices[0]?.message.toolCalls[0]?.arguments).to.equal('{"to":"[redacted email]","note":"ok"}');
+    async function* chunks() {
+      for (const piece of [args.slice(0, 12), args.slice(12, 25), args.slice(25)]) {
+        yield { ...base, choices: [{ index: 0, finishReason: null, delta: { toolCalls: [{ index: 0, argumentsDelta: piece }] } }] };
+      }
+      yield { ...base, choices: [{ index: 0, finishReason: 'tool_calls' as const, delta: {} }] };
+    }
+    let streamed = '';
+    for await (const chunk of filterChunks(chunks(), filter)) for (const call of chunk.choices[0]?.delta.toolCalls ?? []) streamed += call.argumentsDelta ?? '';
+    expect(streamed).to.equal('{"to":"[redacted email]","note":"ok"}');
+  });
+
   it('blocks on a block rule', () => {
     expect(() => new OutputFilter(config).filterText('-----BEGIN RSA PRIVATE KEY-----')).to.throw(/output rule/);
   });

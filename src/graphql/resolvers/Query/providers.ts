@@ -1,3 +1,3 @@
 import type { QueryResolvers } from '../../../generated/graphql.js';
 
-export const providers: QueryResolvers['providers'] = (_parent, _args, context) => context.gateway.listProviders();
+export const providers: QueryResolvers['providers'] = (_parent, _args, context) => context.gateway.listProviders(context.principal);

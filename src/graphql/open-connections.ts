@@ -1,0 +1,58 @@
+/**
+ * Open graphql-ws connections, re-authenticated every few seconds: a key revoked by the admin (or
+ * given narrower limits or allowed models) reaches sockets opened before the change. A revoked
+ * key's socket is closed with 4403; a changed key's new operations run under its new limits.
+ */
+import type { WebSocket } from 'ws';
+import type { Principal } from '../vocabulary/principal.js';
+import type { RequestFacts } from '../http/request-facts.js';
+
+/** With the key lookup cache's 3 s, a revocation reaches every socket within five seconds. */
+const RECHECK_MS = 2_000;
+export const REVOKED_CLOSE_CODE = 4403;
+
+interface Connection {
+  socket: WebSocket;
+  token: string | undefined;
+  facts: RequestFacts;
+}
+
+export class OpenConnections {
+  private readonly connections = new Set<Connection>();
+  private readonly timer: NodeJS.Timeout;
+  private checking = false;
+
+  constructor(private readonly authenticate: (token: string | undefined) => Promise<Principal | undefined>) {
+    this.timer = setInterval(() => void this.recheck(), RECHECK_MS);
+    this.timer.unref();
+  }
+
+  /** Tracks the connection until its socket closes. */
+  add(socket: WebSocket, token: string | undefined, facts: RequestFacts): void {
+    const connection = { socket, token, facts };
+    this.connections.add(connection);
+    socket.once('close', () => this.connections.delete(connection));
+  }
+
+  async recheck(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      for (const connection of [...this.connections]) {
+        const principal = await this.authenticate(connection.token);
+        if (principal === undefined) {
+          connection.socket.close(REVOKED_CLOSE_CODE, 'API key revoked');
+          this.connections.delete(connection);
+        } else {
+          connection.facts.principal = principal;
+        }
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
