@@ -28,6 +28,11 @@ if (!config.security.authEnabled) {
   );
 }
 
+const unpriced = gatewayApp.gateway.unpricedProviders();
+if (unpriced.length > 0) {
+  logger.warn({ providers: unpriced }, `budgets cannot count spend on ${unpriced.join(', ')}: no cost is reported and no prices are configured (set pricing in the providers file)`);
+}
+
 for (const provider of gatewayApp.gateway.listProviders()) {
   if (!provider.configured) {
     logger.warn({ provider: provider.id }, `provider ${provider.id} is not configured: set ${provider.missingConfiguration}`);

@@ -38,12 +38,17 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     redis.client.on('close', () => metrics.setRedisUp(false));
   }
   const cacheStore = redis === undefined ? new MemoryCacheStore(config.cache.memoryMaxEntries) : new RedisCacheStore(redis);
+  const spend = new SpendTracker(redis);
   const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger, config.usageFlushMs);
   let replayTimer: NodeJS.Timeout | undefined;
   if (redis !== undefined) {
-    redis.client.on('ready', () => void usage.replayPending());
+    redis.client.on('ready', () => {
+      void usage.replayPending();
+      void spend.writeBack();
+    });
     replayTimer = setInterval(() => {
       if (usage.pendingCount > 0 && redis.isReady()) void usage.replayPending();
+      if (spend.unwrittenKeys > 0 && redis.isReady()) void spend.writeBack();
     }, USAGE_REPLAY_INTERVAL_MS);
     replayTimer.unref();
   }
@@ -53,7 +58,7 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     limiter: new ClientRateLimiter(config.rateLimit, redis, logger, metrics),
     usage,
     apiKeys: redis === undefined ? new MemoryApiKeyStore() : new RedisApiKeyStore(redis),
-    spend: new SpendTracker(redis),
+    spend,
     async close() {
       if (replayTimer !== undefined) clearInterval(replayTimer);
       await usage.close();

@@ -8,9 +8,10 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { checkBaseUrl, ConfigError, type Env } from './env-readers.js';
 import { keysInVariable, withFirstKey } from './provider-keys.js';
-import type { BalancingStrategy, BreakerPolicy, ModelGroupConfig, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './types.js';
+import type { BalancingStrategy, BreakerPolicy, ImageUrlPolicy, ModelGroupConfig, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './types.js';
 
 const VARIABLE = 'PROVIDERS_FILE';
+const DEFAULT_SELF_HOSTED_IMAGE_URLS: ImageUrlPolicy = { schemes: ['https', 'data'], hosts: undefined };
 const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 const positive = { type: 'integer', minimum: 1 };
 
@@ -69,6 +70,15 @@ const fileSchema = {
           headers: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' } },
           models: { type: 'array', items: { type: 'string', minLength: 1 } },
           enabled: { type: 'boolean' },
+          imageUrls: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['schemes'],
+            properties: {
+              schemes: { type: 'array', items: { enum: ['https', 'http', 'data'] } },
+              hosts: { type: 'array', items: { type: 'string', minLength: 1 } },
+            },
+          },
           pricing: {
             type: 'object',
             additionalProperties: {
@@ -120,6 +130,7 @@ interface ProviderEntry {
   headers?: Record<string, string>;
   models?: string[];
   enabled?: boolean;
+  imageUrls?: { schemes: string[]; hosts?: string[] };
   pricing?: Record<string, ModelPrice>;
   timeouts?: Partial<UpstreamTimeouts>;
   retry?: Partial<RetryPolicy>;
@@ -182,6 +193,8 @@ function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: nu
     models: entry.models ?? base?.models,
     enabled: entry.enabled ?? base?.enabled ?? true,
     pricing: entry.pricing ?? base?.pricing,
+    // A self-hosted OpenAI-compatible server fetches URLs from inside the operator's network: https and data: only by default.
+    imageUrls: entry.imageUrls === undefined ? (base?.imageUrls ?? (kind === 'openai-compatible' ? DEFAULT_SELF_HOSTED_IMAGE_URLS : undefined)) : { schemes: entry.imageUrls.schemes, hosts: entry.imageUrls.hosts },
     timeouts: { ...(base?.timeouts ?? defaults.timeouts), ...entry.timeouts },
     retry: { ...(base?.retry ?? defaults.retry), ...entry.retry },
     breaker: { ...(base?.breaker ?? defaults.breaker), ...entry.breaker },

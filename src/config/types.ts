@@ -61,6 +61,18 @@ export interface ProviderConfig {
   readonly breaker: BreakerPolicy;
   /** USD per million tokens by model, for providers that do not report cost themselves. */
   readonly pricing: Readonly<Record<string, ModelPrice>> | undefined;
+  /**
+   * Which `image_url` parts may be sent: a self-hosted server fetches URLs from inside the
+   * operator's network. undefined lets every URL through (hosted providers).
+   */
+  readonly imageUrls: ImageUrlPolicy | undefined;
+}
+
+export interface ImageUrlPolicy {
+  /** URL schemes without the colon: `https`, `data`. */
+  readonly schemes: readonly string[];
+  /** Hosts allowed for non-data URLs (`*.example.com` for subdomains); undefined for any host. */
+  readonly hosts: readonly string[] | undefined;
 }
 
 export interface ModelPrice {

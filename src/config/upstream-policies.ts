@@ -40,7 +40,7 @@ export function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: Re
   const title = readString(env, 'OPENROUTER_APP_TITLE');
   if (referer !== undefined) attribution['HTTP-Referer'] = referer;
   if (title !== undefined) attribution['X-Title'] = title;
-  const shared = { enabled: true, timeouts, retry, breaker };
+  const shared = { enabled: true, timeouts, retry, breaker, imageUrls: undefined };
   return [
     {
       ...shared,

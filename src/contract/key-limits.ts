@@ -1,5 +1,5 @@
 /** Key limits and key records between the gateway's terms and the wire's (REST bodies; GraphQL input after renaming). */
-import type { ApiKeyRecord } from '../auth/api-key-types.js';
+import type { ApiKeyView } from '../gateway/catalog-types.js';
 import type { components } from '../generated/openapi.js';
 import type { KeyLimits } from '../vocabulary/principal.js';
 
@@ -23,7 +23,7 @@ export function toWireLimits(limits: KeyLimits): Schemas['KeyLimits'] {
   return result;
 }
 
-export function toWireApiKey(record: ApiKeyRecord): Schemas['ApiKey'] {
+export function toWireApiKey(record: ApiKeyView): Schemas['ApiKey'] {
   return {
     id: record.id,
     name: record.name,
@@ -32,6 +32,7 @@ export function toWireApiKey(record: ApiKeyRecord): Schemas['ApiKey'] {
     revoked_at: record.revokedAt,
     source: record.source,
     limits: toWireLimits(record.limits),
+    budget_note: record.budgetNote,
   };
 }
 

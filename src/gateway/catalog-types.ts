@@ -1,5 +1,6 @@
 /** What the gateway reports about its providers, models and health. */
 import type { ProviderKind } from '../config/types.js';
+import type { ApiKeyRecord } from '../auth/api-key-types.js';
 import type { ErrorCode } from '../errors.js';
 import type { BreakerState } from '../vocabulary/breaker-state.js';
 
@@ -84,4 +85,16 @@ export interface HealthReport {
   version: string;
   redis: RedisStatus;
   providers: ProviderHealthSummary[];
+}
+
+/** A key as listed: its record, and what its budget cannot see. */
+export type ApiKeyView = ApiKeyRecord & {
+  /** With a budget: the providers whose spend cannot be counted; null otherwise. */
+  budgetNote: string | null;
+};
+
+/** A new key as created: the only time its secret is shown. */
+export interface CreatedApiKeyView {
+  record: ApiKeyView;
+  key: string;
 }

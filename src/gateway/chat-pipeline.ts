@@ -4,18 +4,19 @@
  */
 import type { ResponseCache } from '../cache/response-cache.js';
 import { GatewayError } from '../errors.js';
-import type { ClientRateLimiter, Admission } from '../limits/client-rate-limiter.js';
+import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import { estimatePromptTokens, estimateTokens } from '../limits/token-estimate.js';
-import { countersFor, type UsageRecorder } from '../usage/usage-recorder.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
+import { RequestAccounting, type PreparedRequest } from './request-accounting.js';
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
 import type { OutputFilter } from '../output/output-filter.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { allowedSteps, checkBudget, checkInputLimits, type InputLimits } from './request-policy.js';
+import { allowedSteps, checkInputLimits, imageSafeSteps, reserveBudget, type InputLimits } from './request-policy.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
-import { targetNames, type Deployment, type RouteStep } from './deployments.js';
+import { targetNames } from './deployments.js';
 import type { ModelRouter } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import type { RequestCoalescer } from './request-coalescer.js';
@@ -36,27 +37,19 @@ export interface ChatPipelineDeps {
   logContent?: boolean;
   isShuttingDown?: () => boolean;
   now: () => number;
+  /** How long a budget reservation may be held: a replica that dies holds nothing for longer. */
+  budgetHoldMs: number;
 }
 
 /** Without authentication every client shares one cache namespace. */
 const OPEN_TENANT = 'default';
 
-interface Prepared {
-  command: ChatCompletionCommand;
-  steps: RouteStep[];
-  admission: Admission | undefined;
-  /** Set when the request may be served from and written to the cache. */
-  cacheKey: string | undefined;
-  readCache: boolean;
-  writeCache: boolean;
-}
-
-function totalTokens(result: Pick<ChatCompletionResult, 'usage'> | undefined): number {
-  return result?.usage?.totalTokens ?? 0;
-}
-
 export class ChatPipeline {
-  constructor(private readonly deps: ChatPipelineDeps) {}
+  private readonly accounting: RequestAccounting;
+
+  constructor(private readonly deps: ChatPipelineDeps) {
+    this.accounting = new RequestAccounting({ usage: deps.usage, spend: deps.spend, ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }), ...(deps.logContent === undefined ? {} : { logContent: deps.logContent }) });
+  }
 
   async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
     const result = await this.completeUnfiltered(command, context);
@@ -70,10 +63,19 @@ export class ChatPipeline {
 
   private async completeUnfiltered(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
     const prepared = await this.prepare(command, context);
-    const { cacheKey } = prepared;
+    try {
+      return await this.completePrepared(prepared, context);
+    } catch (error) {
+      this.accounting.release(prepared);
+      throw error;
+    }
+  }
+
+  private async completePrepared(prepared: PreparedRequest, context: RequestContext): Promise<ChatCompletionResult> {
+    const { cacheKey, command } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
       const hit = await this.deps.cache?.read(cacheKey);
-      if (hit !== undefined) return this.servedFromCache(hit, context, prepared);
+      if (hit !== undefined) return this.accounting.servedFromCache(hit, context, prepared);
     }
     const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, { ...context, signal });
     let result: ChatCompletionResult;
@@ -86,7 +88,7 @@ export class ChatPipeline {
       if (!coalesced && prepared.writeCache) await this.deps.cache?.write(cacheKey, result);
     }
     const served: ChatCompletionResult = { ...result, cacheStatus: cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' };
-    this.finish(served, context, prepared, coalesced);
+    this.accounting.finish(served, context, prepared, coalesced);
     return served;
   }
 
@@ -105,7 +107,7 @@ export class ChatPipeline {
           now: this.deps.now,
           idPrefix: 'chatcmpl',
         });
-        this.servedFromCache(hit, context, prepared);
+        this.accounting.servedFromCache(hit, context, prepared);
         return;
       }
     }
@@ -129,22 +131,26 @@ export class ChatPipeline {
       const result: ChatCompletionResult = { ...assembled, cacheStatus };
       if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
       recorded = true;
-      this.finish(result, context, prepared, !source.paysForFlight());
+      this.accounting.finish(result, context, prepared, !source.paysForFlight());
     } finally {
       // The client left, a filter stopped the stream, or it failed: the provider billed what it produced.
-      if (!recorded && !source.coalesced) this.finishPartial(assembler.partial(estimatePromptTokens(command)), context, prepared);
+      if (!recorded) {
+        if (source.coalesced) this.accounting.release(prepared);
+        else this.accounting.finishPartial(assembler.partial(estimatePromptTokens(command)), context, prepared);
+      }
     }
   }
 
-  private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<Prepared> {
+  private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<PreparedRequest> {
     if (this.deps.isShuttingDown?.() === true) {
       throw new GatewayError('shutting_down', 'This replica is shutting down and takes no new requests. Retry.');
     }
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
-    const steps = allowedSteps(this.deps.router.resolve(command.model), limits, command);
-    await checkBudget(context.principal, this.deps.spend);
+    const steps = imageSafeSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command), command);
+    const keyId = context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT;
     const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
+    const budget = await reserveBudget(context.principal, this.deps.spend, this.accounting.estimateCostUsd(command, steps, keyId), this.deps.budgetHoldMs);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
     const cache = this.deps.cache;
     const cacheable = cache !== undefined && cache.isCacheable(command);
@@ -152,73 +158,10 @@ export class ChatPipeline {
       command,
       steps,
       admission,
+      budget,
       cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames(steps), command) : undefined,
       readCache: cacheable && context.cache?.noCache !== true,
       writeCache: cacheable && context.cache?.noStore !== true,
     };
   }
-
-  private servedFromCache(hit: ChatCompletionResult, context: RequestContext, prepared: Prepared): ChatCompletionResult {
-    prepared.admission?.settle(0);
-    this.deps.metrics?.countCache('hit');
-    this.report(context, { ...hit, attempts: 0, cacheStatus: 'HIT' }, prepared.command);
-    this.deps.usage?.record({
-      client: context.clientId,
-      provider: hit.provider,
-      model: this.servingDeployment(prepared.steps, hit)?.upstreamModel ?? hit.model,
-      usage: hit.usage,
-      cacheHit: true,
-    });
-    return { ...hit, attempts: 0, cacheStatus: 'HIT' };
-  }
-
-  /** A request that shared another's upstream call costs no tokens: it is recorded like a cache hit. */
-  private finish(result: ChatCompletionResult, context: RequestContext, prepared: Prepared, coalesced: boolean): void {
-    prepared.admission?.settle(coalesced ? 0 : totalTokens(result));
-    this.deps.metrics?.countCache(result.cacheStatus === 'MISS' ? 'miss' : 'bypass');
-    if (coalesced) this.deps.metrics?.countCoalesced();
-    this.report(context, result, prepared.command);
-    const target = this.servingDeployment(prepared.steps, result);
-    const price = target === undefined ? undefined : priceOf(target);
-    const counters = countersFor({ usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
-    if (context.principal?.kind === 'client') this.deps.spend.add(context.principal.keyId, counters.cost);
-    if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
-    this.deps.usage?.record({
-      client: context.clientId,
-      provider: result.provider,
-      // Usage is kept under the model the client asked for (resolved), not the provider's dated variant.
-      model: target?.upstreamModel ?? result.model,
-      usage: result.usage,
-      cacheHit: coalesced,
-      ...(price === undefined ? {} : { price }),
-    });
-  }
-
-  /** A stream that ended early: the tokens the provider reported, or the gateway counted, are still charged. */
-  private finishPartial(partial: ChatCompletionResult | undefined, context: RequestContext, prepared: Prepared): void {
-    if (partial === undefined) {
-      prepared.admission?.settle(0);
-      return;
-    }
-    this.finish({ ...partial, cacheStatus: prepared.cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' }, context, prepared, false);
-  }
-
-  private report(context: RequestContext, result: ChatCompletionResult, command: ChatCompletionCommand): void {
-    const report = context.report;
-    if (report === undefined) return;
-    report.served = { provider: result.provider, model: result.model, attempts: result.attempts, cacheStatus: result.cacheStatus };
-    report.usage = result.usage;
-    if (this.deps.logContent === true) report.content = { messages: command.messages, completion: result.choices[0]?.message.content ?? null };
-  }
-
-  /** The deployment that served the result; for a cached answer, the first of its provider on the route. */
-  private servingDeployment(steps: readonly RouteStep[], result: Pick<ChatCompletionResult, 'provider' | 'deployment'>): Deployment | undefined {
-    const deployments = steps.flatMap((step) => step.deployments);
-    return deployments.find((candidate) => candidate.id === result.deployment) ?? deployments.find((candidate) => candidate.provider === result.provider);
-  }
-}
-
-function priceOf(deployment: Deployment): { promptPerMillion: number; completionPerMillion: number } | undefined {
-  const pricing = deployment.entry.config.pricing;
-  return pricing !== undefined && Object.hasOwn(pricing, deployment.upstreamModel) ? pricing[deployment.upstreamModel] : undefined;
 }

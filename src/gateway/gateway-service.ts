@@ -6,7 +6,7 @@ import type { CooldownConfig, RetryBudgetConfig, RoutingConfig } from '../config
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ApiKeyRecord } from '../auth/api-key-types.js';
 import type { KeyLimits, Principal } from '../vocabulary/principal.js';
-import type { ApiKeys, CreatedKey } from '../auth/api-keys.js';
+import type { ApiKeys } from '../auth/api-keys.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -15,7 +15,7 @@ import type { UsageFilter, UsageRow } from '../usage/usage-types.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { ProviderModel } from '../providers/types.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
-import type { HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary, RedisStatus } from './catalog-types.js';
+import type { ApiKeyView, CreatedApiKeyView, HealthReport, ModelSummary, ProviderHealthResult, ProviderSummary, RedisStatus } from './catalog-types.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
@@ -94,6 +94,7 @@ export class GatewayService {
       logContent: deps.logContent,
       isShuttingDown: deps.isShuttingDown,
       now: this.now,
+      budgetHoldMs: deps.requestTimeoutMs,
     });
   }
 
@@ -124,20 +125,41 @@ export class GatewayService {
     return this.deps.apiKeys.authenticate(token);
   }
 
-  createApiKey(name: string, limits: KeyLimits): Promise<CreatedKey> {
-    return this.deps.apiKeys.create(name, limits);
+  async createApiKey(name: string, limits: KeyLimits): Promise<CreatedApiKeyView> {
+    const created = await this.deps.apiKeys.create(name, limits);
+    return { record: this.view(created.record), key: created.key };
   }
 
-  listApiKeys(): Promise<ApiKeyRecord[]> {
-    return this.deps.apiKeys.list();
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return (await this.deps.apiKeys.list()).map((record) => this.view(record));
   }
 
-  updateApiKey(id: string, limits: KeyLimits): Promise<ApiKeyRecord> {
-    return this.deps.apiKeys.update(id, limits);
+  async updateApiKey(id: string, limits: KeyLimits): Promise<ApiKeyView> {
+    return this.view(await this.deps.apiKeys.update(id, limits));
   }
 
-  revokeApiKey(id: string): Promise<ApiKeyRecord> {
-    return this.deps.apiKeys.revoke(id);
+  async revokeApiKey(id: string): Promise<ApiKeyView> {
+    return this.view(await this.deps.apiKeys.revoke(id));
+  }
+
+  /**
+   * Providers whose spend a budget cannot count: configured, reporting no cost (only OpenRouter
+   * does) and without prices in the providers file. Said at start-up and on every key with a budget.
+   */
+  unpricedProviders(): string[] {
+    return this.deps.registry
+      .list()
+      .filter(({ provider, config }) => provider.configuration.configured && config.kind !== 'openrouter' && (config.pricing === undefined || Object.keys(config.pricing).length === 0))
+      .map(({ provider }) => provider.id);
+  }
+
+  private view(record: ApiKeyRecord): ApiKeyView {
+    const unpriced = this.unpricedProviders();
+    const budgetNote =
+      record.limits.budgetUsd === undefined || unpriced.length === 0
+        ? null
+        : `Spend on ${unpriced.join(', ')} is not counted: ${unpriced.length === 1 ? 'it reports' : 'they report'} no cost and no prices are configured (providers file: pricing).`;
+    return { ...record, budgetNote };
   }
 
   async listModels(context: Pick<RequestContext, 'requestId'>): Promise<ModelSummary[]> {

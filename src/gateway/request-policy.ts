@@ -3,8 +3,9 @@
  * spent: message count and size, the max_tokens ceiling, allowed models and the spend budget.
  */
 import type { KeyLimits, Principal } from '../vocabulary/principal.js';
-import type { SpendTracker } from '../auth/spend-tracker.js';
+import type { SpendReservation, SpendTracker } from '../auth/spend-tracker.js';
 import type { SecurityConfig } from '../config/security.js';
+import type { ImageUrlPolicy } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import type { ContentPart } from '../vocabulary/chat-request.js';
 import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
@@ -69,10 +70,51 @@ export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined, 
   return allowed;
 }
 
-export async function checkBudget(principal: Principal | undefined, spend: SpendTracker): Promise<void> {
-  if (principal?.kind !== 'client' || principal.limits.budgetUsd === undefined) return;
-  const spent = await spend.spent(principal.keyId);
-  if (spent >= principal.limits.budgetUsd) {
+/**
+ * Reserves the request's estimated cost against the key's budget; `budget_exceeded` when its spend
+ * plus what its other requests in flight hold has reached the budget. No budget, no reservation.
+ */
+export async function reserveBudget(principal: Principal | undefined, spend: SpendTracker, estimateUsd: number, holdMs: number): Promise<SpendReservation | undefined> {
+  if (principal?.kind !== 'client' || principal.limits.budgetUsd === undefined) return undefined;
+  const reservation = await spend.reserve(principal.keyId, principal.limits.budgetUsd, estimateUsd, holdMs);
+  if (reservation === undefined) {
     throw new GatewayError('budget_exceeded', `This API key has spent its budget of $${principal.limits.budgetUsd}.`);
   }
+  return reservation;
+}
+
+/** A URL an `image_url` part may carry to this provider, under its policy. */
+function imageUrlAllowed(url: string, policy: ImageUrlPolicy): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const scheme = parsed.protocol.slice(0, -1);
+  if (!policy.schemes.includes(scheme)) return false;
+  if (scheme === 'data' || policy.hosts === undefined) return true;
+  return policy.hosts.some((host) => (host.startsWith('*.') ? parsed.hostname.endsWith(host.slice(1)) : parsed.hostname === host));
+}
+
+/**
+ * The deployments whose provider may be sent every image URL of the request (self-hosted servers
+ * fetch URLs from inside the operator's network); `invalid_request` naming the part when none is left.
+ */
+export function imageSafeSteps(steps: RouteStep[], command: ChatCompletionCommand): RouteStep[] {
+  const urls: { url: string; param: string }[] = [];
+  for (const [messageIndex, message] of command.messages.entries()) {
+    if (!Array.isArray(message.content)) continue;
+    for (const [partIndex, part] of message.content.entries()) {
+      if (part.type === 'image_url') urls.push({ url: part.imageUrl.url, param: `messages[${messageIndex}].content[${partIndex}].image_url.url` });
+    }
+  }
+  if (urls.length === 0) return steps;
+  const safe = steps
+    .map((step) => ({ ...step, deployments: step.deployments.filter(({ entry }) => entry.config.imageUrls === undefined || urls.every(({ url }) => imageUrlAllowed(url, entry.config.imageUrls!))) }))
+    .filter((step) => step.deployments.length > 0);
+  if (safe.length > 0) return safe;
+  const policy = steps.flatMap((step) => step.deployments).find(({ entry }) => entry.config.imageUrls !== undefined)?.entry.config.imageUrls;
+  const refused = urls.find(({ url }) => policy === undefined || !imageUrlAllowed(url, policy)) ?? urls[0]!;
+  throw new GatewayError('invalid_request', `This image URL may not be sent to the provider that serves the model: it takes ${policy?.schemes.join(', ') ?? 'other'} URLs${policy?.hosts === undefined ? '' : ` from ${policy.hosts.join(', ')}`}.`, { param: refused.param });
 }

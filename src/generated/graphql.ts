@@ -2,10 +2,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ChatCompletionResult as ChatCompletionResultModel, ChatChoiceResult as ChatChoiceResultModel, AssistantMessage as AssistantMessageModel, ChatChunk as ChatChunkModel, ChatChunkChoiceResult as ChatChunkChoiceResultModel, ChatDeltaResult as ChatDeltaResultModel } from '../vocabulary/chat-results.js';
 import type { TokenUsage as TokenUsageModel } from '../vocabulary/chat-request.js';
-import type { ProviderSummary as ProviderSummaryModel, DeploymentSummary as DeploymentSummaryModel, ModelSummary as ModelSummaryModel, HealthReport as HealthReportModel, ProviderHealthSummary as ProviderHealthSummaryModel, ProviderHealthResult as ProviderHealthResultModel, ProviderErrorSummary as ProviderErrorSummaryModel } from '../gateway/catalog-types.js';
+import type { ProviderSummary as ProviderSummaryModel, DeploymentSummary as DeploymentSummaryModel, ModelSummary as ModelSummaryModel, HealthReport as HealthReportModel, ProviderHealthSummary as ProviderHealthSummaryModel, ProviderHealthResult as ProviderHealthResultModel, ProviderErrorSummary as ProviderErrorSummaryModel, ApiKeyView as ApiKeyViewModel, CreatedApiKeyView as CreatedApiKeyViewModel } from '../gateway/catalog-types.js';
 import type { UsageRow as UsageRowModel } from '../usage/usage-types.js';
-import type { ApiKeyRecord as ApiKeyRecordModel } from '../auth/api-key-types.js';
-import type { CreatedKey as CreatedKeyModel } from '../auth/api-keys.js';
 import type { KeyLimits as KeyLimitsModel } from '../vocabulary/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
@@ -25,6 +23,8 @@ export type Scalars = {
 /** A client API key. Its secret is never stored or shown again after creation. */
 export type ApiKey = {
   __typename?: 'ApiKey';
+  /** With a budget: the providers whose spend cannot be counted (no cost reported, no prices configured); null otherwise. */
+  budgetNote: Maybe<Scalars['String']['output']>;
   /** ISO 8601 time. */
   createdAt: Scalars['String']['output'];
   /** Stable id, used to update or revoke the key and as its client id in usage. */
@@ -674,7 +674,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  ApiKey: ResolverTypeWrapper<ApiKeyRecordModel>;
+  ApiKey: ResolverTypeWrapper<ApiKeyViewModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BreakerState: null;
   CacheDirectivesInput: CacheDirectivesInput;
@@ -688,7 +688,7 @@ export type ResolversTypes = {
   ChatMessage: ResolverTypeWrapper<AssistantMessageModel>;
   ChatMessageInput: ChatMessageInput;
   ChatRole: null;
-  CreatedApiKey: ResolverTypeWrapper<CreatedKeyModel>;
+  CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyViewModel>;
   Deployment: ResolverTypeWrapper<DeploymentSummaryModel>;
   FinishReason: null;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -719,7 +719,7 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  ApiKey: ApiKeyRecordModel;
+  ApiKey: ApiKeyViewModel;
   Boolean: Scalars['Boolean']['output'];
   CacheDirectivesInput: CacheDirectivesInput;
   ChatChoice: ChatChoiceResultModel;
@@ -730,7 +730,7 @@ export type ResolversParentTypes = {
   ChatDelta: ChatDeltaResultModel;
   ChatMessage: AssistantMessageModel;
   ChatMessageInput: ChatMessageInput;
-  CreatedApiKey: CreatedKeyModel;
+  CreatedApiKey: CreatedApiKeyViewModel;
   Deployment: DeploymentSummaryModel;
   Float: Scalars['Float']['output'];
   Health: HealthReportModel;
@@ -756,6 +756,7 @@ export type ResolversParentTypes = {
 };
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  budgetNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   limits?: Resolver<ResolversTypes['KeyLimits'], ParentType, ContextType>;

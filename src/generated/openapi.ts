@@ -614,6 +614,8 @@ export interface components {
              */
             source: "env" | "api";
             limits: components["schemas"]["KeyLimits"];
+            /** @description With a budget, names the providers whose spend cannot be counted (they report no cost and have no prices configured); null otherwise. */
+            budget_note?: string | null;
         };
         CreatedApiKey: components["schemas"]["ApiKey"] & {
             /** @description The secret. Shown this once; only its hash is stored. */

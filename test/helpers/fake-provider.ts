@@ -67,6 +67,7 @@ export function providerConfig(id: string, overrides: Partial<ProviderConfig> = 
     models: undefined,
     enabled: true,
     pricing: undefined,
+    imageUrls: undefined,
     timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, totalMs: 1000 },
     retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 1000 },
     breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, consecutiveFailures: 5, resetTimeoutMs: 1000, maxResetTimeoutMs: 8000, rollingWindowMs: 1000 },

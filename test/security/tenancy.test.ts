@@ -1,9 +1,12 @@
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/load-config.js';
-import { errorScenario, openAiCompletion, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { errorScenario, openAiCompletion, openAiStream, sseScenario, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { collectSubscription } from '../helpers/graphql-client.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { ADMIN_KEY, CHAT, CLIENT_KEY, startSecuredGateway, type SecuredSetup } from '../helpers/secured-gateway.js';
@@ -254,5 +257,121 @@ describe('tenancy: every token produced is charged', () => {
     await waitFor(async () => (await usageOf()).requests === 2, { what: 'both clients to be recorded' });
     // The joiner paid for the whole answer (60 tokens from the provider's usage), not nothing.
     expect((await usageOf()).completion_tokens).to.be.at.least(60);
+  });
+});
+
+describe('tenancy: budgets and token limits hold under concurrency, across replicas', () => {
+  let redis: TestRedis;
+  before(async () => {
+    redis = await startTestRedis();
+  });
+  after(() => redis.stop());
+
+  it('50 parallel requests through two replicas overrun a nearly spent budget and token limit by at most one estimate', async function () {
+    this.timeout(30_000);
+    const upstream = await startFakeUpstream();
+    // 5 prompt tokens at $100/M plus 2 completion tokens at $250/M: $0.001 a request.
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'budget-')), 'providers.yaml');
+    writeFileSync(file, `providers:\n  - id: local\n    kind: openai-compatible\n    baseUrl: ${upstream.url}\n    apiKeyEnv: null\n    models: [m]\n    pricing:\n      m: { promptPerMillion: 100, completionPerMillion: 250 }\n`);
+    const env = { PROVIDERS_FILE: file, DEFAULT_PROVIDER: 'local', ADMIN_API_KEY: ADMIN_KEY, API_KEYS: `tests:${CLIENT_KEY}`, REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'budget-test:', RATE_LIMIT_RPM: '0' };
+    const replicas = [await startGateway(env), await startGateway(env)];
+    const call = (index: number, key: string, body: unknown) =>
+      fetch(`${replicas[index % 2]!.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    const create = async (limits: Record<string, unknown>) =>
+      (await (await fetch(`${replicas[0]!.url}/v1/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ name: 'c', limits }) })).json()) as { id: string; key: string; budget_note: string | null };
+    try {
+      upstream.setDefault(() => ({ ...openAiCompletion('x', { model: 'm' }), headerDelayMs: 50 }));
+      const budgeted = await create({ budget_usd: 0.0015 });
+      expect(budgeted.budget_note).to.equal(null);
+      expect((await call(0, budgeted.key, { ...CHAT, max_tokens: 100 })).status).to.equal(200);
+      const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => call(i, budgeted.key, { ...CHAT, max_tokens: 100 }).then((response) => response.status)));
+      // $0.0005 was left: one request may take it (its estimate, $0.0250, exceeds what is left), no more.
+      expect(statuses.filter((status) => status === 200).length).to.be.at.most(1);
+      expect(statuses.filter((status) => status === 402).length).to.be.at.least(49);
+      const usage = (await (await fetch(`${replicas[1]!.url}/v1/usage?client=${budgeted.id}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { totals: { cost: number } };
+      expect(usage.totals.cost).to.be.at.most(0.0015 + 0.0251);
+
+      // Tokens: max_tokens 100 and a short prompt estimate about 110 tokens a request.
+      const limited = await create({ tokens_per_minute: 360 });
+      for (let i = 0; i < 3; i++) expect((await call(i, limited.key, { ...CHAT, max_tokens: 100 })).status).to.equal(200);
+      const tokenStatuses = await Promise.all(Array.from({ length: 50 }, (_, i) => call(i, limited.key, { ...CHAT, max_tokens: 100 }).then((response) => response.status)));
+      // 3 x 7 tokens were used: 339 are left, room for 3 estimates; the 4th would overrun by more than one.
+      expect(tokenStatuses.filter((status) => status === 200).length).to.be.within(1, 3);
+      expect(tokenStatuses.filter((status) => status === 429).length).to.be.at.least(47);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+      await upstream.close();
+    }
+  });
+
+  it('says, at the key, when a budget cannot see a provider’s spend', async () => {
+    const upstream = await startFakeUpstream();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'budget-')), 'providers.yaml');
+    writeFileSync(file, `providers:\n  - id: local\n    kind: openai-compatible\n    baseUrl: ${upstream.url}\n    apiKeyEnv: null\n    models: [m]\n`);
+    const gateway = await startGateway({ PROVIDERS_FILE: file, ADMIN_API_KEY: ADMIN_KEY });
+    try {
+      const created = (await (await fetch(`${gateway.url}/v1/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ name: 'b', limits: { budget_usd: 5 } }) })).json()) as { budget_note: string | null };
+      expect(created.budget_note).to.include('local');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe('tenancy: image URLs for self-hosted providers', () => {
+  it('sends self-hosted providers only https and data: image URLs by default, and what the providers file allows', async () => {
+    const upstream = await startFakeUpstream();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'images-')), 'providers.yaml');
+    writeFileSync(
+      file,
+      `providers:\n  - id: local\n    kind: openai-compatible\n    baseUrl: ${upstream.url}\n    apiKeyEnv: null\n    models: [m, strict-m]\n  - id: strict\n    kind: openai-compatible\n    baseUrl: ${upstream.url}\n    apiKeyEnv: null\n    models: [s]\n    imageUrls: { schemes: [https], hosts: ['*.example.org'] }\n`,
+    );
+    const gateway = await startGateway({ PROVIDERS_FILE: file, DEFAULT_PROVIDER: 'local' });
+    const send = (model: string, url: string) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url } }] }] }),
+      });
+    try {
+      const metadata = await send('m', 'http://169.254.169.254/latest/meta-data/');
+      expect(metadata.status).to.equal(400);
+      expect(((await metadata.json()) as ErrorBody).error.param).to.equal('messages[0].content[1].image_url.url');
+      expect((await send('m', 'https://cdn.example.org/cat.png')).status).to.equal(200);
+      expect((await send('m', 'data:image/png;base64,iVBORw0KGgo=')).status).to.equal(200);
+      expect((await send('s', 'https://images.example.org/cat.png')).status).to.equal(200);
+      expect((await send('s', 'https://elsewhere.example.com/cat.png')).status).to.equal(400);
+      expect(upstream.requests.filter((request) => request.path.endsWith('/chat/completions'))).to.have.length(3);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe('tenancy: spend recorded while Redis is away', () => {
+  it('is written back when Redis returns', async () => {
+    const { SpendTracker } = await import('../../src/auth/spend-tracker.js');
+    const { connectRedis } = await import('../../src/redis/redis-connection.js');
+    const { createLogger } = await import('../../src/observability/logger.js');
+    const redis = await startTestRedis();
+    const connection = connectRedis({ url: redis.url, sentinels: [], sentinelName: undefined, clusterNodes: [], keyPrefix: 'spend-test:', commandTimeoutMs: 200, connectTimeoutMs: 500 }, createLogger('silent'));
+    try {
+      await connection.firstConnection;
+      const spend = new SpendTracker(connection);
+      await redis.kill();
+      await waitFor(() => !connection.isReady(), { what: 'the connection to notice' });
+      spend.add('key_1', 0.25);
+      expect(spend.unwrittenKeys).to.equal(1);
+      await redis.start();
+      await waitFor(() => connection.isReady(), { timeoutMs: 10_000, what: 'Redis to return' });
+      await spend.writeBack();
+      expect(Number(await redis.client().get('spend-test:spend:key_1'))).to.equal(0.25);
+      expect(await spend.spent('key_1')).to.equal(0.25);
+    } finally {
+      await connection.close();
+      await redis.stop();
+    }
   });
 });
