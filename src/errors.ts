@@ -83,6 +83,41 @@ export const errorCatalog = {
 
 export type ErrorCode = keyof typeof errorCatalog;
 
+/** Who caused an error, so operators tell an abusive client from a failing provider at a glance. */
+export type Fault = 'caller' | 'policy' | 'provider' | 'gateway';
+
+export const FAULT_BY_CODE: Readonly<Record<ErrorCode, Fault>> = {
+  invalid_request: 'caller',
+  invalid_json: 'caller',
+  unsupported_media_type: 'caller',
+  payload_too_large: 'caller',
+  unauthenticated: 'caller',
+  not_found: 'caller',
+  method_not_allowed: 'caller',
+  model_not_found: 'caller',
+  upstream_bad_request: 'caller',
+  context_length_exceeded: 'caller',
+  upstream_content_blocked: 'caller',
+  forbidden: 'policy',
+  model_not_allowed: 'policy',
+  budget_exceeded: 'policy',
+  output_blocked: 'policy',
+  rate_limit_exceeded: 'policy',
+  upstream_auth_failed: 'provider',
+  upstream_insufficient_credits: 'provider',
+  upstream_rate_limited: 'provider',
+  upstream_timeout: 'provider',
+  upstream_unavailable: 'provider',
+  upstream_stream_error: 'provider',
+  upstream_stream_truncated: 'provider',
+  providers_unavailable: 'provider',
+  provider_not_configured: 'gateway',
+  provider_disabled: 'gateway',
+  store_unavailable: 'gateway',
+  shutting_down: 'gateway',
+  internal_error: 'gateway',
+};
+
 export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];
 
 export interface GatewayErrorOptions {

@@ -5,7 +5,8 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config/load-confi
 
 function readConfig(): GatewayConfig {
   try {
-    if (existsSync('.env')) process.loadEnvFile('.env');
+    // Tests start the service as a child process: a developer's .env must never change what they test.
+    if (existsSync('.env') && process.env.NODE_ENV !== 'test') process.loadEnvFile('.env');
     return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -7,10 +7,12 @@ import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { OutputFilter } from '../output/output-filter.js';
+import type { Tracing } from '../observability/tracing.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { Stores } from './stores.js';
 
 export interface GatewayParts {
+  tracing: Tracing;
   registry: ProviderRegistry;
   stores: Stores;
   logger: Logger;
@@ -38,6 +40,7 @@ export function buildGateway(config: GatewayConfig, parts: GatewayParts): Gatewa
     outputFilter: new OutputFilter(config.security.output),
     metrics: parts.metrics,
     logContent: config.observability.logContent,
-    isShuttingDown: () => lifecycle.shuttingDown,
+    isShuttingDown: () => lifecycle.refusingNewWork,
+    tracing: parts.tracing,
   });
 }

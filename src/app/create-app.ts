@@ -21,6 +21,7 @@ import { OpenStreams } from '../lifecycle/open-streams.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { SharedHealth } from '../resilience/shared-health.js';
+import { Tracing } from '../observability/tracing.js';
 import { buildGateway } from './build-gateway.js';
 import { createExpressApp, mountApiRoutes } from './express-app.js';
 import { closeServer, createShutdown, serveHealthAndSignals } from './shutdown.js';
@@ -28,6 +29,8 @@ import { createStores } from './stores.js';
 
 export interface AppDeps {
   logger?: Logger;
+  /** Replaces the tracing built from config (tests export to memory). */
+  tracing?: Tracing;
   /** Replaces the providers built from config (tests, embedding); the caller closes it. */
   registry?: ProviderRegistry;
 }
@@ -72,11 +75,12 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
   const registry = deps.registry ?? createConfiguredProviders(config);
   const stores = createStores(config, logger, metrics);
   await stores.redis?.firstConnection;
-  const gateway: GatewayService = buildGateway(config, { registry, stores, logger, metrics, lifecycle });
+  const tracing = deps.tracing ?? new Tracing(config.observability.tracing);
+  const gateway: GatewayService = buildGateway(config, { registry, stores, logger, metrics, lifecycle, tracing });
   const sharedHealth = stores.redis === undefined ? undefined : new SharedHealth(stores.redis, gateway.deploymentHealth.cooldowns, logger);
   if (sharedHealth !== undefined) gateway.deploymentHealth.shareThrough(sharedHealth);
 
-  const app = createExpressApp(config);
+  const app = createExpressApp(config, lifecycle);
   const httpServer = createHttpServer(app, config.security.tls);
   const schema = createGraphqlSchema();
   const openApiDocument = readOpenApiDocument();
@@ -106,8 +110,9 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
     sharedHealth?.close();
     gateway.close();
     await stores.close();
+    await tracing.close().catch((error: unknown) => logger.warn({ err: error }, 'traces could not be exported at shutdown'));
     if (deps.registry === undefined) registry.close();
-  });
+  }, () => graphql.goAway());
   serveHealthAndSignals(httpServer, health, shutdown, logger, options.handleSignals === true);
 
   return {

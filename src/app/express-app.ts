@@ -11,15 +11,17 @@ import { authenticateRequests } from '../http/principal.js';
 import { assignRequestId } from '../http/request-id.js';
 import { logRequests } from '../http/request-log.js';
 import { securityHeaders } from '../http/security-headers.js';
+import { trackInFlight } from '../http/in-flight.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { createErrorHandler, notFoundHandler } from '../rest/error-responses.js';
 import { createRestRouter } from '../rest/routes.js';
 
-const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'X-Gateway-Deployment', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'X-Gateway-Deployment', 'X-Gateway-Overhead-Ms', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
 
-export function createExpressApp(config: GatewayConfig): Express {
+export function createExpressApp(config: GatewayConfig, lifecycle: Lifecycle): Express {
   const app = express();
   app.disable('x-powered-by');
   // Completions are never the same twice and no client revalidates them: hashing every body for an ETag is wasted work.
@@ -27,6 +29,7 @@ export function createExpressApp(config: GatewayConfig): Express {
   app.set('trust proxy', config.trustProxy);
   // An API serves no HTML of its own except GraphQL's landing page in development, which loads its scripts from a CDN.
   app.use(securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use(trackInFlight(lifecycle));
   if (config.security.corsOrigins.length > 0) {
     // Request headers are reflected rather than listed: the OpenAI SDKs send their own (`x-stainless-*`,
     // `openai-beta`) from browsers, and which origins may call at all is what CORS_ORIGINS decides.
@@ -50,7 +53,7 @@ export function mountApiRoutes(app: Express, config: GatewayConfig, routes: ApiR
   app.use(assignRequestId);
   app.use(logRequests(logger, routes.metrics));
   app.use(authenticateRequests(gateway));
-  app.use(createRestRouter({ gateway, validator, logger, streams, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
+  app.use(createRestRouter({ gateway, validator, logger, streams, metrics: routes.metrics, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
   // After the API routes, so chat requests do not walk past them; before GraphQL, which owns /graphql/*.
   app.use(routes.docs);
   app.use(routes.graphql.path, ...routes.graphql.middleware, routes.graphql.errorHandler);

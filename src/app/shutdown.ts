@@ -15,17 +15,24 @@ export interface Shutdown {
   release(): Promise<void>;
 }
 
-/** `drain` and `release` each run once however often they are called. */
-export function createShutdown(lifecycle: Lifecycle, logger: Logger, settings: ObservabilityConfig, closeAll: () => Promise<void>): Shutdown {
+/**
+ * `drain` and `release` each run once however often they are called. `goAway` ends what is left
+ * that no stream terminator reaches (idle WebSockets) with a close frame before servers close.
+ */
+export function createShutdown(lifecycle: Lifecycle, logger: Logger, settings: ObservabilityConfig, closeAll: () => Promise<void>, goAway: () => Promise<void>): Shutdown {
   let draining: Promise<void> | undefined;
   let releasing: Promise<void> | undefined;
   return {
     drain: () => {
       draining ??= (async () => {
         lifecycle.beginShutdown();
-        logger.info({ delayMs: settings.shutdownDelayMs, graceMs: settings.shutdownGraceMs, openStreams: lifecycle.openStreams }, 'shutting down: readiness is now 503');
+        logger.info({ delayMs: settings.shutdownDelayMs, graceMs: settings.shutdownGraceMs, openStreams: lifecycle.openStreams }, 'shutting down: readiness is now 503; new work is still taken during the delay');
+        // The load balancer needs this long to see readiness fail: requests arriving meanwhile are served.
         await new Promise((resolve) => setTimeout(resolve, settings.shutdownDelayMs));
+        lifecycle.stopAccepting();
+        logger.info({ inFlight: lifecycle.inFlight, openStreams: lifecycle.openStreams }, 'refusing new work; waiting for what is in flight');
         await lifecycle.drain(settings.shutdownGraceMs);
+        await goAway();
       })();
       return draining;
     },

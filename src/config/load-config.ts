@@ -54,7 +54,18 @@ function readObservability(env: Env, nodeEnv: NodeEnv): ObservabilityConfig {
     shutdownDelayMs: readInteger(env, 'SHUTDOWN_DELAY_MS', nodeEnv === 'production' ? 5 * SECOND : 0, 0, 300 * SECOND),
     shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 25 * SECOND, 0, 3600 * SECOND),
     eventLoopLagMaxMs: readInteger(env, 'EVENT_LOOP_LAG_MAX_MS', 1_000, 10, 60 * SECOND),
+    tracing: readTracing(env),
   };
+}
+
+/** The standard OTEL_* variables: an OTLP endpoint turns tracing on; the exporter reads the rest itself. */
+function readTracing(env: Env): ObservabilityConfig['tracing'] {
+  const tracesEndpoint = readString(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = readString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  // As the OTLP specification says: the signal endpoint is used as is; the base endpoint gets /v1/traces.
+  const url = tracesEndpoint ?? (endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, '')}/v1/traces`);
+  const disabled = readBoolean(env, 'OTEL_SDK_DISABLED', false) || readString(env, 'OTEL_TRACES_EXPORTER') === 'none';
+  return { enabled: url !== undefined && !disabled, url, serviceName: readString(env, 'OTEL_SERVICE_NAME') ?? 'llm-gateway', content: readBoolean(env, 'LOG_CONTENT', false) };
 }
 
 function readStores(env: Env): Pick<GatewayConfig, 'redis' | 'cache' | 'usageFlushMs' | 'rateLimit'> {

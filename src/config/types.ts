@@ -194,4 +194,6 @@ export interface ObservabilityConfig {
   readonly shutdownGraceMs: number;
   /** Readiness fails while event-loop delay (p99 over the last ten seconds) exceeds this. */
   readonly eventLoopLagMaxMs: number;
+  /** OpenTelemetry tracing: on when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly tracing: { readonly enabled: boolean; readonly url: string | undefined; readonly serviceName: string; readonly content: boolean };
 }

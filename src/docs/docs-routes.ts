@@ -1,6 +1,7 @@
 /**
  * The served documentation: an interactive REST reference at /docs (Redoc, from npm, no CDN), the
- * raw OpenAPI spec as YAML and JSON, and the GraphQL SDL. All public, all read-only.
+ * raw OpenAPI spec as YAML and JSON, the GraphQL SDL, and at / a map of where everything is. All
+ * public, all read-only.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,6 +45,18 @@ export function docsRouter(document: OpenApiDocument, schema: GraphQLSchema): Ro
   const bundle = redocBundlePath();
   const script = bundle === undefined ? undefined : readFileSync(bundle, 'utf8');
 
+  // Someone who opens the bare address finds the way in instead of a 404.
+  router.get('/', (_req, res) =>
+    void res.json({
+      name: 'llm-gateway',
+      docs: '/docs',
+      openapi: '/openapi.yaml',
+      rest: '/v1',
+      graphql: '/graphql',
+      graphqlSchema: '/graphql/schema.graphql',
+      health: { liveness: '/health/live', readiness: '/health/ready' },
+    }),
+  );
   router.get('/openapi.json', (_req, res) => void res.type('application/json').send(json));
   router.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(yaml));
   router.get('/graphql/schema.graphql', (_req, res) => void res.type('text/plain').send(sdl));

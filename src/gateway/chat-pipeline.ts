@@ -3,7 +3,9 @@
  * usage. REST and GraphQL reach it through GatewayService and see only its results.
  */
 import type { ResponseCache } from '../cache/response-cache.js';
-import { GatewayError } from '../errors.js';
+import type { Attributes } from '@opentelemetry/api';
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { TraceSpan, Tracing } from '../observability/tracing.js';
 import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import { estimatePromptTokens, estimateTokens } from '../limits/token-estimate.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
@@ -39,6 +41,20 @@ export interface ChatPipelineDeps {
   now: () => number;
   /** How long a budget reservation may be held: a replica that dies holds nothing for longer. */
   budgetHoldMs: number;
+  tracing?: Tracing;
+}
+
+/** The GenAI semantic conventions' response attributes. */
+function responseAttributes(result: ChatCompletionResult, content: boolean): Attributes {
+  const attributes: Attributes = { 'gen_ai.provider.name': result.provider, 'gen_ai.response.model': result.model, 'gen_ai.response.id': result.id };
+  if (result.usage !== null) {
+    attributes['gen_ai.usage.input_tokens'] = result.usage.promptTokens;
+    attributes['gen_ai.usage.output_tokens'] = result.usage.completionTokens;
+  }
+  const finish = result.choices[0]?.finishReason;
+  if (finish !== undefined) attributes['gen_ai.response.finish_reasons'] = [finish];
+  if (content) attributes['gen_ai.output.messages'] = JSON.stringify(result.choices.map((choice) => choice.message));
+  return attributes;
 }
 
 /** Without authentication every client shares one cache namespace. */
@@ -52,32 +68,72 @@ export class ChatPipeline {
   }
 
   async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
-    const result = await this.completeUnfiltered(command, context);
-    return this.deps.outputFilter.active ? filterResult(result, this.deps.outputFilter) : result;
+    const span = this.startSpan(command, context);
+    try {
+      const unfiltered = await this.completeUnfiltered(command, context, span);
+      const result = this.deps.outputFilter.active ? filterResult(unfiltered, this.deps.outputFilter) : unfiltered;
+      span?.set(responseAttributes(result, this.deps.tracing?.settings.content === true));
+      span?.end();
+      return result;
+    } catch (error) {
+      span?.end(toGatewayError(error).code);
+      throw error;
+    }
   }
 
   stream(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
-    const chunks = this.streamUnfiltered(command, context);
-    return this.deps.outputFilter.active ? filterChunks(chunks, this.deps.outputFilter) : chunks;
+    const span = this.startSpan(command, context);
+    const unfiltered = this.streamUnfiltered(command, context, span);
+    const chunks = this.deps.outputFilter.active ? filterChunks(unfiltered, this.deps.outputFilter) : unfiltered;
+    return span === undefined ? chunks : this.traced(chunks, span);
   }
 
-  private async completeUnfiltered(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
+  /** Ends the request's span with what the stream produced, however it ended. */
+  private async *traced(chunks: AsyncGenerator<ChatChunk>, span: TraceSpan): AsyncGenerator<ChatChunk> {
+    const assembler = new CompletionAssembler();
+    let errorType: string | undefined;
+    try {
+      for await (const chunk of chunks) {
+        assembler.add(chunk);
+        yield chunk;
+      }
+    } catch (error) {
+      errorType = toGatewayError(error).code;
+      throw error;
+    } finally {
+      const result = assembler.partial(0);
+      if (result !== undefined) span.set(responseAttributes(result, this.deps.tracing?.settings.content === true));
+      span.end(errorType);
+    }
+  }
+
+  /** The request's span: only when tracing is on or the client sent a traceparent to forward. */
+  private startSpan(command: ChatCompletionCommand, context: RequestContext): TraceSpan | undefined {
+    const tracing = this.deps.tracing;
+    if (tracing === undefined || (!tracing.settings.enabled && context.traceparent === undefined)) return undefined;
+    const model = command.model ?? 'default';
+    const attributes: Attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, 'gateway.request_id': context.requestId };
+    if (tracing.settings.content) attributes['gen_ai.input.messages'] = JSON.stringify(command.messages);
+    return tracing.startRequest(`chat ${model}`, attributes, context.traceparent);
+  }
+
+  private async completeUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): Promise<ChatCompletionResult> {
     const prepared = await this.prepare(command, context);
     try {
-      return await this.completePrepared(prepared, context);
+      return await this.completePrepared(prepared, context, span);
     } catch (error) {
       this.accounting.release(prepared);
       throw error;
     }
   }
 
-  private async completePrepared(prepared: PreparedRequest, context: RequestContext): Promise<ChatCompletionResult> {
+  private async completePrepared(prepared: PreparedRequest, context: RequestContext, span: TraceSpan | undefined): Promise<ChatCompletionResult> {
     const { cacheKey, command } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
       const hit = await this.deps.cache?.read(cacheKey);
       if (hit !== undefined) return this.accounting.servedFromCache(hit, context, prepared);
     }
-    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, { ...context, signal });
+    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
     let result: ChatCompletionResult;
     let coalesced = false;
     if (cacheKey === undefined) {
@@ -92,7 +148,7 @@ export class ChatPipeline {
     return served;
   }
 
-  private async *streamUnfiltered(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+  private async *streamUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): AsyncGenerator<ChatChunk> {
     const prepared = await this.prepare(command, context);
     const { cacheKey } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
@@ -112,7 +168,7 @@ export class ChatPipeline {
       }
     }
     const cacheStatus = cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
-    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, { ...context, signal });
+    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
     // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
     const source =
       cacheKey === undefined
@@ -162,6 +218,7 @@ export class ChatPipeline {
       cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames(steps), command) : undefined,
       readCache: cacheable && context.cache?.noCache !== true,
       writeCache: cacheable && context.cache?.noStore !== true,
+      startedAt: performance.now(),
     };
   }
 }

@@ -10,6 +10,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { TraceSpan } from '../observability/tracing.js';
+import type { ResponseReport } from '../vocabulary/request-context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { retryDelayMs } from '../resilience/backoff.js';
 import type { DeploymentTicket } from '../resilience/deployment-breakers.js';
@@ -35,6 +37,10 @@ export interface RunContext {
   /** Aborted when the client leaves or the request deadline passes. */
   signal: AbortSignal;
   deadlineAt: number;
+  /** The request's span: each attempt gets a child span. */
+  span?: TraceSpan;
+  /** Where time spent on providers is added up. */
+  report?: ResponseReport;
 }
 
 export interface RunSuccess<T> {
@@ -45,7 +51,7 @@ export interface RunSuccess<T> {
   ticket: DeploymentTicket;
 }
 
-export type Attempt<T> = (deployment: Deployment, signal: AbortSignal, attemptsSoFar: number) => Promise<T>;
+export type Attempt<T> = (deployment: Deployment, signal: AbortSignal, attemptsSoFar: number, traceparent: string | undefined) => Promise<T>;
 
 /** Settles a failed attempt: the client leaving decides nothing; anything else is learned from. */
 export function settleFailure(deps: RunnerDeps, deployment: Deployment, ticket: DeploymentTicket, error: unknown, signal: AbortSignal): GatewayError {
@@ -214,14 +220,27 @@ async function attemptOnce<T>(
 ): Promise<RunSuccess<T> | { error: GatewayError }> {
   run.attempts++;
   const started = performance.now();
+  const span = context.span?.child(`chat ${deployment.upstreamModel}`, {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': deployment.entry.config.kind,
+    'gen_ai.request.model': deployment.upstreamModel,
+    'gateway.deployment': deployment.id,
+  });
+  const spent = () => {
+    if (context.report !== undefined) context.report.upstreamMs = (context.report.upstreamMs ?? 0) + (performance.now() - started);
+  };
   try {
-    const value = await attempt(deployment, context.signal, run.attempts);
+    const value = await attempt(deployment, context.signal, run.attempts, span?.traceparent());
+    spent();
+    span?.end();
     deps.runtime.recordSuccess(deployment.provider);
     deps.metrics?.observeUpstream(deployment.provider, deployment.upstreamModel, 'success', (performance.now() - started) / 1000, true);
     deps.metrics?.countDeploymentRequest(deployment, 'success');
     return { value, deployment, attempts: run.attempts, ticket };
   } catch (caught) {
+    spent();
     const error = settleFailure(deps, deployment, ticket, caught, context.signal);
+    span?.end(error.code);
     deps.metrics?.observeUpstream(deployment.provider, deployment.upstreamModel, error.code, (performance.now() - started) / 1000, error.code !== 'model_not_found');
     deps.metrics?.countDeploymentRequest(deployment, error.code);
     if (context.signal.aborted) throw error;

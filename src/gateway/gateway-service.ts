@@ -28,7 +28,7 @@ import { RequestCoalescer } from './request-coalescer.js';
 import { ResilientExecutor } from './resilient-executor.js';
 
 /** What the chat pipeline needs passes through unchanged; the rest the service builds itself. */
-type PipelineSettings = Pick<ChatPipelineDeps, 'spend' | 'inputLimits' | 'outputFilter' | 'metrics' | 'logContent' | 'isShuttingDown'>;
+type PipelineSettings = Pick<ChatPipelineDeps, 'spend' | 'inputLimits' | 'outputFilter' | 'metrics' | 'logContent' | 'isShuttingDown' | 'tracing'>;
 
 export interface GatewayServiceDeps extends PipelineSettings {
   registry: ProviderRegistry;
@@ -95,6 +95,7 @@ export class GatewayService {
       isShuttingDown: deps.isShuttingDown,
       now: this.now,
       budgetHoldMs: deps.requestTimeoutMs,
+      tracing: deps.tracing,
     });
   }
 

@@ -23,6 +23,8 @@ export interface PreparedRequest {
   cacheKey: string | undefined;
   readCache: boolean;
   writeCache: boolean;
+  /** performance.now() when the request was admitted, for the request-duration metric. */
+  startedAt: number;
 }
 
 export interface AccountingDeps {
@@ -85,6 +87,8 @@ export class RequestAccounting {
       if (!coalesced) this.learnCost(context.principal.keyId, counters.cost);
     }
     if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
+    const finishReason = result.choices[0]?.finishReason;
+    this.deps.metrics?.observeGenAiRequest(result.provider, target?.upstreamModel ?? result.model, result.usage, (performance.now() - prepared.startedAt) / 1000, finishReason === 'error' ? 'stream_ended_early' : undefined);
     this.deps.usage?.record({
       client: context.clientId,
       provider: result.provider,

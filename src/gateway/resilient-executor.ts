@@ -3,12 +3,17 @@
  * request deadline. Streams fall back only until their first token.
  */
 import { GatewayError } from '../errors.js';
-import type { ChatResponse } from '../providers/types.js';
+import type { CallOptions, ChatResponse } from '../providers/types.js';
+import type { TraceSpan } from '../observability/tracing.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
-import { runWithFallback, settleFailure, type RunnerDeps } from './fallback-runner.js';
+import { runWithFallback, settleFailure, type RunContext, type RunnerDeps } from './fallback-runner.js';
 import { partsToChunks } from './parts-to-chunks.js';
+
+function callOptions(signal: AbortSignal, context: ExecutionContext, traceparent: string | undefined): CallOptions {
+  return { signal, requestId: context.requestId, ...(traceparent === undefined ? {} : { traceparent }) };
+}
 
 /** A provider's whole answer as the gateway's result; what the provider sent and the gateway does not own rides along. */
 function toResult(response: ChatResponse, deployment: Deployment, attempts: number): ChatCompletionResult {
@@ -44,6 +49,8 @@ interface RequestScope {
 export interface ExecutionContext extends RequestContext {
   /** Aborting it aborts the upstream call (for a shared call: when every client has left). */
   signal: AbortSignal;
+  /** The request's span, parent of each attempt's. */
+  span?: TraceSpan;
 }
 
 export class ResilientExecutor {
@@ -55,8 +62,8 @@ export class ResilientExecutor {
   async complete(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): Promise<ChatCompletionResult> {
     const scope = this.openScope(context.signal);
     try {
-      const run = await runWithFallback(steps, this.runner, { requestId: context.requestId, ...scope }, (deployment, signal) =>
-        this.measured(deployment, () => deployment.keyed.provider.complete({ ...command, model: deployment.upstreamModel }, { signal, requestId: context.requestId })),
+      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
+        this.measured(deployment, () => deployment.keyed.provider.complete({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent))),
       );
       run.ticket.succeed();
       return toResult(run.value, run.deployment, run.attempts);
@@ -73,8 +80,8 @@ export class ResilientExecutor {
     const scope = this.openScope(context.signal);
     const started = performance.now();
     try {
-      const run = await runWithFallback(steps, this.runner, { requestId: context.requestId, ...scope }, async (deployment, signal, attempts) => {
-        const chunks = partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, { signal, requestId: context.requestId }), {
+      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), async (deployment, signal, attempts, traceparent) => {
+        const chunks = partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), {
           provider: deployment.provider,
           deployment: deployment.id,
           requestedModel: deployment.upstreamModel,
@@ -112,6 +119,10 @@ export class ResilientExecutor {
     } finally {
       scope.dispose();
     }
+  }
+
+  private runContext(context: ExecutionContext, scope: RequestScope): RunContext {
+    return { requestId: context.requestId, signal: scope.signal, deadlineAt: scope.deadlineAt, ...(context.span === undefined ? {} : { span: context.span }), ...(context.report === undefined ? {} : { report: context.report }) };
   }
 
   /** Counts the call in flight for least-busy and times it for lowest-latency. */

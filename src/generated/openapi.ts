@@ -627,6 +627,8 @@ export interface components {
             data: components["schemas"]["ApiKey"][];
         };
         HealthReport: {
+            /** @description What the probe checks: liveness, that this process answers; readiness, that this replica can take traffic (not shutting down, event loop not lagging). Providers and Redis are reported, never required. */
+            checks?: string;
             /** @description p99 event-loop delay over the last ten seconds; readiness fails above EVENT_LOOP_LAG_MAX_MS. */
             event_loop_lag_ms?: number;
             /** @description True from SIGTERM on; readiness answers 503 from then. */
@@ -636,7 +638,10 @@ export interface components {
              * @enum {string}
              */
             redis: "connected" | "unavailable" | "not_configured";
-            /** @enum {string} */
+            /**
+             * @description `down` only with a 503: this replica is shutting down or its event loop lags. `degraded`: providers failing or Redis away, still ready.
+             * @enum {string}
+             */
             status: "ok" | "degraded" | "down";
             uptime_seconds: number;
             version: string;
@@ -673,6 +678,8 @@ export interface components {
         "X-Gateway-Provider": string;
         /** @description The model that served the request, as the provider names it. */
         "X-Gateway-Model": string;
+        /** @description Milliseconds spent in the gateway itself, providers excluded: to the answer, or to the first streamed token. */
+        "X-Gateway-Overhead-Ms": number;
         /** @description The deployment that served the request: `provider/model#key-label`. The label names the key (its variable, or a hash prefix); the key itself is never sent. */
         "X-Gateway-Deployment": string;
     };
@@ -703,6 +710,7 @@ export interface operations {
                     "X-Gateway-Model": components["headers"]["X-Gateway-Model"];
                     "X-Gateway-Attempts": components["headers"]["X-Gateway-Attempts"];
                     "X-Gateway-Deployment": components["headers"]["X-Gateway-Deployment"];
+                    "X-Gateway-Overhead-Ms": components["headers"]["X-Gateway-Overhead-Ms"];
                     [name: string]: unknown;
                 };
                 content: {

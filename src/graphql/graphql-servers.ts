@@ -45,6 +45,8 @@ export interface GraphqlServers {
   /** Mount at GRAPHQL_PATH. */
   middleware: RequestHandler[];
   errorHandler: ErrorRequestHandler;
+  /** Closes every WebSocket with 1001 Going away; at the end of the drain, before servers close. */
+  goAway(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
   return {
     middleware: [parseJsonBody(deps.maxBodyBytes), expressMiddleware(apollo, { context })],
     errorHandler: bodyErrorHandler,
+    goAway: () => subscriptions.goAway(),
     stop: () => apollo.stop(),
   };
 }

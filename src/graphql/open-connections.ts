@@ -15,6 +15,8 @@ interface Connection {
   socket: WebSocket;
   token: string | undefined;
   facts: RequestFacts;
+  /** Operations still running on it. */
+  active: () => number;
 }
 
 export class OpenConnections {
@@ -28,8 +30,8 @@ export class OpenConnections {
   }
 
   /** Tracks the connection until its socket closes. */
-  add(socket: WebSocket, token: string | undefined, facts: RequestFacts): void {
-    const connection = { socket, token, facts };
+  add(socket: WebSocket, token: string | undefined, facts: RequestFacts, active: () => number): void {
+    const connection = { socket, token, facts, active };
     this.connections.add(connection);
     socket.once('close', () => this.connections.delete(connection));
   }
@@ -49,6 +51,14 @@ export class OpenConnections {
       }
     } finally {
       this.checking = false;
+    }
+  }
+
+  /** Until every operation has sent its last message (or `waitMs` passed): a close frame must not overtake them. */
+  async settled(waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline && [...this.connections].some((connection) => connection.active() > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 

@@ -15,6 +15,7 @@ export function toChatRequest(input: ChatCompletionInput, context: GraphQLContex
       principal: context.principal,
       signal,
       ...(context.report === undefined ? {} : { report: context.report }),
+      ...(context.traceparent === undefined ? {} : { traceparent: context.traceparent }),
       cache: { noCache: cache?.noCache === true, noStore: cache?.noStore === true },
     },
   };

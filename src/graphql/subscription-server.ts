@@ -21,6 +21,7 @@ import { OpenConnections } from './open-connections.js';
 import { gatewayErrorExtensions } from './format-error.js';
 
 export const GRAPHQL_PATH = '/graphql';
+const GOING_AWAY = 1001;
 
 export interface SubscriptionServerDeps {
   schema: GraphQLSchema;
@@ -116,11 +117,29 @@ async function admitConnection(ctx: ConnectContext, deps: SubscriptionServerDeps
     connections.release(facts.clientId);
   });
   Object.assign(ctx.extra, { facts, socketClosed: closed.signal, subscriptions: 0 });
-  open.add(ctx.extra.socket, token, facts);
+  open.add(ctx.extra.socket, token, facts, () => ctx.extra.subscriptions ?? 0);
   return true;
 }
 
-export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispose(): Promise<void> } {
+/** Every WebSocket gets a 1001 "Going away" close frame, and a moment for it to be acknowledged. */
+async function closeEverySocket(server: WebSocketServer, waitMs = 1_000): Promise<void> {
+  const sockets = [...server.clients];
+  await Promise.race([
+    Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState === socket.CLOSED) return resolve();
+            socket.once('close', () => resolve());
+            socket.close(GOING_AWAY, 'The gateway is restarting');
+          }),
+      ),
+    ),
+    new Promise((resolve) => setTimeout(resolve, waitMs).unref()),
+  ]);
+}
+
+export function createSubscriptionServer(deps: SubscriptionServerDeps): { goAway(): Promise<void>; dispose(): Promise<void> } {
   const limits = deps.websocket;
   const wsServer = new WebSocketServer({
     server: deps.httpServer,
@@ -177,6 +196,10 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): { dispos
   });
 
   return {
+    async goAway() {
+      await open.settled(1_000);
+      await closeEverySocket(wsServer);
+    },
     async dispose() {
       open.close();
       await cleanup.dispose();

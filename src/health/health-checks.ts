@@ -39,10 +39,10 @@ export class HealthChecks {
     this.resetTimer.unref();
   }
 
-  live = async (): Promise<HealthReportBody> => ({ ...this.report(), status: 'ok' });
+  live = async (): Promise<HealthReportBody> => ({ ...this.report(), status: 'ok', checks: 'liveness: this process answers' });
 
   ready = async (): Promise<HealthReportBody> => {
-    const body = this.report();
+    const body: HealthReportBody = { ...this.report(), checks: 'readiness: this replica can take traffic (not shutting down, event loop not lagging); providers and Redis are reported, not required' };
     const lagging = (body.event_loop_lag_ms ?? 0) > this.eventLoopLagMaxMs;
     if (body.shutting_down === true || lagging) throw new HealthCheckFailure(503, { ...body, status: 'down' });
     return body;

@@ -20,15 +20,24 @@ export interface RequestFacts {
   principal: Principal | undefined;
   /** The HTTP request's report, for its log line; absent over WebSocket. */
   report?: ResponseReport;
+  /** The client's W3C trace context, when it sent a well-formed one. */
+  traceparent?: string;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function traceparentOf(header: string | string[] | undefined): { traceparent?: string } {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && TRACEPARENT.test(value) ? { traceparent: value } : {};
 }
 
 /** An Express request that went through the request-id, logging and authentication middleware. */
 export function httpRequestFacts(req: Request, res: Response): RequestFacts & { report: ResponseReport } {
   const principal = principalOf(res);
-  return { requestId: requestIdOf(res), clientId: clientIdFor(principal, clientIdOf(req)), principal, report: reportOf(res) };
+  return { requestId: requestIdOf(res), clientId: clientIdFor(principal, clientIdOf(req)), principal, report: reportOf(res), ...traceparentOf(req.headers.traceparent) };
 }
 
 /** A WebSocket connection, authenticated in its `connection_init`. */
 export function upgradeRequestFacts(request: IncomingMessage, principal: Principal | undefined): RequestFacts {
-  return { requestId: requestIdFrom(request.headers['x-request-id']), clientId: clientIdFor(principal, clientIdOfUpgrade(request)), principal };
+  return { requestId: requestIdFrom(request.headers['x-request-id']), clientId: clientIdFor(principal, clientIdOfUpgrade(request)), principal, ...traceparentOf(request.headers.traceparent) };
 }

@@ -30,6 +30,7 @@ function routeOf(req: Request): string {
 export function logRequests(logger: Logger, metrics: GatewayMetrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
+    reportOf(res).receivedAt = started;
     res.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
       const route = routeOf(req);

@@ -1,7 +1,9 @@
 /**
- * Shutdown state shared by the whole app: whether shutdown has begun, and the streams still open.
- * Draining waits for open streams to end by themselves within a grace period, then ends the rest
- * with a terminal event (SSE) or a close frame (WebSocket), never a dropped socket.
+ * Shutdown state shared by the whole app. At SIGTERM readiness turns 503 at once, but new work is
+ * still taken for SHUTDOWN_DELAY_MS, while the load balancer notices; then new work is refused and
+ * everything in flight (whole requests, mutations, streams, subscriptions) gets the grace period to
+ * finish. Streams still open then end with a terminal event (SSE) or a close frame (WebSocket),
+ * never a dropped socket.
  */
 import { GatewayError } from '../errors.js';
 
@@ -12,15 +14,27 @@ export interface OpenStream {
 
 export class Lifecycle {
   private stopping = false;
+  private refusing = false;
+  private requests = 0;
   private readonly streams = new Set<OpenStream>();
-  private readonly drained = new Set<() => void>();
+  private readonly idleWaiters = new Set<() => void>();
 
+  /** Readiness answers 503 from now on. */
   get shuttingDown(): boolean {
     return this.stopping;
   }
 
+  /** New work is refused (after the shutdown delay). */
+  get refusingNewWork(): boolean {
+    return this.refusing;
+  }
+
   beginShutdown(): void {
     this.stopping = true;
+  }
+
+  stopAccepting(): void {
+    this.refusing = true;
   }
 
   /** Registers an open stream; call the returned function when it ends. */
@@ -28,7 +42,19 @@ export class Lifecycle {
     this.streams.add(stream);
     return () => {
       this.streams.delete(stream);
-      if (this.streams.size === 0) for (const resolve of this.drained) resolve();
+      this.wakeIfIdle();
+    };
+  }
+
+  /** Counts a request in flight until the returned function is called (idempotent). */
+  trackRequest(): () => void {
+    this.requests++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.requests--;
+      this.wakeIfIdle();
     };
   }
 
@@ -36,19 +62,33 @@ export class Lifecycle {
     return this.streams.size;
   }
 
-  /** Waits up to `graceMs` for open streams to finish, then terminates those left. */
+  get inFlight(): number {
+    return this.requests;
+  }
+
+  /** Waits up to `graceMs` for requests and streams to finish, then terminates the streams left. */
   async drain(graceMs: number): Promise<void> {
-    if (this.streams.size > 0) {
+    if (!this.idle()) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(finish, graceMs);
+        const waiters = this.idleWaiters;
         function finish() {
           clearTimeout(timer);
+          waiters.delete(finish);
           resolve();
         }
-        this.drained.add(finish);
+        this.idleWaiters.add(finish);
       });
     }
     const error = new GatewayError('shutting_down', 'The gateway is restarting; this stream was ended. Retry the request.');
     for (const stream of [...this.streams]) stream.terminate(error);
+  }
+
+  private idle(): boolean {
+    return this.streams.size === 0 && this.requests === 0;
+  }
+
+  private wakeIfIdle(): void {
+    if (this.idle()) for (const wake of [...this.idleWaiters]) wake();
   }
 }

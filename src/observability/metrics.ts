@@ -4,6 +4,7 @@
  * them get their own label, and no client key, prompt or error text is ever a label.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FAULT_BY_CODE, type ErrorCode } from '../errors.js';
 import type { TokenUsage } from '../vocabulary/chat-request.js';
 import type { BreakerState } from '../vocabulary/breaker-state.js';
 
@@ -118,8 +119,36 @@ export class GatewayMetrics {
   });
   private readonly errors = new Counter({
     name: 'gateway_errors_total',
-    help: 'Errors returned to clients, by catalog code.',
-    labelNames: ['code'] as const,
+    help: 'Errors returned to clients, by catalog code and by who caused them (caller, policy, provider, gateway).',
+    labelNames: ['code', 'fault'] as const,
+    registers: [this.registry],
+  });
+  private readonly genAiTokens = new Histogram({
+    name: 'gen_ai_client_token_usage',
+    help: 'OpenTelemetry GenAI gen_ai.client.token.usage: tokens per request by type (input, output).',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'] as const,
+    buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576],
+    registers: [this.registry],
+  });
+  private readonly genAiFirstToken = new Histogram({
+    name: 'gen_ai_server_time_to_first_token_seconds',
+    help: 'OpenTelemetry GenAI gen_ai.server.time_to_first_token.',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly genAiDuration = new Histogram({
+    name: 'gen_ai_server_request_duration_seconds',
+    help: 'OpenTelemetry GenAI gen_ai.server.request.duration: a chat request from admission to its last token.',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly overhead = new Histogram({
+    name: 'gateway_overhead_seconds',
+    help: 'Time spent in the gateway itself, providers excluded: to the answer, or to the first streamed token.',
+    labelNames: ['mode'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [this.registry],
   });
   private readonly redisUp = new Gauge({
@@ -150,7 +179,9 @@ export class GatewayMetrics {
   }
 
   observeFirstToken(provider: string, model: string, seconds: number): void {
-    this.timeToFirstToken.observe({ provider, model: this.modelLabel(model) }, seconds);
+    const label = this.modelLabel(model);
+    this.timeToFirstToken.observe({ provider, model: label }, seconds);
+    this.genAiFirstToken.observe({ gen_ai_operation_name: 'chat', gen_ai_provider_name: provider, gen_ai_request_model: label }, seconds);
   }
 
   countUsage(provider: string, model: string, usage: TokenUsage | null, costUsd: number): void {
@@ -220,7 +251,20 @@ export class GatewayMetrics {
   }
 
   countError(code: string): void {
-    this.errors.inc({ code });
+    this.errors.inc({ code, fault: Object.hasOwn(FAULT_BY_CODE, code) ? FAULT_BY_CODE[code as ErrorCode] : 'gateway' });
+  }
+
+  observeGenAiRequest(provider: string, model: string, usage: TokenUsage | null, seconds: number, errorType: string | undefined): void {
+    const labels = { gen_ai_operation_name: 'chat', gen_ai_provider_name: provider, gen_ai_request_model: this.modelLabel(model) };
+    if (usage !== null) {
+      this.genAiTokens.observe({ ...labels, gen_ai_token_type: 'input' }, usage.promptTokens);
+      this.genAiTokens.observe({ ...labels, gen_ai_token_type: 'output' }, usage.completionTokens);
+    }
+    this.genAiDuration.observe({ ...labels, error_type: errorType ?? '' }, seconds);
+  }
+
+  observeOverhead(mode: 'whole' | 'stream', seconds: number): void {
+    this.overhead.observe({ mode }, Math.max(0, seconds));
   }
 
   setRedisUp(up: boolean): void {

@@ -48,6 +48,8 @@ export interface CallOptions {
   /** Aborting it aborts the upstream HTTP request. */
   signal: AbortSignal;
   requestId?: string;
+  /** W3C trace context of the attempt, sent upstream as `traceparent`. */
+  traceparent?: string;
 }
 
 export interface ProviderModel {

@@ -8,13 +8,15 @@ import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import type { Logger } from '../observability/logger.js';
-import type { RequestContext } from '../vocabulary/request-context.js';
+import type { RequestContext, ResponseReport } from '../vocabulary/request-context.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
 import { gatewayHeaders } from './response-headers.js';
 import { writeSseStream } from './sse-writer.js';
 
 export interface ChatCompletionsHandlerDeps {
   gateway: GatewayService;
+  metrics: GatewayMetrics;
   logger: Logger;
   sseHeartbeatMs: number;
   streams: OpenStreams;
@@ -37,13 +39,24 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
         requestId: facts.requestId,
         streams: deps.streams,
         includeUsage: includeUsageChunk,
-        headersFor: (first) => gatewayHeaders(first, report),
+        headersFor: (first) => ({ ...gatewayHeaders(first, report), ...overheadHeader(report, 'stream', deps.metrics) }),
       });
       return;
     }
     const result = await deps.gateway.createChatCompletion(command, context);
     if (abort.signal.aborted) return;
-    res.set(gatewayHeaders(result, report)).json(toWireCompletion(result));
+    res.set({ ...gatewayHeaders(result, report), ...overheadHeader(report, 'whole', deps.metrics) }).json(toWireCompletion(result));
   };
+}
+
+/**
+ * Time spent in the gateway itself, providers excluded (to the answer, or to the first streamed
+ * token), as a header a client can read and a histogram operators can.
+ */
+function overheadHeader(report: ResponseReport, mode: 'whole' | 'stream', metrics: GatewayMetrics): Record<string, string> {
+  if (report.receivedAt === undefined) return {};
+  const ms = Math.max(0, performance.now() - report.receivedAt - (report.upstreamMs ?? 0));
+  metrics.observeOverhead(mode, ms / 1000);
+  return { 'X-Gateway-Overhead-Ms': ms.toFixed(2) };
 }
 

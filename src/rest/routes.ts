@@ -13,6 +13,7 @@ import { principalOf } from '../http/principal.js';
 import { adminRoutes } from './admin-routes.js';
 import type { Handler, RestRoute } from './rest-route.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
@@ -25,6 +26,7 @@ import { httpRequestFacts } from '../http/request-facts.js';
 
 export interface RestRouterDeps {
   gateway: GatewayService;
+  metrics: GatewayMetrics;
   validator: RequestValidator;
   logger: Logger;
   maxBodyBytes: number;

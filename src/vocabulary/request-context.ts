@@ -12,6 +12,10 @@ export interface ResponseReport {
   /** What served the request, for the request log line. */
   served?: { provider: string; model: string; attempts: number; cacheStatus: CacheStatus };
   usage?: TokenUsage | null;
+  /** When the request arrived (performance.now()), for the gateway-overhead measure. */
+  receivedAt?: number;
+  /** Time spent waiting on providers (every attempt, to the answer or the first token), for the gateway-overhead measure. */
+  upstreamMs?: number;
   /** Prompt and completion text, only when LOG_CONTENT is on. */
   content?: { messages: ChatRequest['messages']; completion: string | null };
 }
@@ -28,6 +32,8 @@ export interface RequestContext {
   principal?: Principal;
   /** Aborted when the client goes away; the upstream call is aborted with it. */
   signal: AbortSignal;
+  /** The client's W3C `traceparent`: the parent of the request's span, forwarded upstream when not tracing. */
+  traceparent?: string;
   /** OpenAI's `stream_options.include_usage`: usage in a chunk of its own, as OpenAI sends it. */
   includeUsageChunk?: boolean;
 }

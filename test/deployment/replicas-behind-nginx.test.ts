@@ -7,6 +7,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { freePort } from '../helpers/free-port.js';
+import { requireBinary } from '../helpers/system-binary.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 /**
@@ -87,6 +88,7 @@ describe('replicas behind nginx', function () {
     });
 
   before(async () => {
+    requireBinary('nginx');
     redis = await startTestRedis();
     upstream = await startFakeUpstream();
     const ports = await Promise.all([freePort(), freePort(), freePort()]);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildSchema } from 'graphql';
 import { parse } from 'yaml';
+import { requireBinary } from '../helpers/system-binary.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
 const run = promisify(execFile);
@@ -31,6 +32,7 @@ describe('served documentation', function () {
   });
 
   it('renders the REST reference offline in a real headless Chromium', async () => {
+    requireBinary('chromium');
     const dir = mkdtempSync(path.join(tmpdir(), 'gateway-docs-'));
     const { stdout: dom } = await run('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${dir}/profile`, '--virtual-time-budget=15000', '--dump-dom', `${gateway.url}/docs`], { maxBuffer: 64 * 1024 * 1024 });
     for (const summary of ['Create a chat completion, whole or streamed', 'List the models of every configured provider', 'Create a client API key']) {

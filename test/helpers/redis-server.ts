@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './free-port.js';
+import { requireBinary } from './system-binary.js';
 import { Redis } from 'ioredis';
 
 export interface TestRedis {
@@ -39,7 +40,14 @@ async function waitForPing(port: number, timeoutMs = 5_000): Promise<void> {
   }
 }
 
+/** Kills every throwaway server still running when the test process exits: one listener for all of them. */
+const running = new Set<() => void>();
+process.once('exit', () => {
+  for (const kill of running) kill();
+});
+
 export async function startTestRedis(): Promise<TestRedis> {
+  requireBinary('redis-server');
   const port = await freePort();
   let child: ChildProcess | undefined;
   const clients: Redis[] = [];
@@ -60,7 +68,8 @@ export async function startTestRedis(): Promise<TestRedis> {
     await exited;
   };
   await start();
-  process.once('exit', () => child?.kill('SIGKILL'));
+  const killOnExit = () => child?.kill('SIGKILL');
+  running.add(killOnExit);
 
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -72,6 +81,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     stop: async () => {
       for (const client of clients.splice(0)) client.disconnect();
       await stop();
+      running.delete(killOnExit);
     },
     client: () => {
       const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { openAiCompletion, openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { freePort } from '../helpers/free-port.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -47,7 +47,16 @@ describe('graceful shutdown of the real process', () => {
     });
     const sseText = sse.text();
     const results: { errors?: { extensions?: { code?: string } }[] }[] = [];
-    const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    let closeCode: number | undefined;
+    const client = createClient({
+      url: url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      // Kept open while idle, as dashboards keep it: only the server can close it then.
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => (closeCode = (event as { code: number }).code) },
+    });
     let subscriptionEnded: (value: string) => void = () => undefined;
     const subscription = new Promise<string>((resolve) => (subscriptionEnded = resolve));
     client.subscribe(
@@ -63,8 +72,15 @@ describe('graceful shutdown of the real process', () => {
       const response = await fetch(`${url}/health/ready`);
       return response.status === 503 ? response : undefined;
     }, { timeoutMs: 450, what: 'readiness to turn 503' });
-    expect(await ready.json()).to.include({ shutting_down: true });
-    expect((await fetch(`${url}/health/live`)).status).to.equal(200);
+    // Each probe's body agrees with its status and says what it checks.
+    expect(await ready.json()).to.include({ shutting_down: true, status: 'down' });
+    const live = await fetch(`${url}/health/live`);
+    expect(live.status).to.equal(200);
+    expect(await live.json()).to.include({ status: 'ok' });
+    // Within the shutdown delay the load balancer may still send work: it is served, not refused.
+    upstream.enqueue(openAiCompletion('served during the delay'));
+    const late = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'late' }] }) });
+    expect(late.status).to.equal(200);
 
     const text = await sseText;
     expect(text).to.include('"code":"shutting_down"');
@@ -75,7 +91,26 @@ describe('graceful shutdown of the real process', () => {
     const { code, at } = await exit;
     expect(code).to.equal(0);
     expect(at - signalledAt).to.be.below(500 + 1500 + 3000);
+    // Every WebSocket gets a close frame: 1001 Going away, never a dropped socket (1006).
+    expect(closeCode).to.equal(1001);
     await client.dispose();
+  });
+
+  it('waits for whole requests in flight at SIGTERM within the grace period, and refuses new work after the delay', async function () {
+    this.timeout(30_000);
+    upstream.enqueue({ ...openAiCompletion('slow but served'), headerDelayMs: 800 });
+    const { url, exit } = await startProcess({ SHUTDOWN_DELAY_MS: '200', SHUTDOWN_GRACE_MS: '5000' });
+    const pending = fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'slow' }] }) });
+    await waitFor(() => upstream.requests.length > 0, { what: 'the request to reach the upstream' });
+    child!.kill('SIGTERM');
+    await sleep(400);
+    const refused = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'too late' }] }) });
+    expect(refused.status).to.equal(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).to.equal('shutting_down');
+    const served = await pending;
+    expect(served.status).to.equal(200);
+    expect(((await served.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).to.equal('slow but served');
+    expect((await exit).code).to.equal(0);
   });
 
   it('lets streams that finish within the grace period finish normally', async function () {

@@ -23,6 +23,7 @@ describe('REST routes and the OpenAPI spec', () => {
       maxBodyBytes: 1024,
       sseHeartbeatMs: 1000,
       streams: new OpenStreams(app.lifecycle, app.metrics),
+      metrics: app.metrics,
     });
   });
   after(() => app.close());

@@ -4,11 +4,13 @@ import https from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { requireBinary } from '../helpers/system-binary.js';
 import { startGateway } from '../helpers/start-gateway.js';
 import { CLIENT_KEY, startSecuredGateway } from '../helpers/secured-gateway.js';
 
 describe('transport and browser-facing headers', () => {
   it('serves HTTPS itself when TLS_CERT_FILE and TLS_KEY_FILE are set', async () => {
+    requireBinary('openssl');
     const dir = mkdtempSync(path.join(tmpdir(), 'gateway-tls-'));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
@@ -65,7 +67,7 @@ describe('transport and browser-facing headers', () => {
   });
 
   it('turns introspection off in production', async () => {
-    const gateway = await startGateway({ NODE_ENV: 'production', AUTH_DISABLED: 'true', LOG_LEVEL: 'silent' });
+    const gateway = await startGateway({ NODE_ENV: 'production', AUTH_DISABLED: 'true', LOG_LEVEL: 'silent', SHUTDOWN_DELAY_MS: '0' });
     try {
       const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { types { name } } }' }) });
       const body = (await response.json()) as { errors?: { extensions: { code: string } }[] };

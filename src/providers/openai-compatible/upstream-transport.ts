@@ -68,6 +68,7 @@ export class UpstreamTransport {
         Accept: streaming ? 'text/event-stream' : 'application/json',
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...(options.requestId === undefined ? {} : { 'X-Request-Id': options.requestId }),
+        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
       },
     });
     deadline.markResponseStarted();
