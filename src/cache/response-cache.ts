@@ -39,6 +39,33 @@ export class ResponseCache {
     return `cache:${digest}`;
   }
 
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
+  /** An entry for another kind of answer (embeddings), keyed by everything that changes it. */
+  keyFor(kind: string, tenant: string, targets: readonly string[], request: unknown): string {
+    const digest = createHash('sha256').update(canonicalJson({ v: CACHE_SCHEMA_VERSION, kind, tenant, targets, request })).digest('base64url');
+    return `cache:${kind}:${digest}`;
+  }
+
+  async readJson<T>(key: string, isValid: (value: unknown) => value is T): Promise<T | undefined> {
+    const raw = await this.store.get(key);
+    if (raw === undefined) return undefined;
+    try {
+      const entry = JSON.parse(raw) as { v?: number; result?: unknown };
+      return entry.v === CACHE_SCHEMA_VERSION && isValid(entry.result) ? entry.result : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeJson(key: string, result: unknown): Promise<void> {
+    const value = JSON.stringify({ v: CACHE_SCHEMA_VERSION, result });
+    if (Buffer.byteLength(value) > this.config.maxEntryBytes) return;
+    await this.store.set(key, value, this.config.ttlSeconds);
+  }
+
   async read(key: string): Promise<ChatCompletionResult | undefined> {
     const raw = await this.store.get(key);
     if (raw === undefined) return undefined;

@@ -10,7 +10,7 @@ import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import { estimatePromptTokens, estimateTokens } from '../limits/token-estimate.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { SpendTracker } from '../auth/spend-tracker.js';
-import { RequestAccounting, type PreparedRequest } from './request-accounting.js';
+import { RequestAccounting, servedChat, type PreparedRequest } from './request-accounting.js';
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
 import type { OutputFilter } from '../output/output-filter.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -27,6 +27,8 @@ import type { ResilientExecutor } from './resilient-executor.js';
 export interface ChatPipelineDeps {
   router: ModelRouter;
   executor: ResilientExecutor;
+  /** Shared with every surface: usage, spend and reports are kept one way. */
+  accounting: RequestAccounting;
   coalescer: RequestCoalescer;
   cache: ResponseCache | undefined;
   limiter: ClientRateLimiter | undefined;
@@ -60,11 +62,14 @@ function responseAttributes(result: ChatCompletionResult, content: boolean): Att
 /** Without authentication every client shares one cache namespace. */
 const OPEN_TENANT = 'default';
 
+/** A chat request admitted: its command beside what every surface prepares. */
+type PreparedChat = PreparedRequest & { command: ChatCompletionCommand };
+
 export class ChatPipeline {
   private readonly accounting: RequestAccounting;
 
   constructor(private readonly deps: ChatPipelineDeps) {
-    this.accounting = new RequestAccounting({ usage: deps.usage, spend: deps.spend, ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }), ...(deps.logContent === undefined ? {} : { logContent: deps.logContent }) });
+    this.accounting = deps.accounting;
   }
 
   async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
@@ -127,11 +132,14 @@ export class ChatPipeline {
     }
   }
 
-  private async completePrepared(prepared: PreparedRequest, context: RequestContext, span: TraceSpan | undefined): Promise<ChatCompletionResult> {
+  private async completePrepared(prepared: PreparedChat, context: RequestContext, span: TraceSpan | undefined): Promise<ChatCompletionResult> {
     const { cacheKey, command } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
       const hit = await this.deps.cache?.read(cacheKey);
-      if (hit !== undefined) return this.accounting.servedFromCache(hit, context, prepared);
+      if (hit !== undefined) {
+        this.accounting.servedFromCache(servedChat(hit), context, prepared);
+        return { ...hit, attempts: 0, cacheStatus: 'HIT' };
+      }
     }
     const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
     let result: ChatCompletionResult;
@@ -144,7 +152,7 @@ export class ChatPipeline {
       if (!coalesced && prepared.writeCache) await this.deps.cache?.write(cacheKey, result);
     }
     const served: ChatCompletionResult = { ...result, cacheStatus: cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' };
-    this.accounting.finish(served, context, prepared, coalesced);
+    this.accounting.finish(servedChat(served), context, prepared, coalesced);
     return served;
   }
 
@@ -163,7 +171,7 @@ export class ChatPipeline {
           now: this.deps.now,
           idPrefix: 'chatcmpl',
         });
-        this.accounting.servedFromCache(hit, context, prepared);
+        this.accounting.servedFromCache(servedChat(hit), context, prepared);
         return;
       }
     }
@@ -187,7 +195,7 @@ export class ChatPipeline {
       const result: ChatCompletionResult = { ...assembled, cacheStatus };
       if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
       recorded = true;
-      this.accounting.finish(result, context, prepared, !source.paysForFlight());
+      this.accounting.finish(servedChat(result), context, prepared, !source.paysForFlight());
     } finally {
       // The client left, a filter stopped the stream, or it failed: the provider billed what it produced.
       if (!recorded) {
@@ -197,13 +205,13 @@ export class ChatPipeline {
     }
   }
 
-  private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<PreparedRequest> {
+  private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<PreparedChat> {
     if (this.deps.isShuttingDown?.() === true) {
       throw new GatewayError('shutting_down', 'This replica is shutting down and takes no new requests. Retry.');
     }
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
-    const steps = imageSafeSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command), command);
+    const steps = imageSafeSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.providerOptions), command);
     const keyId = context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT;
     const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
     const budget = await reserveBudget(context.principal, this.deps.spend, this.accounting.estimateCostUsd(command, steps, keyId), this.deps.budgetHoldMs);
@@ -211,6 +219,7 @@ export class ChatPipeline {
     const cache = this.deps.cache;
     const cacheable = cache !== undefined && cache.isCacheable(command);
     return {
+      prompt: command.messages,
       command,
       steps,
       admission,

@@ -19,6 +19,9 @@ import type { ApiKeyView, CreatedApiKeyView, HealthReport, ModelSummary, Provide
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
+import { EmbeddingsPipeline } from './embeddings-pipeline.js';
+import { RequestAccounting } from './request-accounting.js';
+import type { EmbeddingsCommand, EmbeddingsResult } from '../vocabulary/embeddings.js';
 import { DeploymentHealth } from './deployment-health.js';
 import { LoadBalancer } from './load-balancer.js';
 import { ModelRouter } from './model-router.js';
@@ -63,6 +66,7 @@ export class GatewayService {
   /** Breakers and cooldowns per deployment; the app shares them across replicas when Redis is there. */
   readonly deploymentHealth: DeploymentHealth;
   private readonly pipeline: ChatPipeline;
+  private readonly embeddings: EmbeddingsPipeline;
   private readonly healthChecks: ProviderHealthChecks;
   private readonly modelLists = new Map<string, CachedModels>();
   private readonly startedAt: number;
@@ -80,9 +84,14 @@ export class GatewayService {
     this.runtime = new ProviderRuntime(health, balancer, disabled, this.now);
     const runner = { runtime: this.runtime, health, balancer, metrics: deps.metrics, budget: new RetryBudget(deps.retryBudget, this.now), logger: deps.logger, now: this.now, random: deps.random };
     this.healthChecks = new ProviderHealthChecks(this.runtime, this.now);
+    const router = new ModelRouter(deps.registry, deps.routing);
+    const executor = new ResilientExecutor(runner, deps.requestTimeoutMs);
+    const accounting = new RequestAccounting({ usage: deps.usage, spend: deps.spend, ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }), ...(deps.logContent === undefined ? {} : { logContent: deps.logContent }) });
+    this.embeddings = new EmbeddingsPipeline({ router, executor, cache: deps.cache, limiter: deps.limiter, spend: deps.spend, accounting, budgetHoldMs: deps.requestTimeoutMs, ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }), ...(deps.tracing === undefined ? {} : { tracing: deps.tracing }) });
     this.pipeline = new ChatPipeline({
-      router: new ModelRouter(deps.registry, deps.routing),
-      executor: new ResilientExecutor(runner, deps.requestTimeoutMs),
+      router,
+      executor,
+      accounting,
       coalescer: new RequestCoalescer(),
       cache: deps.cache,
       limiter: deps.limiter,
@@ -109,6 +118,11 @@ export class GatewayService {
    */
   streamChatCompletion(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
     return this.pipeline.stream(command, context);
+  }
+
+  /** Embeddings for one input or many, through the same gateway path as chat. */
+  createEmbeddings(command: EmbeddingsCommand, context: RequestContext): Promise<EmbeddingsResult> {
+    return this.embeddings.embed(command, context);
   }
 
   /** Usage rows for the filter; `store_unavailable` while Redis cannot be read. */

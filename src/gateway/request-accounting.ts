@@ -14,8 +14,28 @@ import type { ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/
 import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
 
+/** What served a call, whatever the surface: the facts accounting needs. */
+export interface ServedCall {
+  model: string;
+  provider: string;
+  deployment?: string;
+  attempts: number;
+  cacheStatus: ChatCompletionResult['cacheStatus'];
+  usage: ChatCompletionResult['usage'];
+  /** The answer's text, for LOG_CONTENT; absent where there is none (embeddings). */
+  completion?: string | null;
+  /** A stream that did not finish. */
+  endedEarly?: boolean;
+}
+
+/** A chat result as a served call. */
+export function servedChat(result: ChatCompletionResult): ServedCall {
+  return { ...result, completion: result.choices[0]?.message.content ?? null, endedEarly: result.choices[0]?.finishReason === 'error' };
+}
+
 export interface PreparedRequest {
-  command: ChatCompletionCommand;
+  /** What was asked, for LOG_CONTENT (chat messages, embedding input). */
+  prompt: unknown;
   steps: RouteStep[];
   admission: Admission | undefined;
   budget: SpendReservation | undefined;
@@ -55,29 +75,30 @@ export class RequestAccounting {
 
   /** The most the request may cost: by configured prices, else what the key's requests typically cost. */
   estimateCostUsd(command: ChatCompletionCommand, steps: readonly RouteStep[], keyId: string): number {
-    const prompt = estimatePromptTokens(command);
-    const completion = completionLimitOf(command)?.value ?? DEFAULT_COMPLETION_TOKENS;
+    return this.estimateTokensCostUsd(estimatePromptTokens(command), completionLimitOf(command)?.value ?? DEFAULT_COMPLETION_TOKENS, steps, keyId);
+  }
+
+  estimateTokensCostUsd(prompt: number, completion: number, steps: readonly RouteStep[], keyId: string): number {
     const priced = steps.flatMap((step) => step.deployments.map(priceOf)).filter((price): price is Price => price !== undefined);
     if (priced.length > 0) return Math.max(...priced.map((price) => (prompt * price.promptPerMillion + completion * price.completionPerMillion) / 1e6));
     return this.typicalCost.get(keyId) ?? 0;
   }
 
-  servedFromCache(hit: ChatCompletionResult, context: RequestContext, prepared: PreparedRequest): ChatCompletionResult {
+  /** A cached answer costs nothing; it is recorded as a hit. */
+  servedFromCache(hit: ServedCall, context: RequestContext, prepared: PreparedRequest): void {
     prepared.admission?.settle(0);
     prepared.budget?.release();
     this.deps.metrics?.countCache('hit');
-    const served: ChatCompletionResult = { ...hit, attempts: 0, cacheStatus: 'HIT' };
-    this.report(context, served, prepared.command);
+    this.report(context, { ...hit, attempts: 0, cacheStatus: 'HIT' }, prepared.prompt);
     this.deps.usage?.record({ client: context.clientId, provider: hit.provider, model: servingDeployment(prepared.steps, hit)?.upstreamModel ?? hit.model, usage: hit.usage, cacheHit: true });
-    return served;
   }
 
   /** A request that shared another's upstream call costs no tokens: it is recorded like a cache hit. */
-  finish(result: ChatCompletionResult, context: RequestContext, prepared: PreparedRequest, coalesced: boolean): void {
+  finish(result: ServedCall, context: RequestContext, prepared: PreparedRequest, coalesced: boolean): void {
     prepared.admission?.settle(coalesced ? 0 : (result.usage?.totalTokens ?? 0));
     this.deps.metrics?.countCache(result.cacheStatus === 'MISS' ? 'miss' : 'bypass');
     if (coalesced) this.deps.metrics?.countCoalesced();
-    this.report(context, result, prepared.command);
+    this.report(context, result, prepared.prompt);
     const target = servingDeployment(prepared.steps, result);
     const price = target === undefined ? undefined : priceOf(target);
     const counters = countersFor({ usage: result.usage, cacheHit: coalesced, ...(price === undefined ? {} : { price }) });
@@ -87,8 +108,7 @@ export class RequestAccounting {
       if (!coalesced) this.learnCost(context.principal.keyId, counters.cost);
     }
     if (!coalesced) this.deps.metrics?.countUsage(result.provider, target?.upstreamModel ?? result.model, result.usage, counters.cost);
-    const finishReason = result.choices[0]?.finishReason;
-    this.deps.metrics?.observeGenAiRequest(result.provider, target?.upstreamModel ?? result.model, result.usage, (performance.now() - prepared.startedAt) / 1000, finishReason === 'error' ? 'stream_ended_early' : undefined);
+    this.deps.metrics?.observeGenAiRequest(result.provider, target?.upstreamModel ?? result.model, result.usage, (performance.now() - prepared.startedAt) / 1000, result.endedEarly === true ? 'stream_ended_early' : undefined);
     this.deps.usage?.record({
       client: context.clientId,
       provider: result.provider,
@@ -106,7 +126,7 @@ export class RequestAccounting {
       this.release(prepared);
       return;
     }
-    this.finish({ ...partial, cacheStatus: prepared.cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' }, context, prepared, false);
+    this.finish(servedChat({ ...partial, cacheStatus: prepared.cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' }), context, prepared, false);
   }
 
   /** The request failed before anything was produced: it holds nothing any more. */
@@ -120,17 +140,17 @@ export class RequestAccounting {
     this.typicalCost.set(keyId, previous === undefined ? cost : previous + SMOOTHING * (cost - previous));
   }
 
-  private report(context: RequestContext, result: ChatCompletionResult, command: ChatCompletionCommand): void {
+  private report(context: RequestContext, result: ServedCall, prompt: unknown): void {
     const report = context.report;
     if (report === undefined) return;
     report.served = { provider: result.provider, model: result.model, attempts: result.attempts, cacheStatus: result.cacheStatus };
     report.usage = result.usage;
-    if (this.deps.logContent === true) report.content = { messages: command.messages, completion: result.choices[0]?.message.content ?? null };
+    if (this.deps.logContent === true) report.content = { prompt, completion: result.completion ?? null };
   }
 }
 
 /** The deployment that served the result; for a cached answer, the first of its provider on the route. */
-function servingDeployment(steps: readonly RouteStep[], result: Pick<ChatCompletionResult, 'provider' | 'deployment'>): Deployment | undefined {
+function servingDeployment(steps: readonly RouteStep[], result: Pick<ServedCall, 'provider' | 'deployment'>): Deployment | undefined {
   const deployments = steps.flatMap((step) => step.deployments);
   return deployments.find((candidate) => candidate.id === result.deployment) ?? deployments.find((candidate) => candidate.provider === result.provider);
 }

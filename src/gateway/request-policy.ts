@@ -7,7 +7,7 @@ import type { SpendReservation, SpendTracker } from '../auth/spend-tracker.js';
 import type { SecurityConfig } from '../config/security.js';
 import type { ImageUrlPolicy } from '../config/types.js';
 import { GatewayError } from '../errors.js';
-import type { ContentPart } from '../vocabulary/chat-request.js';
+import type { ContentPart, PassThrough } from '../vocabulary/chat-request.js';
 import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
 import type { RouteStep } from './deployments.js';
 
@@ -44,8 +44,8 @@ function allows(patterns: readonly string[], target: string): boolean {
 }
 
 /** Models a request names besides `model`: OpenRouter's fallback list `models`, tried by the provider itself. */
-function routedModels(command: ChatCompletionCommand): string[] {
-  const models = command.providerOptions?.models;
+function routedModels(providerOptions: PassThrough | undefined): string[] {
+  const models = providerOptions?.models;
   return Array.isArray(models) ? models.filter((model): model is string => typeof model === 'string') : [];
 }
 
@@ -53,10 +53,10 @@ function routedModels(command: ChatCompletionCommand): string[] {
  * The deployments the key may use, step by step: every model the request can reach on a deployment
  * (`model`, and each of `models`) must be allowed there; `model_not_allowed` when none is left.
  */
-export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined, command: ChatCompletionCommand): RouteStep[] {
+export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined, providerOptions: PassThrough | undefined): RouteStep[] {
   const patterns = limits?.allowedModels;
   if (patterns === undefined || patterns.length === 0) return steps;
-  const extra = routedModels(command);
+  const extra = routedModels(providerOptions);
   const reachable = (provider: string, model: string) => allows(patterns, `${provider}/${model}`) && extra.every((other) => allows(patterns, `${provider}/${other}`));
   const allowed = steps
     .map((step) => ({ ...step, deployments: step.deployments.filter((deployment) => reachable(deployment.provider, deployment.upstreamModel)) }))

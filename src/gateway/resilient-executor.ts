@@ -4,6 +4,7 @@
  */
 import { GatewayError } from '../errors.js';
 import type { CallOptions, ChatResponse } from '../providers/types.js';
+import type { EmbeddingsCommand, EmbeddingsResult } from '../vocabulary/embeddings.js';
 import type { TraceSpan } from '../observability/tracing.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
@@ -123,6 +124,25 @@ export class ResilientExecutor {
 
   private runContext(context: ExecutionContext, scope: RequestScope): RunContext {
     return { requestId: context.requestId, signal: scope.signal, deadlineAt: scope.deadlineAt, ...(context.span === undefined ? {} : { span: context.span }), ...(context.report === undefined ? {} : { report: context.report }) };
+  }
+
+  /** Embeddings along the route: the same retries, breakers, fallback and deadline as chat. */
+  async embed(steps: readonly RouteStep[], command: EmbeddingsCommand, context: ExecutionContext): Promise<EmbeddingsResult> {
+    const scope = this.openScope(context.signal);
+    try {
+      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
+        this.measured(deployment, () => {
+          const provider = deployment.keyed.provider;
+          if (provider.embed === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no embeddings.`, { provider: provider.id, param: 'model' });
+          return provider.embed({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent));
+        }),
+      );
+      run.ticket.succeed();
+      const { deployment } = run;
+      return { ...run.value, id: `emb-${this.runner.now()}`, model: run.value.model || deployment.upstreamModel, provider: deployment.provider, deployment: deployment.id, attempts: run.attempts, cacheStatus: 'BYPASS' };
+    } finally {
+      scope.dispose();
+    }
   }
 
   /** Counts the call in flight for least-busy and times it for lowest-latency. */

@@ -27,6 +27,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create embeddings for one input or many
+         * @description OpenAI's embeddings API. Served by OpenRouter and OpenAI-compatible providers (DeepSeek serves none: a route with no provider that does is 404 model_not_found). Answers are cached by default (embeddings are deterministic; `Cache-Control: no-cache` / `no-store` as for chat). Fields the gateway does not interpret pass through to the provider.
+         */
+        post: operations["createEmbeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -395,6 +415,33 @@ export interface components {
         };
         /** @enum {string} */
         FinishReason: "stop" | "length" | "tool_calls" | "content_filter" | "error" | "other";
+        /** @description OpenAI's embeddings request. Other fields pass through to the provider; fields that would steer the gateway (`api_key`, `base_url`, `headers`, ...) are refused. */
+        CreateEmbeddingsRequest: {
+            model?: string;
+            /** @description A string, an array of strings, an array of token ids, or an array of token-id arrays. */
+            input: string | string[] | number[] | number[][];
+            /** @enum {string} */
+            encoding_format?: "float" | "base64";
+            dimensions?: number;
+            user?: string;
+        };
+        /** @description OpenAI's embeddings list; each item as the provider sent it, and the provider's other fields passed on. */
+        EmbeddingList: {
+            /** @constant */
+            object: "list";
+            data: {
+                /** @constant */
+                object?: "embedding";
+                index: number;
+                embedding: number[] | string;
+            }[];
+            model: string;
+            usage?: {
+                prompt_tokens: number;
+                total_tokens: number;
+            };
+            x_gateway: components["schemas"]["GatewayFacts"];
+        };
         /** @description What the gateway did to serve the request (also in the `X-Gateway-*` headers). The only field the gateway adds to a provider's body. */
         GatewayFacts: {
             /** @description The id of the gateway provider that served it. */
@@ -727,6 +774,44 @@ export interface operations {
             415: components["responses"]["Error"];
             429: components["responses"]["Error"];
             500: components["responses"]["Error"];
+            502: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            504: components["responses"]["Error"];
+        };
+    };
+    createEmbeddings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `no-cache` skips the response-cache lookup; `no-store` keeps the answer out of the cache. `X-Cache` says what happened. */
+                "Cache-Control"?: components["parameters"]["CacheControl"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The embeddings, in input order. */
+            200: {
+                headers: {
+                    "X-Gateway-Provider": components["headers"]["X-Gateway-Provider"];
+                    "X-Gateway-Deployment": components["headers"]["X-Gateway-Deployment"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingList"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            402: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             502: components["responses"]["Error"];
             503: components["responses"]["Error"];
             504: components["responses"]["Error"];

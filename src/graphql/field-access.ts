@@ -12,6 +12,7 @@ export const FIELD_ACCESS: Readonly<Record<string, Access>> = {
   'Query.usage': 'client',
   'Query.apiKeys': 'admin',
   'Mutation.createChatCompletion': 'client',
+  'Mutation.createEmbeddings': 'client',
   'Mutation.setProviderEnabled': 'admin',
   'Mutation.createApiKey': 'admin',
   'Mutation.updateApiKey': 'admin',

@@ -8,6 +8,9 @@ export const PROVIDER_INTERFACE_VERSION = 1 as const;
 
 export type { ChatMessage, ChatRequest, ChatRole, ContentPart, FinishReason, PassThrough, TokenUsage, ToolCall, ToolDefinition } from '../vocabulary/chat-request.js';
 import type { ChatRequest, FinishReason, PassThrough, TokenUsage, ToolCall } from '../vocabulary/chat-request.js';
+import type { EmbeddingsCommand, EmbeddingsResponse } from '../vocabulary/embeddings.js';
+
+export type { EmbeddingsResponse };
 
 export interface ChatResponse {
   id: string;
@@ -44,6 +47,9 @@ export interface DeltaExtras {
   choice?: PassThrough;
 }
 
+/** An embeddings request with its model resolved to the provider's own id. */
+export type EmbeddingsRequest = Omit<EmbeddingsCommand, 'model'> & { model: string };
+
 export interface CallOptions {
   /** Aborting it aborts the upstream HTTP request. */
   signal: AbortSignal;
@@ -78,6 +84,8 @@ export interface LlmProvider {
   complete(request: ChatRequest, options: CallOptions): Promise<ChatResponse>;
   stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
   listModels(options: CallOptions): Promise<ProviderModel[]>;
+  /** Present only on providers that serve embeddings (DeepSeek does not). */
+  embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
   /** Must use a free endpoint: it must never spend tokens. */
   checkHealth(options: CallOptions): Promise<ProviderHealthCheck>;
   /** Releases sockets; called once at shutdown. */

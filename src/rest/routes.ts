@@ -18,6 +18,7 @@ import type { GatewayService } from '../gateway/gateway-service.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
+import { createEmbeddingsHandler } from './embeddings-handler.js';
 import type { RequestValidator } from '../contract/request-validator.js';
 import { toWireModel, toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from '../contract/to-wire-response.js';
 import { toWireUsageReport } from '../contract/to-wire-usage.js';
@@ -37,6 +38,7 @@ export interface RestRouterDeps {
 export function restRoutes(deps: RestRouterDeps): RestRoute[] {
   return [
     { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
+    { method: 'post', path: '/v1/embeddings', operationId: 'createEmbeddings', access: 'client', handler: createEmbeddingsHandler(deps.gateway) },
     {
       method: 'get',
       path: '/v1/models',

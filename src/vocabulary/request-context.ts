@@ -1,6 +1,6 @@
 /** Per-request facts every gateway call needs, and what the gateway reports back to the adapter. */
 import type { CacheDirectives, CacheStatus } from './cache-directives.js';
-import type { ChatRequest, TokenUsage } from './chat-request.js';
+import type { TokenUsage } from './chat-request.js';
 import type { Principal } from './principal.js';
 import type { RateLimitState } from './rate-limit-state.js';
 
@@ -17,7 +17,7 @@ export interface ResponseReport {
   /** Time spent waiting on providers (every attempt, to the answer or the first token), for the gateway-overhead measure. */
   upstreamMs?: number;
   /** Prompt and completion text, only when LOG_CONTENT is on. */
-  content?: { messages: ChatRequest['messages']; completion: string | null };
+  content?: { prompt: unknown; completion: string | null };
 }
 
 /** Per-request facts every gateway call needs. */

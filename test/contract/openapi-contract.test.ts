@@ -88,6 +88,8 @@ describe('OpenAPI contract: real responses match the spec', () => {
 
   it('catalog, health, usage and admin endpoints', async () => {
     await exchange('/v1/models', '/v1/models', 'get', CLIENT_KEY);
+    await exchange('/v1/embeddings', '/v1/embeddings', 'post', CLIENT_KEY, { model: 'm', input: ['a', 'b'] });
+    await exchange('/v1/embeddings', '/v1/embeddings', 'post', CLIENT_KEY, { model: 'm', input: 42 });
     await exchange('/v1/models/{model}', '/v1/models/openrouter/test/model', 'get', CLIENT_KEY);
     await exchange('/v1/models/{model}', '/v1/models/nobody/serves-this', 'get', CLIENT_KEY);
     await exchange('/v1/providers', '/v1/providers', 'get', CLIENT_KEY);

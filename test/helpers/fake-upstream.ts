@@ -94,6 +94,22 @@ export function openAiCompletion(content: string, extra: Record<string, unknown>
   };
 }
 
+/** OpenAI's embeddings answer: one small vector per input, and usage. */
+export function openAiEmbeddings(count: number, extra: Record<string, unknown> = {}): Scenario {
+  return {
+    headers: { 'content-type': 'application/json' },
+    pieces: [
+      JSON.stringify({
+        object: 'list',
+        data: Array.from({ length: count }, (_, index) => ({ object: 'embedding', index, embedding: [0.1 * (index + 1), -0.2, 0.3] })),
+        model: 'text-embedding-3-small',
+        usage: { prompt_tokens: 3 * count, total_tokens: 3 * count },
+        ...extra,
+      }),
+    ],
+  };
+}
+
 export function sseScenario(pieces: string[], delayMs = 0, hold = false): Scenario {
   return { headers: { 'content-type': 'text/event-stream' }, pieces, delayMs, hold };
 }
@@ -113,8 +129,13 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const aborts: { at: number; path: string }[] = [];
   const queue: Scenario[] = [];
   const abortWaiters: ((abort: { at: number; path: string }) => void)[] = [];
-  let fallback: (request: RecordedRequest) => Scenario = (request) =>
-    request.body?.stream === true ? sseScenario(openAiStream(['Hello', ' world'])) : openAiCompletion('Hello world');
+  let fallback: (request: RecordedRequest) => Scenario = (request) => {
+    if (request.path.endsWith('/embeddings')) {
+      const input = request.body?.input;
+      return openAiEmbeddings(Array.isArray(input) && typeof input[0] !== 'number' ? input.length : 1);
+    }
+    return request.body?.stream === true ? sseScenario(openAiStream(['Hello', ' world'])) : openAiCompletion('Hello world');
+  };
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

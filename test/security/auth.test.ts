@@ -15,6 +15,7 @@ const REST_SAMPLES: Record<string, { method: string; path: string; body?: unknow
   createChatCompletion: { method: 'POST', path: '/v1/chat/completions', body: CHAT },
   listModels: { method: 'GET', path: '/v1/models' },
   retrieveModel: { method: 'GET', path: '/v1/models/openrouter/test/model' },
+  createEmbeddings: { method: 'POST', path: '/v1/embeddings', body: { model: 'm', input: 'Hi' } },
   listProviders: { method: 'GET', path: '/v1/providers' },
   getProviderHealth: { method: 'GET', path: '/v1/providers/openrouter/health' },
   disableProvider: { method: 'POST', path: '/v1/providers/deepseek/disable' },

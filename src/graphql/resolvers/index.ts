@@ -3,6 +3,7 @@ import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Resolvers } from '../../generated/graphql.js';
 import { createApiKey } from './Mutation/createApiKey.js';
 import { createChatCompletion } from './Mutation/createChatCompletion.js';
+import { createEmbeddings } from './Mutation/createEmbeddings.js';
 import { revokeApiKey } from './Mutation/revokeApiKey.js';
 import { updateApiKey } from './Mutation/updateApiKey.js';
 import { apiKeys } from './Query/apiKeys.js';
@@ -53,7 +54,9 @@ export const resolvers: Resolvers = {
   CacheStatus: { HIT: 'HIT', MISS: 'MISS', BYPASS: 'BYPASS' },
   RedisStatus: { CONNECTED: 'connected', UNAVAILABLE: 'unavailable', NOT_CONFIGURED: 'not_configured' },
   HealthStatus: { OK: 'ok', DEGRADED: 'degraded', DOWN: 'down' },
+  EmbeddingEncoding: { FLOAT: 'float', BASE64: 'base64' },
+  Embedding: { index: (item) => Number(item.index ?? 0), embedding: (item) => item.embedding },
   Query: { providers, providerHealth, models, health, usage, apiKeys },
-  Mutation: { createChatCompletion, setProviderEnabled, createApiKey, updateApiKey, revokeApiKey },
+  Mutation: { createChatCompletion, createEmbeddings, setProviderEnabled, createApiKey, updateApiKey, revokeApiKey },
   Subscription: { chatCompletionStream },
 };

@@ -9,5 +9,6 @@ import { createOpenAICompatibleProvider, settingsFromConfig } from '../openai-co
 import type { LlmProvider } from '../types.js';
 
 export function createDeepSeekProvider(config: ProviderSettings, agents: HttpAgents): LlmProvider {
-  return createOpenAICompatibleProvider(settingsFromConfig(config, agents, 'DEEPSEEK_API_KEY'));
+  // DeepSeek serves no embeddings endpoint.
+  return createOpenAICompatibleProvider({ ...settingsFromConfig(config, agents, 'DEEPSEEK_API_KEY'), embeddings: false });
 }

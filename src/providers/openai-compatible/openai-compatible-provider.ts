@@ -10,11 +10,13 @@ import {
   type CallOptions,
   type ChatRequest,
   type ChatResponse,
+  type EmbeddingsRequest,
   type LlmProvider,
   type ProviderHealthCheck,
   type ProviderModel,
   type StreamPart,
 } from '../types.js';
+import { embed } from './embeddings.js';
 import { eventsToStreamParts } from './events-to-stream-parts.js';
 import { parseChatResponse } from './parse-chat-response.js';
 import { parseEventStream } from './parse-event-stream.js';
@@ -102,5 +104,6 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     stream,
     listModels,
     checkHealth,
+    ...(settings.embeddings === false ? {} : { embed: (request: EmbeddingsRequest, options: CallOptions) => embed(transport, request, options) }),
   };
 }

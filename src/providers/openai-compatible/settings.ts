@@ -13,6 +13,8 @@ export interface OpenAICompatibleSettings {
   /** Local servers (Ollama, vLLM) often need no key. */
   requiresApiKey?: boolean;
   headers?: Readonly<Record<string, string>>;
+  /** False for servers without an embeddings endpoint (DeepSeek): routing skips them for embeddings. */
+  embeddings?: boolean;
   /** Body fields this provider always sends unless the request sets them. */
   bodyDefaults?: Readonly<Record<string, unknown>>;
   timeouts: UpstreamTimeouts;
