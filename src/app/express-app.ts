@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config/types.js';
 import type { RequestValidator } from '../contract/request-validator.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { authenticateRequests } from '../http/principal.js';
+import { createAnthropicErrorHandler } from '../rest/messages-handler.js';
 import { assignRequestId } from '../http/request-id.js';
 import { logRequests } from '../http/request-log.js';
 import { securityHeaders } from '../http/security-headers.js';
@@ -58,5 +59,7 @@ export function mountApiRoutes(app: Express, config: GatewayConfig, routes: ApiR
   app.use(routes.docs);
   app.use(routes.graphql.path, ...routes.graphql.middleware, routes.graphql.errorHandler);
   app.use(notFoundHandler);
+  // Anthropic's SDKs read errors in Anthropic's shape, including the ones auth raises before routing.
+  app.use('/v1/messages', createAnthropicErrorHandler(logger));
   app.use(createErrorHandler(logger));
 }

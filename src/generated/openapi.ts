@@ -47,6 +47,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a message in Anthropic's shape, whole or streamed
+         * @description Anthropic's Messages API, translated to the gateway's chat path (the same routing, key limits, budgets, deployments, retries, breakers, fallback, cache, usage, metrics, traces and cancellation) and back. Authenticate with `x-api-key` or `Authorization: Bearer`; `anthropic-version` is accepted. With `"stream": true` the answer is Anthropic's event stream (`message_start`, `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`; a failure after the start is an `error` event). Errors use Anthropic's error shape.
+         */
+        post: operations["createMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/count_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate the input tokens of a Messages request
+         * @description An estimate from the text's length (the gateway does not run the model's tokenizer); it never calls a provider.
+         */
+        post: operations["countMessageTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -442,6 +482,101 @@ export interface components {
             };
             x_gateway: components["schemas"]["GatewayFacts"];
         };
+        /** @description A content block. Text, image, tool_use, tool_result and thinking blocks are read; other fields pass on where a provider can take them. */
+        AnthropicContentBlock: {
+            /** @enum {string} */
+            type: "text" | "image" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking" | "document";
+            text?: string;
+            source?: {
+                /** @enum {string} */
+                type?: "base64" | "url";
+                media_type?: string;
+                data?: string;
+                url?: string;
+            };
+            id?: string;
+            name?: string;
+            input?: Record<string, never>;
+            tool_use_id?: string;
+            content?: string | Record<string, never>[];
+            is_error?: boolean;
+            thinking?: string;
+            signature?: string;
+        } & (unknown & unknown & unknown & unknown);
+        AnthropicMessageParam: {
+            /** @enum {string} */
+            role: "user" | "assistant";
+            content: string | components["schemas"]["AnthropicContentBlock"][];
+        };
+        AnthropicCountTokensRequest: {
+            model: string;
+            messages: components["schemas"]["AnthropicMessageParam"][];
+            system?: components["schemas"]["AnthropicMessagesRequest"]["system"];
+            tools?: components["schemas"]["AnthropicMessagesRequest"]["tools"];
+        };
+        /** @description Anthropic's Messages request. Fields the gateway does not translate are ignored for the translated path. */
+        AnthropicMessagesRequest: {
+            model: string;
+            max_tokens: number;
+            messages: components["schemas"]["AnthropicMessageParam"][];
+            system?: string | components["schemas"]["AnthropicContentBlock"][];
+            tools?: {
+                name: string;
+                description?: string;
+                input_schema?: Record<string, never>;
+            }[];
+            tool_choice?: {
+                /** @enum {string} */
+                type: "auto" | "any" | "tool" | "none";
+                name?: string;
+            };
+            stop_sequences?: string[];
+            temperature?: number;
+            top_p?: number;
+            top_k?: number;
+            stream?: boolean;
+            thinking?: {
+                /** @enum {string} */
+                type: "enabled" | "disabled";
+                budget_tokens?: number;
+            };
+            metadata?: {
+                user_id?: string;
+            };
+        };
+        AnthropicMessage: {
+            id: string;
+            /** @constant */
+            type: "message";
+            /** @constant */
+            role: "assistant";
+            model: string;
+            /** @description Content blocks (thinking, text, tool_use) in Anthropic's shape. */
+            content: ({
+                type: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @enum {string|null} */
+            stop_reason: "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal" | null;
+            stop_sequence?: string | null;
+            usage: {
+                input_tokens: number;
+                output_tokens: number;
+                cache_read_input_tokens?: number;
+            };
+        };
+        AnthropicErrorResponse: {
+            /** @constant */
+            type: "error";
+            error: {
+                /** @description Anthropic's error type, from the HTTP status. */
+                type: string;
+                message: string;
+                /** @description The gateway's error code, as in the error catalog. */
+                code?: string;
+            };
+        };
         /** @description What the gateway did to serve the request (also in the `X-Gateway-*` headers). The only field the gateway adds to a provider's body. */
         GatewayFacts: {
             /** @description The id of the gateway provider that served it. */
@@ -699,6 +834,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description An error in Anthropic's shape. */
+        AnthropicError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AnthropicErrorResponse"];
+            };
+        };
         /** @description An error in OpenAI's shape. */
         Error: {
             headers: {
@@ -815,6 +959,67 @@ export interface operations {
             502: components["responses"]["Error"];
             503: components["responses"]["Error"];
             504: components["responses"]["Error"];
+        };
+    };
+    createMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnthropicMessagesRequest"];
+            };
+        };
+        responses: {
+            /** @description The message, or its event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["AnthropicError"];
+            401: components["responses"]["AnthropicError"];
+            403: components["responses"]["AnthropicError"];
+            404: components["responses"]["AnthropicError"];
+            429: components["responses"]["AnthropicError"];
+            500: components["responses"]["AnthropicError"];
+            502: components["responses"]["AnthropicError"];
+            503: components["responses"]["AnthropicError"];
+        };
+    };
+    countMessageTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnthropicCountTokensRequest"];
+            };
+        };
+        responses: {
+            /** @description The estimate. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        input_tokens: number;
+                    };
+                };
+            };
+            400: components["responses"]["AnthropicError"];
+            401: components["responses"]["AnthropicError"];
         };
     };
     listModels: {

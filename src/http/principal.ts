@@ -6,7 +6,9 @@ import type { GatewayService } from '../gateway/gateway-service.js';
 
 export function authenticateRequests(gateway: GatewayService) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    res.locals.principal = await gateway.authenticate(bearerToken(req.headers.authorization));
+    // Anthropic's SDKs send the key as x-api-key; everyone else as a bearer token.
+    const apiKey = req.headers['x-api-key'];
+    res.locals.principal = await gateway.authenticate(bearerToken(req.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined));
     next();
   };
 }

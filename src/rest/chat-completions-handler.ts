@@ -12,7 +12,7 @@ import type { RequestContext, ResponseReport } from '../vocabulary/request-conte
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
 import { gatewayHeaders } from './response-headers.js';
-import { writeSseStream } from './sse-writer.js';
+import { openAiEncoder, writeSseStream } from './sse-writer.js';
 
 export interface ChatCompletionsHandlerDeps {
   gateway: GatewayService;
@@ -38,7 +38,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
         logger: deps.logger,
         requestId: facts.requestId,
         streams: deps.streams,
-        includeUsage: includeUsageChunk,
+        encoder: openAiEncoder(includeUsageChunk),
         headersFor: (first) => ({ ...gatewayHeaders(first, report), ...overheadHeader(report, 'stream', deps.metrics) }),
       });
       return;

@@ -19,6 +19,7 @@ import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
 import { createEmbeddingsHandler } from './embeddings-handler.js';
+import { countMessageTokens, createMessagesHandler } from './messages-handler.js';
 import type { RequestValidator } from '../contract/request-validator.js';
 import { toWireModel, toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from '../contract/to-wire-response.js';
 import { toWireUsageReport } from '../contract/to-wire-usage.js';
@@ -39,6 +40,8 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
   return [
     { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
     { method: 'post', path: '/v1/embeddings', operationId: 'createEmbeddings', access: 'client', handler: createEmbeddingsHandler(deps.gateway) },
+    { method: 'post', path: '/v1/messages', operationId: 'createMessage', access: 'client', handler: createMessagesHandler(deps) },
+    { method: 'post', path: '/v1/messages/count_tokens', operationId: 'countMessageTokens', access: 'client', handler: countMessageTokens },
     {
       method: 'get',
       path: '/v1/models',

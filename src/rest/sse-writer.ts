@@ -5,12 +5,31 @@
  */
 import type { Response } from 'express';
 import { once } from 'node:events';
-import { toGatewayError } from '../errors.js';
+import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
 import { toWireChunk } from '../contract/to-wire-chat.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import { recordErrorCode } from '../http/request-log.js';
+
+/**
+ * How one protocol writes a chunk stream as events: OpenAI's `data:` chunks ending in `[DONE]`, or
+ * Anthropic's typed events. Each method returns the text to write (possibly several events).
+ */
+export interface SseEncoder {
+  chunk(chunk: ChatChunk): string;
+  end(): string;
+  error(error: GatewayError): string;
+}
+
+/** OpenAI's chat stream: a `data:` line per chunk, `[DONE]` at the end, an error body as the last event. */
+export function openAiEncoder(includeUsage: boolean): SseEncoder {
+  return {
+    chunk: (chunk) => `data: ${JSON.stringify(toWireChunk(chunk, includeUsage))}\n\n`,
+    end: () => 'data: [DONE]\n\n',
+    error: (error) => `data: ${JSON.stringify(error.toBody())}\n\n`,
+  };
+}
 
 export interface SseStreamOptions {
   heartbeatMs: number;
@@ -19,8 +38,7 @@ export interface SseStreamOptions {
   logger: Logger;
   requestId: string;
   streams: OpenStreams;
-  /** The client asked for `stream_options.include_usage`. */
-  includeUsage: boolean;
+  encoder: SseEncoder;
   /** Response headers, decided once the first chunk says what serves the stream. */
   headersFor: (first: ChatChunk) => Record<string, string>;
 }
@@ -72,22 +90,22 @@ export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatC
   const close = options.streams.open('sse', (error) => {
     // The last event a client sees when the replica stops before its stream ended.
     recordErrorCode(res, error.code);
-    if (!res.writableEnded) res.end(`data: ${JSON.stringify(error.toBody())}\n\n`);
+    if (!res.writableEnded) res.end(options.encoder.error(error));
     options.abort.abort(error);
   });
 
   try {
-    await write(res, `data: ${JSON.stringify(toWireChunk(first.value, options.includeUsage))}\n\n`);
+    await write(res, options.encoder.chunk(first.value));
     for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
-      await write(res, `data: ${JSON.stringify(toWireChunk(chunk, options.includeUsage))}\n\n`);
+      await write(res, options.encoder.chunk(chunk));
     }
-    await write(res, 'data: [DONE]\n\n');
+    await write(res, options.encoder.end());
   } catch (error) {
     if (!options.abort.signal.aborted) {
       const gatewayError = toGatewayError(error);
       recordErrorCode(res, gatewayError.code);
       if (gatewayError.code === 'internal_error') options.logger.error({ err: error, requestId: options.requestId }, 'stream failed');
-      await write(res, `data: ${JSON.stringify(gatewayError.toBody())}\n\n`);
+      await write(res, options.encoder.error(gatewayError));
     }
   } finally {
     close();

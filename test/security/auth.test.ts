@@ -16,6 +16,8 @@ const REST_SAMPLES: Record<string, { method: string; path: string; body?: unknow
   listModels: { method: 'GET', path: '/v1/models' },
   retrieveModel: { method: 'GET', path: '/v1/models/openrouter/test/model' },
   createEmbeddings: { method: 'POST', path: '/v1/embeddings', body: { model: 'm', input: 'Hi' } },
+  createMessage: { method: 'POST', path: '/v1/messages', body: { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] } },
+  countMessageTokens: { method: 'POST', path: '/v1/messages/count_tokens', body: { model: 'm', messages: [{ role: 'user', content: 'Hi' }] } },
   listProviders: { method: 'GET', path: '/v1/providers' },
   getProviderHealth: { method: 'GET', path: '/v1/providers/openrouter/health' },
   disableProvider: { method: 'POST', path: '/v1/providers/deepseek/disable' },

@@ -1,0 +1,183 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { expect } from 'chai';
+import { chunkEvent, errorScenario, openAiCompletion, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { gatewayPerTest } from '../helpers/per-test-setup.js';
+import { CLIENT_KEY, startSecuredGateway } from '../helpers/secured-gateway.js';
+
+const WEATHER_TOOL = { name: 'get_weather', description: 'Weather by city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } };
+
+/** An OpenAI-style stream whose answer is one tool call, its arguments in two pieces. */
+function toolCallStream(): string[] {
+  const base = { id: 'gen-tool-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'test/model' };
+  const call = (delta: Record<string, unknown>) => chunkEvent({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...delta }] }, finish_reason: null }] });
+  return [
+    call({ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }),
+    call({ function: { arguments: '{"city":' } }),
+    call({ function: { arguments: '"Paris"}' } }),
+    chunkEvent({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+    chunkEvent({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 } }),
+    'data: [DONE]\n\n',
+  ];
+}
+
+describe('Anthropic Messages API (/v1/messages)', () => {
+  const setup = gatewayPerTest();
+  const client = () => new Anthropic({ baseURL: setup.gateway.url, apiKey: 'unused', maxRetries: 0 });
+  const upstreamBody = (index = 0) => setup.upstream.requests.filter((request) => request.path.endsWith('/chat/completions'))[index]?.body ?? {};
+
+  it('answers messages.create from the official SDK through any provider, system prompt and limits translated', async () => {
+    setup.upstream.enqueue(openAiCompletion('Bonjour!'));
+    const message = await client().messages.create({
+      model: 'openai/gpt-4o-mini',
+      max_tokens: 64,
+      system: 'Answer in French.',
+      temperature: 0.2,
+      stop_sequences: ['END'],
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    expect(message.type).to.equal('message');
+    expect(message.role).to.equal('assistant');
+    expect(message.id).to.match(/^msg_/);
+    expect(message.content).to.deep.equal([{ type: 'text', text: 'Bonjour!' }]);
+    expect(message.stop_reason).to.equal('end_turn');
+    expect(message.usage).to.include({ input_tokens: 5, output_tokens: 2 });
+    expect(upstreamBody()).to.deep.include({
+      model: 'openai/gpt-4o-mini',
+      max_tokens: 64,
+      temperature: 0.2,
+      stop: ['END'],
+      messages: [
+        { role: 'system', content: 'Answer in French.' },
+        { role: 'user', content: 'Hello' },
+      ],
+    });
+  });
+
+  it('accepts Anthropic-only fields it does not translate instead of refusing the request', async () => {
+    setup.upstream.enqueue(openAiCompletion('ok'));
+    const message = await client().messages.create({
+      model: 'm',
+      max_tokens: 16,
+      service_tier: 'auto',
+      metadata: { user_id: 'user-7' },
+      system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] }],
+    });
+    expect(message.content).to.deep.equal([{ type: 'text', text: 'ok' }]);
+    expect(upstreamBody()).to.deep.include({ user: 'user-7', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+  });
+
+  it('turns tool calls into tool_use blocks, and tool_result blocks back into tool messages', async () => {
+    setup.upstream.enqueue(
+      openAiCompletion('', {
+        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }],
+      }),
+    );
+    const first = await client().messages.create({ model: 'm', max_tokens: 64, tools: [WEATHER_TOOL], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+    expect(first.stop_reason).to.equal('tool_use');
+    expect(first.content).to.deep.equal([{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }]);
+    expect(upstreamBody(0)).to.deep.include({ tool_choice: 'required' });
+    expect(upstreamBody(0).tools).to.deep.equal([{ type: 'function', function: { name: 'get_weather', description: 'Weather by city', parameters: WEATHER_TOOL.input_schema } }]);
+
+    setup.upstream.enqueue(openAiCompletion('It is sunny in Paris.'));
+    const second = await client().messages.create({
+      model: 'm',
+      max_tokens: 64,
+      tools: [WEATHER_TOOL],
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny, 21°C' }] },
+      ],
+    });
+    expect(second.content).to.deep.equal([{ type: 'text', text: 'It is sunny in Paris.' }]);
+    expect(upstreamBody(1).messages).to.deep.equal([
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'sunny, 21°C' },
+    ]);
+  });
+
+  it('streams Anthropic events the SDK assembles: thinking, then text, with the stop reason and usage', async () => {
+    setup.upstream.enqueue(sseScenario(openAiStream(['Hel', 'lo'], { reasoning: ['Let me ', 'think.'], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } })));
+    const stream = client().messages.stream({ model: 'm', max_tokens: 64, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'Hi' }] });
+    const texts: string[] = [];
+    stream.on('text', (text) => texts.push(text));
+    const message = await stream.finalMessage();
+    expect(texts).to.deep.equal(['Hel', 'lo']);
+    expect(message.content).to.deep.equal([
+      { type: 'thinking', thinking: 'Let me think.', signature: '' },
+      { type: 'text', text: 'Hello' },
+    ]);
+    expect(message.stop_reason).to.equal('end_turn');
+    expect(message.usage).to.include({ output_tokens: 4 });
+    expect(upstreamBody()).to.deep.include({ stream: true, reasoning: { max_tokens: 1024 } });
+  });
+
+  it('streams a tool call as a tool_use block whose input the SDK parses', async () => {
+    setup.upstream.enqueue(sseScenario(toolCallStream()));
+    const message = await client().messages.stream({ model: 'm', max_tokens: 64, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'Weather?' }] }).finalMessage();
+    expect(message.stop_reason).to.equal('tool_use');
+    expect(message.content).to.deep.equal([{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }]);
+    expect(message.usage).to.include({ output_tokens: 7 });
+  });
+
+  it('serves a repeated temperature-0 request from the cache, as chat completions are', async () => {
+    setup.upstream.enqueue(openAiCompletion('cached answer'));
+    const request = { model: 'm', max_tokens: 16, temperature: 0, messages: [{ role: 'user' as const, content: 'same question' }] };
+    await client().messages.create(request);
+    const { data, response } = await client().messages.create(request).withResponse();
+    expect(response.headers.get('x-cache')).to.equal('HIT');
+    expect(data.content).to.deep.equal([{ type: 'text', text: 'cached answer' }]);
+    expect(setup.upstream.requests).to.have.length(1);
+  });
+
+  it('reports provider failures and bad requests as the SDK’s typed errors, in Anthropic’s error shape', async () => {
+    setup.upstream.enqueue(errorScenario(429, 'Rate limit exceeded', { 'retry-after': '7' }));
+    try {
+      await client().messages.create({ model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
+      expect.fail('expected a rate limit error');
+    } catch (error) {
+      expect(error).to.be.instanceOf(Anthropic.RateLimitError);
+      const body = (error as InstanceType<typeof Anthropic.RateLimitError>).error as { type: string; error: { type: string; code: string } };
+      expect(body).to.deep.include({ type: 'error' });
+      expect(body.error).to.include({ type: 'rate_limit_error', code: 'upstream_rate_limited' });
+    }
+
+    const missingMaxTokens = await fetch(`${setup.gateway.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }) });
+    expect(missingMaxTokens.status).to.equal(400);
+    const body = (await missingMaxTokens.json()) as { type: string; error: { type: string; message: string } };
+    expect(body.type).to.equal('error');
+    expect(body.error.type).to.equal('invalid_request_error');
+    expect(body.error.message).to.contain('max_tokens');
+  });
+
+  it('counts input tokens without calling a provider', async () => {
+    const small = await client().messages.countTokens({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+    const large = await client().messages.countTokens({ model: 'm', system: 'You are terse.', tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'Hi '.repeat(200) }] });
+    expect(small.input_tokens).to.be.greaterThan(0);
+    expect(large.input_tokens).to.be.greaterThan(small.input_tokens + 100);
+    expect(setup.upstream.requests).to.have.length(0);
+  });
+});
+
+describe('Anthropic Messages API with authentication on', () => {
+  it('takes the key as x-api-key, as Anthropic’s SDKs send it, and refuses a wrong one in Anthropic’s shape', async () => {
+    const secured = await startSecuredGateway();
+    try {
+      secured.upstream.enqueue(openAiCompletion('hi'));
+      const accepted = await new Anthropic({ baseURL: secured.gateway.url, apiKey: CLIENT_KEY, maxRetries: 0 }).messages.create({ model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+      expect(accepted.content).to.deep.equal([{ type: 'text', text: 'hi' }]);
+      try {
+        await new Anthropic({ baseURL: secured.gateway.url, apiKey: 'sk-wrong', maxRetries: 0 }).messages.create({ model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+        expect.fail('expected an authentication error');
+      } catch (error) {
+        expect(error).to.be.instanceOf(Anthropic.AuthenticationError);
+        const body = (error as InstanceType<typeof Anthropic.AuthenticationError>).error as { error: { type: string; code: string } };
+        expect(body.error).to.include({ type: 'authentication_error', code: 'unauthenticated' });
+      }
+    } finally {
+      await secured.close();
+    }
+  });
+});
