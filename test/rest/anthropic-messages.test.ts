@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'chai';
 import { chunkEvent, errorScenario, openAiCompletion, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from '../helpers/multi-provider-gateway.js';
 import { gatewayPerTest } from '../helpers/per-test-setup.js';
 import { CLIENT_KEY, startSecuredGateway } from '../helpers/secured-gateway.js';
 
@@ -31,7 +32,6 @@ describe('Anthropic Messages API (/v1/messages)', () => {
       model: 'openai/gpt-4o-mini',
       max_tokens: 64,
       system: 'Answer in French.',
-      temperature: 0.2,
       stop_sequences: ['END'],
       messages: [{ role: 'user', content: 'Hello' }],
     });
@@ -44,7 +44,6 @@ describe('Anthropic Messages API (/v1/messages)', () => {
     expect(upstreamBody()).to.deep.include({
       model: 'openai/gpt-4o-mini',
       max_tokens: 64,
-      temperature: 0.2,
       stop: ['END'],
       messages: [
         { role: 'system', content: 'Answer in French.' },
@@ -179,5 +178,70 @@ describe('Anthropic Messages API with authentication on', () => {
     } finally {
       await secured.close();
     }
+  });
+});
+
+describe('Anthropic Messages API through the shared pipeline', () => {
+  let setup: MultiProviderSetup;
+  beforeEach(async () => {
+    setup = await startMultiProviderGateway(THREE_PROVIDER_CHAIN, { RETRY_MAX_ATTEMPTS: '1' });
+  });
+  afterEach(() => setup.close());
+  const client = () => new Anthropic({ baseURL: setup.gateway.url, apiKey: 'unused', maxRetries: 0 });
+  const request = (stream: boolean) => ({ model: 'deepseek-chat', max_tokens: 32, stream, messages: [{ role: 'user' as const, content: 'Hi' }] });
+
+  it('falls back along the chain before the first event, so the SDK sees one clean stream', async () => {
+    setup.upstreams.deepseek!.enqueue(errorScenario(503, 'busy'));
+    setup.upstreams.openrouter!.enqueue(errorScenario(502, 'bad gateway'));
+    setup.upstreams.local!.enqueue(sseScenario(openAiStream(['from', ' local'])));
+    const { data: stream, response } = await client().messages.create({ ...request(true), stream: true }).withResponse();
+    const events: string[] = [];
+    let text = '';
+    for await (const event of stream) {
+      events.push(event.type);
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    }
+    expect(response.headers.get('x-gateway-provider')).to.equal('local');
+    expect(text).to.equal('from local');
+    expect(events[0]).to.equal('message_start');
+    expect(events.at(-1)).to.equal('message_stop');
+  });
+
+  it('ends a stream that fails after its first event with Anthropic’s error event, never a second provider', async () => {
+    setup.upstreams.deepseek!.enqueue(sseScenario(openAiStream(['Partial'], { finishReason: null, usage: null, done: false })));
+    const response = await fetch(`${setup.gateway.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(true)) });
+    const events = (await response.text()).split('\n\n').filter((block) => block.startsWith('event: '));
+    expect(events.some((block) => block.includes('"text":"Partial"'))).to.equal(true);
+    const last = events.at(-1) ?? '';
+    expect(last.startsWith('event: error\n')).to.equal(true);
+    expect(JSON.parse(last.split('\ndata: ')[1] ?? '{}')).to.deep.include({ type: 'error' });
+    expect(last).to.include('"code":"upstream_stream_truncated"');
+    expect(setup.upstreams.openrouter!.requests).to.have.length(0);
+    await expectSdkToThrowOnErrorEvent(client());
+  });
+
+  async function expectSdkToThrowOnErrorEvent(sdk: Anthropic): Promise<void> {
+    setup.upstreams.deepseek!.enqueue(sseScenario(openAiStream(['Partial'], { finishReason: null, usage: null, done: false })));
+    try {
+      await sdk.messages.stream(request(true)).finalMessage();
+      expect.fail('expected the stream to fail');
+    } catch (error) {
+      expect(String(error)).to.include('truncated');
+    }
+  }
+
+  it('aborts the upstream stream when the client leaves', async () => {
+    setup.upstreams.deepseek!.enqueue(sseScenario(openAiStream(['one', 'two', 'three']), 300, true));
+    const stream = client().messages.stream(request(true));
+    await new Promise<void>((resolve) => stream.on('text', () => resolve()));
+    stream.abort();
+    await setup.upstreams.deepseek!.waitForAbort(2_000);
+  });
+
+  it('records usage for the calling key and model, as for chat completions', async () => {
+    setup.upstreams.deepseek!.enqueue(openAiCompletion('counted'));
+    await client().messages.create({ ...request(false), stream: false });
+    const usage = (await (await fetch(`${setup.gateway.url}/v1/usage?provider=deepseek`)).json()) as { totals: { requests: number; prompt_tokens: number; completion_tokens: number } };
+    expect(usage.totals).to.include({ requests: 1, prompt_tokens: 5, completion_tokens: 2 });
   });
 });
