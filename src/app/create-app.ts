@@ -99,7 +99,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
     security: config.security,
   });
   const metricsServer = serveMetrics(app, config, metrics);
-  mountApiRoutes(app, config, { gateway, validator, logger, metrics, streams, docs: docsRouter(openApiDocument, schema), graphql: { path: GRAPHQL_PATH, ...graphql } });
+  mountApiRoutes(app, config, { gateway, validator, logger, metrics, streams, responses: stores.responses, docs: docsRouter(openApiDocument, schema), graphql: { path: GRAPHQL_PATH, ...graphql } });
 
   const health = new HealthChecks(gateway, lifecycle, config.observability.eventLoopLagMaxMs);
   const shutdown = createShutdown(lifecycle, logger, config.observability, async () => {

@@ -9,6 +9,8 @@ import type { RequestValidator } from '../contract/request-validator.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { authenticateRequests } from '../http/principal.js';
 import { createAnthropicErrorHandler } from '../rest/messages-handler.js';
+import type { StoredResponses } from '../cache/stored-responses.js';
+import type { ResponseBody } from '../contract/responses-response.js';
 import { assignRequestId } from '../http/request-id.js';
 import { logRequests } from '../http/request-log.js';
 import { securityHeaders } from '../http/security-headers.js';
@@ -45,6 +47,7 @@ export interface ApiRoutes {
   logger: Logger;
   metrics: GatewayMetrics;
   streams: OpenStreams;
+  responses: StoredResponses<ResponseBody>;
   docs: RequestHandler;
   graphql: { path: string; middleware: RequestHandler[]; errorHandler: ErrorRequestHandler };
 }
@@ -54,7 +57,7 @@ export function mountApiRoutes(app: Express, config: GatewayConfig, routes: ApiR
   app.use(assignRequestId);
   app.use(logRequests(logger, routes.metrics));
   app.use(authenticateRequests(gateway));
-  app.use(createRestRouter({ gateway, validator, logger, streams, metrics: routes.metrics, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
+  app.use(createRestRouter({ gateway, validator, logger, streams, responses: routes.responses, metrics: routes.metrics, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs }));
   // After the API routes, so chat requests do not walk past them; before GraphQL, which owns /graphql/*.
   app.use(routes.docs);
   app.use(routes.graphql.path, ...routes.graphql.middleware, routes.graphql.errorHandler);

@@ -7,6 +7,8 @@ import type { ApiKeyStore } from '../auth/api-key-types.js';
 import { SpendTracker } from '../auth/spend-tracker.js';
 import { MemoryCacheStore, RedisCacheStore } from '../cache/cache-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
+import { StoredResponses } from '../cache/stored-responses.js';
+import type { ResponseBody } from '../contract/responses-response.js';
 import type { GatewayConfig } from '../config/load-config.js';
 import { ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -23,6 +25,7 @@ export interface Stores {
   usage: UsageRecorder;
   apiKeys: ApiKeyStore;
   spend: SpendTracker;
+  responses: StoredResponses<ResponseBody>;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,11 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     redis.client.on('close', () => metrics.setRedisUp(false));
   }
   const cacheStore = redis === undefined ? new MemoryCacheStore(config.cache.memoryMaxEntries) : new RedisCacheStore(redis);
+  const responses = new StoredResponses<ResponseBody>(
+    new MemoryCacheStore(config.storedResponses.memoryMaxEntries),
+    redis === undefined ? undefined : new RedisCacheStore(redis),
+    config.storedResponses.ttlSeconds,
+  );
   const spend = new SpendTracker(redis);
   const usage = new UsageRecorder(redis === undefined ? new MemoryUsageStore() : new RedisUsageStore(redis), logger, config.usageFlushMs);
   let replayTimer: NodeJS.Timeout | undefined;
@@ -59,6 +67,7 @@ export function createStores(config: GatewayConfig, logger: Logger, metrics?: Ga
     usage,
     apiKeys: redis === undefined ? new MemoryApiKeyStore() : new RedisApiKeyStore(redis),
     spend,
+    responses,
     async close() {
       if (replayTimer !== undefined) clearInterval(replayTimer);
       await usage.close();

@@ -7,6 +7,8 @@ import type { RedisConnection } from '../redis/redis-connection.js';
 export interface CacheStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Whether there was an entry to delete. */
+  delete(key: string): Promise<boolean>;
 }
 
 export class MemoryCacheStore implements CacheStore {
@@ -36,6 +38,12 @@ export class MemoryCacheStore implements CacheStore {
       this.entries.delete(oldest.value);
     }
   }
+
+  async delete(key: string): Promise<boolean> {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    return entry !== undefined && entry.expiresAt > this.now();
+  }
 }
 
 export class RedisCacheStore implements CacheStore {
@@ -59,5 +67,19 @@ export class RedisCacheStore implements CacheStore {
       // A cache write is an optimisation; losing one costs a future miss, nothing more.
       this.redis.reportFailure();
     }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (!this.redis.isReady()) return false;
+    try {
+      return (await this.redis.client.del(key)) > 0;
+    } catch {
+      this.redis.reportFailure();
+      return false;
+    }
+  }
+
+  get ready(): boolean {
+    return this.redis.isReady();
   }
 }

@@ -68,7 +68,7 @@ function readTracing(env: Env): ObservabilityConfig['tracing'] {
   return { enabled: url !== undefined && !disabled, url, serviceName: readString(env, 'OTEL_SERVICE_NAME') ?? 'llm-gateway', content: readBoolean(env, 'LOG_CONTENT', false) };
 }
 
-function readStores(env: Env): Pick<GatewayConfig, 'redis' | 'cache' | 'usageFlushMs' | 'rateLimit'> {
+function readStores(env: Env): Pick<GatewayConfig, 'redis' | 'cache' | 'storedResponses' | 'usageFlushMs' | 'rateLimit'> {
   return {
     redis: readRedisConfig(env),
     cache: {
@@ -77,6 +77,10 @@ function readStores(env: Env): Pick<GatewayConfig, 'redis' | 'cache' | 'usageFlu
       cacheNondeterministic: readBoolean(env, 'CACHE_NONDETERMINISTIC', false),
       maxEntryBytes: readInteger(env, 'CACHE_MAX_ENTRY_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       memoryMaxEntries: readInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 1000, 1, 1_000_000),
+    },
+    storedResponses: {
+      ttlSeconds: readInteger(env, 'RESPONSES_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
+      memoryMaxEntries: readInteger(env, 'RESPONSES_MEMORY_MAX_ENTRIES', 10_000, 1, 1_000_000),
     },
     usageFlushMs: readInteger(env, 'USAGE_FLUSH_MS', 250, 1, 60 * SECOND),
     rateLimit: {

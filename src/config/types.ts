@@ -146,6 +146,13 @@ export interface CacheConfig {
   readonly memoryMaxEntries: number;
 }
 
+/** Responses API responses kept for `previous_response_id` and retrieval. */
+export interface StoredResponsesConfig {
+  readonly ttlSeconds: number;
+  /** Kept in process without Redis, or while it is away (least recently used go first). */
+  readonly memoryMaxEntries: number;
+}
+
 export interface RateLimitConfig {
   /** Requests per minute per client; 0 turns the limit off. */
   readonly requestsPerMinute: number;
@@ -170,6 +177,7 @@ export interface GatewayConfig {
   readonly routing: RoutingConfig;
   readonly redis: RedisConfig;
   readonly cache: CacheConfig;
+  readonly storedResponses: StoredResponsesConfig;
   /** Usage is summed in process and written to the store this often. */
   readonly usageFlushMs: number;
   readonly rateLimit: RateLimitConfig;

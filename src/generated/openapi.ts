@@ -47,6 +47,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a response with OpenAI's Responses API, whole or streamed
+         * @description OpenAI's Responses API (what Codex CLI and the SDKs' `responses.create` send), translated to the gateway's chat path (the same routing, key limits, budgets, deployments, retries, breakers, fallback, cache, usage, metrics, traces and cancellation) and back. With `"stream": true` the answer is the Responses event stream (`response.created`, `response.output_item.added`, `response.output_text.delta`, `response.function_call_arguments.delta`, `response.completed`; a failure after the start is `response.failed`). Responses are stored for their owner's key unless `store` is false, so `previous_response_id` continues a conversation.
+         */
+        post: operations["createResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses/{responseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored response, for the key that created it */
+        get: operations["retrieveResponse"];
+        put?: never;
+        post?: never;
+        /** Delete a stored response of the calling key */
+        delete: operations["deleteResponse"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -508,6 +546,132 @@ export interface components {
             role: "user" | "assistant";
             content: string | components["schemas"]["AnthropicContentBlock"][];
         };
+        /** @description OpenAI's Responses request. Fields the gateway does not translate are ignored. */
+        ResponsesRequest: {
+            model?: string;
+            instructions?: string | null;
+            input: string | components["schemas"]["ResponsesInputItem"][];
+            tools?: {
+                type: string;
+                name?: string;
+                description?: string | null;
+                parameters?: Record<string, never> | null;
+                strict?: boolean | null;
+            }[];
+            tool_choice?: ("auto" | "none" | "required") | {
+                type: string;
+                name?: string;
+            };
+            parallel_tool_calls?: boolean | null;
+            reasoning?: {
+                /** @enum {string|null} */
+                effort?: "minimal" | "low" | "medium" | "high" | "xhigh" | "none" | null;
+                summary?: string | null;
+            } | null;
+            text?: {
+                format?: {
+                    /** @enum {string} */
+                    type: "text" | "json_object" | "json_schema";
+                    name?: string;
+                    schema?: Record<string, never>;
+                    strict?: boolean | null;
+                    description?: string;
+                };
+            };
+            max_output_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            store?: boolean | null;
+            previous_response_id?: string | null;
+            stream?: boolean | null;
+            user?: string;
+        };
+        /** @description A message (`role` and `content`), a `function_call`, a `function_call_output` or a `reasoning` item. */
+        ResponsesInputItem: {
+            type?: string;
+            /** @enum {string} */
+            role?: "user" | "assistant" | "system" | "developer";
+            content?: string | {
+                type: string;
+                text?: string;
+                image_url?: string;
+                detail?: string;
+            }[];
+            call_id?: string;
+            name?: string;
+            arguments?: string;
+            output?: string | Record<string, never>[];
+        };
+        ResponseObject: {
+            id: string;
+            /** @constant */
+            object: "response";
+            created_at: number;
+            /** @enum {string} */
+            status: "completed" | "incomplete" | "failed" | "in_progress";
+            model: string;
+            output: components["schemas"]["ResponseOutputItem"][];
+            /** @description The output's text, joined. */
+            output_text?: string;
+            usage?: {
+                input_tokens?: number;
+                output_tokens?: number;
+                total_tokens?: number;
+                input_tokens_details?: {
+                    cached_tokens?: number;
+                };
+                output_tokens_details?: {
+                    reasoning_tokens?: number;
+                };
+            } | null;
+            error?: {
+                code?: string;
+                message?: string;
+            } | null;
+            incomplete_details?: {
+                reason?: string;
+            } | null;
+            instructions?: string | null;
+            metadata?: {
+                [key: string]: string;
+            };
+            previous_response_id?: string | null;
+            store?: boolean;
+            max_output_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            parallel_tool_calls?: boolean;
+            tool_choice?: components["schemas"]["ResponsesRequest"]["tool_choice"];
+            tools?: components["schemas"]["ResponsesRequest"]["tools"];
+            text?: components["schemas"]["ResponsesRequest"]["text"];
+            reasoning?: components["schemas"]["ResponsesRequest"]["reasoning"];
+            x_gateway?: components["schemas"]["GatewayFacts"];
+        };
+        ResponseOutputItem: {
+            /** @enum {string} */
+            type: "message" | "function_call" | "reasoning";
+            id: string;
+            status?: string;
+            /** @constant */
+            role?: "assistant";
+            content?: {
+                /** @constant */
+                type: "output_text";
+                text: string;
+                annotations?: Record<string, never>[];
+            }[];
+            call_id?: string;
+            name?: string;
+            arguments?: string;
+            summary?: {
+                /** @constant */
+                type: "summary_text";
+                text: string;
+            }[];
+        };
         AnthropicCountTokensRequest: {
             model: string;
             messages: components["schemas"]["AnthropicMessageParam"][];
@@ -856,6 +1020,7 @@ export interface components {
         };
     };
     parameters: {
+        ResponseId: string;
         KeyId: string;
         ProviderId: string;
         /** @description `no-cache` skips the response-cache lookup; `no-store` keeps the answer out of the cache. `X-Cache` says what happened. */
@@ -959,6 +1124,93 @@ export interface operations {
             502: components["responses"]["Error"];
             503: components["responses"]["Error"];
             504: components["responses"]["Error"];
+        };
+    };
+    createResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponsesRequest"];
+            };
+        };
+        responses: {
+            /** @description The response, or its event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseObject"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+            502: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            504: components["responses"]["Error"];
+        };
+    };
+    retrieveResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                responseId: components["parameters"]["ResponseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseObject"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    deleteResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                responseId: components["parameters"]["ResponseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "response";
+                        deleted: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
     createMessage: {

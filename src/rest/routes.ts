@@ -20,6 +20,9 @@ import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
 import { createEmbeddingsHandler } from './embeddings-handler.js';
 import { countMessageTokens, createMessagesHandler } from './messages-handler.js';
+import { createDeleteResponseHandler, createResponsesHandler, createRetrieveResponseHandler } from './responses-handler.js';
+import type { StoredResponses } from '../cache/stored-responses.js';
+import type { ResponseBody } from '../contract/responses-response.js';
 import type { RequestValidator } from '../contract/request-validator.js';
 import { toWireModel, toWireModelList, toWireProvider, toWireProviderHealth, toWireProviderList } from '../contract/to-wire-response.js';
 import { toWireUsageReport } from '../contract/to-wire-usage.js';
@@ -34,12 +37,16 @@ export interface RestRouterDeps {
   maxBodyBytes: number;
   sseHeartbeatMs: number;
   streams: OpenStreams;
+  responses: StoredResponses<ResponseBody>;
 }
 
 export function restRoutes(deps: RestRouterDeps): RestRoute[] {
   return [
     { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
     { method: 'post', path: '/v1/embeddings', operationId: 'createEmbeddings', access: 'client', handler: createEmbeddingsHandler(deps.gateway) },
+    { method: 'post', path: '/v1/responses', operationId: 'createResponse', access: 'client', handler: createResponsesHandler(deps) },
+    { method: 'get', path: '/v1/responses/{responseId}', operationId: 'retrieveResponse', access: 'client', handler: createRetrieveResponseHandler(deps.responses) },
+    { method: 'delete', path: '/v1/responses/{responseId}', operationId: 'deleteResponse', access: 'client', handler: createDeleteResponseHandler(deps.responses) },
     { method: 'post', path: '/v1/messages', operationId: 'createMessage', access: 'client', handler: createMessagesHandler(deps) },
     { method: 'post', path: '/v1/messages/count_tokens', operationId: 'countMessageTokens', access: 'client', handler: countMessageTokens },
     {

@@ -94,6 +94,27 @@ export function openAiCompletion(content: string, extra: Record<string, unknown>
   };
 }
 
+/** An OpenAI-style stream whose answer is one `get_weather` tool call, its arguments in two pieces. */
+export function openAiToolCallStream(usage: Record<string, unknown> | null = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 }): string[] {
+  const base = { id: 'gen-tool-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'test/model' };
+  const call = (delta: Record<string, unknown>) => chunkEvent({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...delta }] }, finish_reason: null }] });
+  return [
+    call({ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }),
+    call({ function: { arguments: '{"city":' } }),
+    call({ function: { arguments: '"Paris"}' } }),
+    chunkEvent({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+    ...(usage === null ? [] : [chunkEvent({ ...base, choices: [], usage })]),
+    'data: [DONE]\n\n',
+  ];
+}
+
+/** OpenAI's answer with one `get_weather` tool call for Paris. */
+export function openAiToolCallCompletion(): Scenario {
+  return openAiCompletion('', {
+    choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }],
+  });
+}
+
 /** OpenAI's embeddings answer: one small vector per input, and usage. */
 export function openAiEmbeddings(count: number, extra: Record<string, unknown> = {}): Scenario {
   return {

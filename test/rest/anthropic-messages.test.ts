@@ -1,25 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'chai';
-import { chunkEvent, errorScenario, openAiCompletion, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { errorScenario, openAiCompletion, openAiStream, openAiToolCallCompletion, openAiToolCallStream, sseScenario } from '../helpers/fake-upstream.js';
 import { startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from '../helpers/multi-provider-gateway.js';
 import { gatewayPerTest } from '../helpers/per-test-setup.js';
 import { CLIENT_KEY, startSecuredGateway } from '../helpers/secured-gateway.js';
 
 const WEATHER_TOOL = { name: 'get_weather', description: 'Weather by city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } };
-
-/** An OpenAI-style stream whose answer is one tool call, its arguments in two pieces. */
-function toolCallStream(): string[] {
-  const base = { id: 'gen-tool-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'test/model' };
-  const call = (delta: Record<string, unknown>) => chunkEvent({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...delta }] }, finish_reason: null }] });
-  return [
-    call({ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }),
-    call({ function: { arguments: '{"city":' } }),
-    call({ function: { arguments: '"Paris"}' } }),
-    chunkEvent({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
-    chunkEvent({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 } }),
-    'data: [DONE]\n\n',
-  ];
-}
 
 describe('Anthropic Messages API (/v1/messages)', () => {
   const setup = gatewayPerTest();
@@ -67,11 +53,7 @@ describe('Anthropic Messages API (/v1/messages)', () => {
   });
 
   it('turns tool calls into tool_use blocks, and tool_result blocks back into tool messages', async () => {
-    setup.upstream.enqueue(
-      openAiCompletion('', {
-        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }],
-      }),
-    );
+    setup.upstream.enqueue(openAiToolCallCompletion());
     const first = await client().messages.create({ model: 'm', max_tokens: 64, tools: [WEATHER_TOOL], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'Weather in Paris?' }] });
     expect(first.stop_reason).to.equal('tool_use');
     expect(first.content).to.deep.equal([{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }]);
@@ -114,7 +96,7 @@ describe('Anthropic Messages API (/v1/messages)', () => {
   });
 
   it('streams a tool call as a tool_use block whose input the SDK parses', async () => {
-    setup.upstream.enqueue(sseScenario(toolCallStream()));
+    setup.upstream.enqueue(sseScenario(openAiToolCallStream()));
     const message = await client().messages.stream({ model: 'm', max_tokens: 64, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'Weather?' }] }).finalMessage();
     expect(message.stop_reason).to.equal('tool_use');
     expect(message.content).to.deep.equal([{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }]);

@@ -8,6 +8,8 @@ import { restRoutes, TERMINUS_OPERATIONS } from '../../src/rest/routes.js';
 import { readOpenApiDocument } from '../../src/contract/schema-files.js';
 import { OpenStreams } from '../../src/lifecycle/open-streams.js';
 import { GATEWAY_VERSION } from '../../src/version.js';
+import { MemoryCacheStore } from '../../src/cache/cache-store.js';
+import { StoredResponses } from '../../src/cache/stored-responses.js';
 
 describe('REST routes and the OpenAPI spec', () => {
   const document = readOpenApiDocument();
@@ -23,6 +25,7 @@ describe('REST routes and the OpenAPI spec', () => {
       maxBodyBytes: 1024,
       sseHeartbeatMs: 1000,
       streams: new OpenStreams(app.lifecycle, app.metrics),
+      responses: new StoredResponses(new MemoryCacheStore(10), undefined, 60),
       metrics: app.metrics,
     });
   });
