@@ -650,6 +650,27 @@ export interface components {
             reasoning?: components["schemas"]["ResponsesRequest"]["reasoning"];
             x_gateway?: components["schemas"]["GatewayFacts"];
         };
+        /** @description One event of a Responses stream (the `data` of an SSE event named by `type`). */
+        ResponseStreamEvent: {
+            /** @enum {string} */
+            type: "response.created" | "response.in_progress" | "response.output_item.added" | "response.output_item.done" | "response.content_part.added" | "response.content_part.done" | "response.output_text.delta" | "response.output_text.done" | "response.reasoning_summary_part.added" | "response.reasoning_summary_part.done" | "response.reasoning_summary_text.delta" | "response.reasoning_summary_text.done" | "response.function_call_arguments.delta" | "response.function_call_arguments.done" | "response.completed" | "response.failed";
+            sequence_number: number;
+            response?: components["schemas"]["ResponseObject"];
+            item?: components["schemas"]["ResponseOutputItem"];
+            item_id?: string;
+            output_index?: number;
+            content_index?: number;
+            summary_index?: number;
+            delta?: string;
+            text?: string;
+            arguments?: string;
+            name?: string;
+            part?: {
+                /** @enum {string} */
+                type: "output_text" | "summary_text";
+                text: string;
+            };
+        };
         ResponseOutputItem: {
             /** @enum {string} */
             type: "message" | "function_call" | "reasoning";
@@ -728,6 +749,30 @@ export interface components {
                 input_tokens: number;
                 output_tokens: number;
                 cache_read_input_tokens?: number;
+            };
+        };
+        /** @description One event of an Anthropic Messages stream (the `data` of an SSE event named by `type`). */
+        AnthropicStreamEvent: {
+            /** @enum {string} */
+            type: "message_start" | "content_block_start" | "content_block_delta" | "content_block_stop" | "message_delta" | "message_stop" | "ping" | "error";
+            message?: components["schemas"]["AnthropicMessage"];
+            index?: number;
+            content_block?: {
+                /** @enum {string} */
+                type: "text" | "thinking" | "tool_use";
+            };
+            delta?: {
+                /** @enum {string} */
+                type?: "text_delta" | "thinking_delta" | "input_json_delta";
+                text?: string;
+                thinking?: string;
+                partial_json?: string;
+                stop_reason?: string | null;
+                stop_sequence?: string | null;
+            };
+            usage?: {
+                input_tokens?: number;
+                output_tokens?: number;
             };
         };
         AnthropicErrorResponse: {
@@ -1146,7 +1191,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResponseObject"];
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["ResponseStreamEvent"];
                 };
             };
             400: components["responses"]["Error"];
@@ -1233,7 +1278,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AnthropicMessage"];
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["AnthropicStreamEvent"];
                 };
             };
             400: components["responses"]["AnthropicError"];

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { readOpenApiDocument } from '../../src/contract/schema-files.js';
-import { errorScenario, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { errorScenario, openAiStream, openAiToolCallStream, sseScenario } from '../helpers/fake-upstream.js';
 import { ADMIN_KEY, CHAT, CLIENT_KEY, startSecuredGateway, type SecuredSetup } from '../helpers/secured-gateway.js';
 
 /**
@@ -48,19 +48,22 @@ describe('OpenAPI contract: real responses match the spec', () => {
   let setup: SecuredSetup;
   const checked: string[] = [];
 
-  before(async () => {
+  // A gateway per test: the error scenarios of one would otherwise open breakers for the next.
+  beforeEach(async () => {
     setup = await startSecuredGateway();
   });
-  after(async () => {
-    await setup.close();
+  afterEach(() => setup.close());
+  after(() => {
     expect(checked.length).to.be.above(15);
+    expect(checked.filter((exchange) => exchange.endsWith('text/event-stream')).length).to.be.at.least(8);
   });
 
   async function exchange(template: string, path: string, method: string, key: string | undefined, body?: unknown): Promise<void> {
     const response = await setup.call(path, { method: method.toUpperCase(), ...(key === undefined ? {} : { key }), ...(body === undefined ? {} : { body }) });
     const type = (response.headers.get('content-type') ?? '').split(';')[0]!;
     if (type === 'text/event-stream') {
-      const events = (await response.text()).split('\n\n').filter((event) => event.startsWith('data: {'));
+      // OpenAI's chat streams send bare `data:` lines; Responses and Anthropic streams name each event first.
+      const events = (await response.text()).split('\n\n').flatMap((block) => block.split('\n').filter((line) => line.startsWith('data: {')));
       for (const event of events) {
         const data = JSON.parse(event.slice(6)) as Record<string, unknown>;
         if ('error' in data) check(template, method, 400, 'application/json', data);
@@ -69,7 +72,7 @@ describe('OpenAPI contract: real responses match the spec', () => {
     } else {
       check(template, method, response.status, type, await response.json());
     }
-    checked.push(`${method} ${template} ${response.status}`);
+    checked.push(`${method} ${template} ${response.status} ${type}`);
   }
 
   it('chat completions: whole, streamed, with tools, and every error shape', async () => {
@@ -84,6 +87,39 @@ describe('OpenAPI contract: real responses match the spec', () => {
       setup.upstream.enqueue(errorScenario(status, 'no', { 'retry-after': '1' }));
       await exchange('/v1/chat/completions', '/v1/chat/completions', 'post', CLIENT_KEY, CHAT);
     }
+  });
+
+  it('Responses API: whole, streamed with reasoning and tools, failed mid-stream, stored, and its errors', async () => {
+    const created = await setup.call('/v1/responses', { key: CLIENT_KEY, body: { model: 'm', input: 'Hi', metadata: { a: 'b' } } });
+    expect(created.status).to.equal(200);
+    const { id } = (await created.json()) as { id: string };
+    await exchange('/v1/responses/{responseId}', `/v1/responses/${id}`, 'get', CLIENT_KEY);
+    await exchange('/v1/responses/{responseId}', '/v1/responses/resp_unknown', 'get', CLIENT_KEY);
+    setup.upstream.enqueue(sseScenario(openAiStream(['a', 'b'], { reasoning: ['think'] })));
+    await exchange('/v1/responses', '/v1/responses', 'post', CLIENT_KEY, { model: 'm', input: 'Hi', stream: true });
+    setup.upstream.enqueue(sseScenario(openAiToolCallStream()));
+    await exchange('/v1/responses', '/v1/responses', 'post', CLIENT_KEY, { model: 'm', input: 'Hi', stream: true, tools: [{ type: 'function', name: 'get_weather' }] });
+    setup.upstream.enqueue(sseScenario(openAiStream(['cut'], { finishReason: null, usage: null, done: false })));
+    await exchange('/v1/responses', '/v1/responses', 'post', CLIENT_KEY, { model: 'm', input: 'Hi', stream: true });
+    await exchange('/v1/responses', '/v1/responses', 'post', CLIENT_KEY, { model: 'm', input: 42 });
+    await exchange('/v1/responses', '/v1/responses', 'post', CLIENT_KEY, { model: 'm', input: 'Hi', previous_response_id: 'resp_unknown' });
+    await exchange('/v1/responses/{responseId}', `/v1/responses/${id}`, 'delete', CLIENT_KEY);
+  });
+
+  it('Anthropic Messages: whole, streamed with thinking and tools, failed mid-stream, token counts and errors', async () => {
+    const message = { model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] };
+    await exchange('/v1/messages', '/v1/messages', 'post', CLIENT_KEY, message);
+    setup.upstream.enqueue(sseScenario(openAiStream(['a', 'b'], { reasoning: ['think'] })));
+    await exchange('/v1/messages', '/v1/messages', 'post', CLIENT_KEY, { ...message, stream: true });
+    setup.upstream.enqueue(sseScenario(openAiToolCallStream()));
+    await exchange('/v1/messages', '/v1/messages', 'post', CLIENT_KEY, { ...message, stream: true, tools: [{ name: 'get_weather', input_schema: { type: 'object' } }] });
+    setup.upstream.enqueue(sseScenario(openAiStream(['cut'], { finishReason: null, usage: null, done: false })));
+    await exchange('/v1/messages', '/v1/messages', 'post', CLIENT_KEY, { ...message, stream: true });
+    await exchange('/v1/messages', '/v1/messages', 'post', CLIENT_KEY, { model: 'm', messages: [] });
+    await exchange('/v1/messages', '/v1/messages', 'post', undefined, message);
+    setup.upstream.enqueue(errorScenario(429, 'slow down', { 'retry-after': '1' }));
+    await exchange('/v1/messages', '/v1/messages', 'post', CLIENT_KEY, message);
+    await exchange('/v1/messages/count_tokens', '/v1/messages/count_tokens', 'post', CLIENT_KEY, { model: 'm', messages: message.messages });
   });
 
   it('catalog, health, usage and admin endpoints', async () => {
