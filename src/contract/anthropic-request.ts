@@ -97,7 +97,7 @@ export function fromAnthropicRequest(request: AnthropicMessagesRequest): { comma
     ...(request.top_p === undefined ? {} : { topP: request.top_p }),
     ...(request.stop_sequences === undefined ? {} : { stop: request.stop_sequences }),
     ...(request.metadata?.user_id === undefined ? {} : { user: request.metadata.user_id }),
-    ...(request.tools === undefined ? {} : { tools: request.tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.input_schema ?? { type: 'object' } })) }),
+    ...(request.tools === undefined ? {} : { tools: request.tools.filter((tool) => tool.type === undefined || tool.type === 'custom').map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.input_schema ?? { type: 'object' } })) }),
     providerOptions,
   };
   return { command, stream: request.stream === true };

@@ -15,8 +15,8 @@ export type ResponsesRequest = Schemas['ResponsesRequest'];
 type InputItem = Schemas['ResponsesInputItem'];
 type InputContent = NonNullable<InputItem['content']>;
 
-function contentOf(content: InputContent | undefined): string | ContentPart[] {
-  if (content === undefined) return '';
+function contentOf(content: InputContent | null | undefined): string | ContentPart[] {
+  if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
   const parts: ContentPart[] = [];
   for (const part of content) {

@@ -594,7 +594,7 @@ export interface components {
             type?: string;
             /** @enum {string} */
             role?: "user" | "assistant" | "system" | "developer";
-            content?: string | {
+            content?: string | null | {
                 type: string;
                 text?: string;
                 image_url?: string;
@@ -706,6 +706,8 @@ export interface components {
             messages: components["schemas"]["AnthropicMessageParam"][];
             system?: string | components["schemas"]["AnthropicContentBlock"][];
             tools?: {
+                /** @description Absent or `custom` for a client tool; server tools (web search, ...) are not translated. */
+                type?: string;
                 name: string;
                 description?: string;
                 input_schema?: Record<string, never>;

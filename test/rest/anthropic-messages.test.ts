@@ -227,3 +227,37 @@ describe('Anthropic Messages API through the shared pipeline', () => {
     expect(usage.totals).to.include({ requests: 1, prompt_tokens: 5, completion_tokens: 2 });
   });
 });
+
+describe('Anthropic Messages API as Claude Code calls it', () => {
+  const setup = gatewayPerTest();
+
+  it('takes ?beta=true, anthropic-beta headers, cached system blocks and server tools, translating only client tools', async () => {
+    setup.upstream.enqueue(openAiCompletion('done'));
+    const response = await fetch(`${setup.gateway.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'unused', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14' },
+      body: JSON.stringify({
+        model: 'openrouter/anthropic/claude-sonnet-4',
+        max_tokens: 32_000,
+        system: [
+          { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+          { type: 'text', text: 'Be concise.' },
+        ],
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'List files', cache_control: { type: 'ephemeral' } }] }],
+        tools: [
+          { name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } },
+          { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
+        ],
+        metadata: { user_id: 'user_abc_session_1' },
+        stream: false,
+      }),
+    });
+    expect(response.status).to.equal(200);
+    const body = setup.upstream.requests[0]?.body ?? {};
+    expect(body.messages).to.deep.equal([
+      { role: 'system', content: 'You are Claude Code.Be concise.' },
+      { role: 'user', content: 'List files' },
+    ]);
+    expect((body.tools as { function: { name: string } }[]).map((tool) => tool.function.name)).to.deep.equal(['Bash']);
+  });
+});

@@ -212,3 +212,49 @@ describe('Responses API with authentication on', () => {
     }
   });
 });
+
+describe('Responses API as Codex CLI calls it', () => {
+  const setup = gatewayPerTest();
+
+  it('takes Codex’s fields and items: reasoning items, non-function tools, include, prompt_cache_key, store: false', async () => {
+    setup.upstream.enqueue(sseScenario(openAiStream(['ok'])));
+    const response = await fetch(`${setup.gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer unused', originator: 'codex_cli_rs' },
+      body: JSON.stringify({
+        model: 'openai/gpt-5-codex',
+        instructions: 'You are Codex.',
+        input: [
+          { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Fix the bug' }] },
+          { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Looking' }], content: null, encrypted_content: 'gAAAA' },
+          { type: 'function_call', id: 'fc_1', call_id: 'call_9', name: 'shell', arguments: '{"command":["ls"]}' },
+          { type: 'function_call_output', call_id: 'call_9', output: 'src\ntest' },
+        ],
+        tools: [
+          { type: 'function', name: 'shell', description: 'Runs a command', strict: false, parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } } },
+          { type: 'web_search' },
+          { type: 'custom', name: 'apply_patch', format: { type: 'grammar', syntax: 'lark', definition: 'start: /.+/' } },
+        ],
+        tool_choice: 'auto',
+        parallel_tool_calls: false,
+        reasoning: { effort: 'medium', summary: 'auto' },
+        store: false,
+        stream: true,
+        include: ['reasoning.encrypted_content'],
+        prompt_cache_key: 'session-1',
+        text: { verbosity: 'low' },
+      }),
+    });
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.include('event: response.completed');
+    const body = setup.upstream.requests[0]?.body ?? {};
+    expect(body).to.deep.include({ parallel_tool_calls: false, reasoning_effort: 'medium', stream: true });
+    expect((body.tools as { function: { name: string } }[]).map((tool) => tool.function.name)).to.deep.equal(['shell']);
+    expect(body.messages).to.deep.equal([
+      { role: 'system', content: 'You are Codex.' },
+      { role: 'user', content: 'Fix the bug' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'shell', arguments: '{"command":["ls"]}' } }] },
+      { role: 'tool', tool_call_id: 'call_9', content: 'src\ntest' },
+    ]);
+  });
+});
