@@ -80,7 +80,7 @@ function readStores(env: Env): Pick<GatewayConfig, 'redis' | 'cache' | 'storedRe
     },
     storedResponses: {
       ttlSeconds: readInteger(env, 'RESPONSES_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
-      memoryMaxEntries: readInteger(env, 'RESPONSES_MEMORY_MAX_ENTRIES', 10_000, 1, 1_000_000),
+      memoryMaxEntries: readInteger(env, 'RESPONSES_MEMORY_MAX_ENTRIES', 1000, 1, 1_000_000),
     },
     usageFlushMs: readInteger(env, 'USAGE_FLUSH_MS', 250, 1, 60 * SECOND),
     rateLimit: {

@@ -603,7 +603,10 @@ export interface components {
             call_id?: string;
             name?: string;
             arguments?: string;
-            output?: string | Record<string, never>[];
+            output?: string | {
+                type?: string;
+                text?: string;
+            }[];
         };
         ResponseObject: {
             id: string;
