@@ -11,6 +11,16 @@ import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
 import { runWithFallback, settleFailure, type RunContext, type RunnerDeps } from './fallback-runner.js';
 import { partsToChunks } from './parts-to-chunks.js';
+import type { ServedBy, TextCompletionChunk, TextCompletionCommand, TextCompletionResponse } from '../vocabulary/text-completions.js';
+import type { TextStreamPart } from '../providers/types.js';
+
+/** A provider's text stream as chunks tagged with what served them; an error part is thrown. */
+async function* textChunks(parts: AsyncIterable<TextStreamPart>, served: ServedBy): AsyncGenerator<TextCompletionChunk & { served: ServedBy }> {
+  for await (const part of parts) {
+    if (part.type === 'error') throw part.error;
+    yield { body: part.body, usage: part.usage, served };
+  }
+}
 
 function callOptions(signal: AbortSignal, context: ExecutionContext, traceparent: string | undefined): CallOptions {
   return { signal, requestId: context.requestId, ...(traceparent === undefined ? {} : { traceparent }) };
@@ -77,21 +87,62 @@ export class ResilientExecutor {
    * Yields chunks until the finish chunk. A failure is thrown: before the first chunk it means no
    * token reached the client; after it, the stream was cut and the client must be told so.
    */
-  async *stream(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
+  stream(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
+    return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) =>
+      partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), {
+        provider: deployment.provider,
+        deployment: deployment.id,
+        requestedModel: deployment.upstreamModel,
+        attempts,
+        cacheStatus: 'BYPASS',
+        includeUsageChunk: context.includeUsageChunk === true,
+        now: this.runner.now,
+        idPrefix: 'chatcmpl',
+      }),
+    );
+  }
+
+  /** Legacy text completions along the route, streamed: chunks pass through, tagged with what served them. */
+  streamText(steps: readonly RouteStep[], command: TextCompletionCommand, context: ExecutionContext): AsyncGenerator<TextCompletionChunk & { served: ServedBy }> {
+    return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) => {
+      const provider = deployment.keyed.provider;
+      if (provider.streamText === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no text completions.`, { provider: provider.id, param: 'model' });
+      return textChunks(provider.streamText({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), { provider: deployment.provider, deployment: deployment.id, attempts });
+    });
+  }
+
+  /** A legacy text completion along the route, whole. */
+  async completeText(steps: readonly RouteStep[], command: TextCompletionCommand, context: ExecutionContext): Promise<TextCompletionResponse & { served: ServedBy }> {
+    const scope = this.openScope(context.signal);
+    try {
+      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
+        this.measured(deployment, () => {
+          const provider = deployment.keyed.provider;
+          if (provider.completeText === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no text completions.`, { provider: provider.id, param: 'model' });
+          return provider.completeText({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent));
+        }),
+      );
+      run.ticket.succeed();
+      return { ...run.value, served: { provider: run.deployment.provider, deployment: run.deployment.id, attempts: run.attempts } };
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /**
+   * Yields a stream's items along the route. A failure before the first item falls back; after
+   * it, the stream was cut and the failure is thrown to the consumer.
+   */
+  private async *streamAlong<T>(
+    steps: readonly RouteStep[],
+    context: ExecutionContext,
+    open: (deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined) => AsyncGenerator<T>,
+  ): AsyncGenerator<T> {
     const scope = this.openScope(context.signal);
     const started = performance.now();
     try {
       const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), async (deployment, signal, attempts, traceparent) => {
-        const chunks = partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), {
-          provider: deployment.provider,
-          deployment: deployment.id,
-          requestedModel: deployment.upstreamModel,
-          attempts,
-          cacheStatus: 'BYPASS',
-          includeUsageChunk: context.includeUsageChunk === true,
-          now: this.runner.now,
-          idPrefix: 'chatcmpl',
-        });
+        const chunks = open(deployment, signal, attempts, traceparent);
         // The first chunk is the first token: until it arrives a failure may still fall back.
         const first = await this.measured(deployment, () => chunks.next());
         if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);

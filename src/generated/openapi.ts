@@ -47,6 +47,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Legacy text completion, whole or streamed, passed through
+         * @description OpenAI's legacy completions API, passed through without translation to providers that serve `/completions` (OpenRouter and OpenAI-compatible servers; not DeepSeek's default base URL), with the same routing, key limits, budgets, deployments, retries, breakers, fallback, usage, metrics and cancellation as chat. The body goes to the provider as sent (with the provider's model id); the answer and each stream chunk come back as the provider sent them. Not cached.
+         */
+        post: operations["createCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/responses": {
         parameters: {
             query?: never;
@@ -502,6 +522,29 @@ export interface components {
             encoding_format?: "float" | "base64";
             dimensions?: number;
             user?: string;
+        };
+        /** @description OpenAI's legacy completions request. Fields other than those below pass through to the provider; fields that would steer the gateway (`api_key`, `base_url`, `headers`, ...) are refused. */
+        CreateCompletionRequest: {
+            model?: string;
+            /** @description A string, an array of strings, an array of token ids, or an array of token-id arrays. */
+            prompt: string | string[] | number[] | number[][];
+            max_tokens?: number | null;
+            stream?: boolean | null;
+            stream_options?: {
+                include_usage?: boolean;
+            } | null;
+        };
+        /** @description A provider's completion (or stream chunk) as it sent it; the gateway adds nothing. */
+        TextCompletion: {
+            id?: string;
+            object?: string;
+            model?: string;
+            choices?: {
+                text?: string;
+                index?: number;
+                finish_reason?: string | null;
+            }[];
+            usage?: Record<string, never> | null;
         };
         /** @description OpenAI's embeddings list; each item as the provider sent it, and the provider's other fields passed on. */
         EmbeddingList: {
@@ -1163,6 +1206,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmbeddingList"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            402: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            502: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            504: components["responses"]["Error"];
+        };
+    };
+    createCompletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The provider's completion, or its event stream (`data:` chunks, then `[DONE]`). */
+            200: {
+                headers: {
+                    "X-Gateway-Provider": components["headers"]["X-Gateway-Provider"];
+                    "X-Gateway-Deployment": components["headers"]["X-Gateway-Deployment"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TextCompletion"];
+                    "text/event-stream": components["schemas"]["TextCompletion"];
                 };
             };
             400: components["responses"]["Error"];

@@ -9,6 +9,7 @@ export const PROVIDER_INTERFACE_VERSION = 1 as const;
 export type { ChatMessage, ChatRequest, ChatRole, ContentPart, FinishReason, PassThrough, TokenUsage, ToolCall, ToolDefinition } from '../vocabulary/chat-request.js';
 import type { ChatRequest, FinishReason, PassThrough, TokenUsage, ToolCall } from '../vocabulary/chat-request.js';
 import type { EmbeddingsCommand, EmbeddingsResponse } from '../vocabulary/embeddings.js';
+import type { TextCompletionChunk, TextCompletionCommand, TextCompletionResponse } from '../vocabulary/text-completions.js';
 
 export type { EmbeddingsResponse };
 
@@ -46,6 +47,12 @@ export interface DeltaExtras {
   delta?: PassThrough;
   choice?: PassThrough;
 }
+
+/** A legacy text completion with its model resolved to the provider's own id. */
+export type TextCompletionRequest = Omit<TextCompletionCommand, 'model'> & { model: string };
+
+/** A legacy completion stream: each chunk as the provider sent it, or the error that ended it. */
+export type TextStreamPart = ({ type: 'chunk' } & TextCompletionChunk) | { type: 'error'; error: GatewayError };
 
 /** An embeddings request with its model resolved to the provider's own id. */
 export type EmbeddingsRequest = Omit<EmbeddingsCommand, 'model'> & { model: string };
@@ -86,6 +93,9 @@ export interface LlmProvider {
   listModels(options: CallOptions): Promise<ProviderModel[]>;
   /** Present only on providers that serve embeddings (DeepSeek does not). */
   embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+  /** Present only on providers that serve legacy `/completions`; the body passes through. */
+  completeText?(request: TextCompletionRequest, options: CallOptions): Promise<TextCompletionResponse>;
+  streamText?(request: TextCompletionRequest, options: CallOptions): AsyncIterable<TextStreamPart>;
   /** Must use a free endpoint: it must never spend tokens. */
   checkHealth(options: CallOptions): Promise<ProviderHealthCheck>;
   /** Releases sockets; called once at shutdown. */

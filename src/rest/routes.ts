@@ -19,6 +19,7 @@ import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../observability/logger.js';
 import { createChatCompletionsHandler } from './chat-completions-handler.js';
 import { createEmbeddingsHandler } from './embeddings-handler.js';
+import { createCompletionsHandler } from './completions-handler.js';
 import { countMessageTokens, createMessagesHandler } from './messages-handler.js';
 import { createDeleteResponseHandler, createResponsesHandler, createRetrieveResponseHandler } from './responses-handler.js';
 import type { StoredResponses } from '../cache/stored-responses.js';
@@ -44,6 +45,7 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
   return [
     { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
     { method: 'post', path: '/v1/embeddings', operationId: 'createEmbeddings', access: 'client', handler: createEmbeddingsHandler(deps.gateway) },
+    { method: 'post', path: '/v1/completions', operationId: 'createCompletion', access: 'client', handler: createCompletionsHandler(deps) },
     { method: 'post', path: '/v1/responses', operationId: 'createResponse', access: 'client', handler: createResponsesHandler(deps) },
     { method: 'get', path: '/v1/responses/{responseId}', operationId: 'retrieveResponse', access: 'client', handler: createRetrieveResponseHandler(deps.responses) },
     { method: 'delete', path: '/v1/responses/{responseId}', operationId: 'deleteResponse', access: 'client', handler: createDeleteResponseHandler(deps.responses) },

@@ -16,8 +16,8 @@ import { recordErrorCode } from '../http/request-log.js';
  * How one protocol writes a chunk stream as events: OpenAI's `data:` chunks ending in `[DONE]`, or
  * Anthropic's typed events. Each method returns the text to write (possibly several events).
  */
-export interface SseEncoder {
-  chunk(chunk: ChatChunk): string;
+export interface SseEncoder<Chunk = ChatChunk> {
+  chunk(chunk: Chunk): string;
   end(): string;
   error(error: GatewayError): string;
 }
@@ -31,16 +31,16 @@ export function openAiEncoder(includeUsage: boolean): SseEncoder {
   };
 }
 
-export interface SseStreamOptions {
+export interface SseStreamOptions<Chunk = ChatChunk> {
   heartbeatMs: number;
   /** Aborts the upstream call; fired when the client leaves. */
   abort: AbortController;
   logger: Logger;
   requestId: string;
   streams: OpenStreams;
-  encoder: SseEncoder;
+  encoder: SseEncoder<Chunk>;
   /** Response headers, decided once the first chunk says what serves the stream. */
-  headersFor: (first: ChatChunk) => Record<string, string>;
+  headersFor: (first: Chunk) => Record<string, string>;
 }
 
 /** A client that stops reading for this long is cut off, so a stalled reader cannot pin a stream. */
@@ -63,7 +63,7 @@ async function write(res: Response, text: string): Promise<void> {
  * Returns after the stream has ended one way or another. Throws only when the first chunk fails,
  * before anything was written, so the caller can answer with an ordinary error response.
  */
-export async function writeSseStream(res: Response, chunks: AsyncGenerator<ChatChunk>, options: SseStreamOptions): Promise<void> {
+export async function writeSseStream<Chunk = ChatChunk>(res: Response, chunks: AsyncGenerator<Chunk>, options: SseStreamOptions<Chunk>): Promise<void> {
   const first = await chunks.next();
   if (first.done === true) throw new Error('the chunk stream ended before its first chunk');
 

@@ -122,6 +122,15 @@ describe('OpenAPI contract: real responses match the spec', () => {
     await exchange('/v1/messages/count_tokens', '/v1/messages/count_tokens', 'post', CLIENT_KEY, { model: 'm', messages: message.messages });
   });
 
+  it('legacy completions: whole, streamed and refused', async () => {
+    const completion = { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'm', choices: [{ text: 'hi', index: 0, logprobs: null, finish_reason: 'stop' }] };
+    setup.upstream.enqueue({ headers: { 'content-type': 'application/json' }, pieces: [JSON.stringify({ ...completion, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })] });
+    await exchange('/v1/completions', '/v1/completions', 'post', CLIENT_KEY, { model: 'm', prompt: 'Hi' });
+    setup.upstream.enqueue(sseScenario([`data: ${JSON.stringify(completion)}\n\n`, 'data: [DONE]\n\n']));
+    await exchange('/v1/completions', '/v1/completions', 'post', CLIENT_KEY, { model: 'm', prompt: 'Hi', stream: true });
+    await exchange('/v1/completions', '/v1/completions', 'post', CLIENT_KEY, { model: 'm' });
+  });
+
   it('catalog, health, usage and admin endpoints', async () => {
     await exchange('/v1/models', '/v1/models', 'get', CLIENT_KEY);
     await exchange('/v1/embeddings', '/v1/embeddings', 'post', CLIENT_KEY, { model: 'm', input: ['a', 'b'] });

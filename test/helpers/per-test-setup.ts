@@ -3,6 +3,7 @@
  * values only exist once the hooks have run.
  */
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
+import { startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from './multi-provider-gateway.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
 import { startGateway, type RunningGateway } from './start-gateway.js';
 
@@ -46,6 +47,23 @@ export function redisAndUpstreamPerSuite(): { readonly redis: TestRedis; readonl
     },
     get upstream() {
       return upstream!;
+    },
+  };
+}
+
+/** A fresh three-provider gateway (the chain most resilience suites use) for every test, closed after it. */
+export function threeProvidersPerTest(env: Record<string, string> = {}): Pick<MultiProviderSetup, 'gateway' | 'upstreams'> {
+  let setup: MultiProviderSetup | undefined;
+  beforeEach(async () => {
+    setup = await startMultiProviderGateway(THREE_PROVIDER_CHAIN, env);
+  });
+  afterEach(async () => setup?.close());
+  return {
+    get gateway() {
+      return setup!.gateway;
+    },
+    get upstreams() {
+      return setup!.upstreams;
     },
   };
 }

@@ -1,8 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'chai';
 import { errorScenario, openAiCompletion, openAiStream, openAiToolCallCompletion, openAiToolCallStream, sseScenario } from '../helpers/fake-upstream.js';
-import { startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from '../helpers/multi-provider-gateway.js';
-import { gatewayPerTest } from '../helpers/per-test-setup.js';
+import { gatewayPerTest, threeProvidersPerTest } from '../helpers/per-test-setup.js';
 import { CLIENT_KEY, startSecuredGateway } from '../helpers/secured-gateway.js';
 
 const WEATHER_TOOL = { name: 'get_weather', description: 'Weather by city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } };
@@ -164,11 +163,7 @@ describe('Anthropic Messages API with authentication on', () => {
 });
 
 describe('Anthropic Messages API through the shared pipeline', () => {
-  let setup: MultiProviderSetup;
-  beforeEach(async () => {
-    setup = await startMultiProviderGateway(THREE_PROVIDER_CHAIN, { RETRY_MAX_ATTEMPTS: '1' });
-  });
-  afterEach(() => setup.close());
+  const setup = threeProvidersPerTest({ RETRY_MAX_ATTEMPTS: '1' });
   const client = () => new Anthropic({ baseURL: setup.gateway.url, apiKey: 'unused', maxRetries: 0 });
   const request = (stream: boolean) => ({ model: 'deepseek-chat', max_tokens: 32, stream, messages: [{ role: 'user' as const, content: 'Hi' }] });
 

@@ -3,8 +3,7 @@ import OpenAI from 'openai';
 import { errorScenario, openAiEmbeddings } from '../helpers/fake-upstream.js';
 import { graphqlHttp } from '../helpers/graphql-client.js';
 import { postJson } from '../helpers/http.js';
-import { startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from '../helpers/multi-provider-gateway.js';
-import { gatewayPerTest } from '../helpers/per-test-setup.js';
+import { gatewayPerTest, threeProvidersPerTest } from '../helpers/per-test-setup.js';
 
 describe('embeddings', () => {
   const setup = gatewayPerTest();
@@ -70,11 +69,7 @@ describe('embeddings', () => {
 });
 
 describe('embeddings across providers', () => {
-  let setup: MultiProviderSetup;
-  beforeEach(async () => {
-    setup = await startMultiProviderGateway(THREE_PROVIDER_CHAIN, { RETRY_MAX_ATTEMPTS: '1' });
-  });
-  afterEach(() => setup.close());
+  const setup = threeProvidersPerTest({ RETRY_MAX_ATTEMPTS: '1' });
 
   it('skips a provider that serves no embeddings, with a clear error when nothing else can', async () => {
     const response = await postJson(`${setup.gateway.url}/v1/embeddings`, { model: 'deepseek/deepseek-chat', input: 'x' });

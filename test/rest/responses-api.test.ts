@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import OpenAI from 'openai';
 import { errorScenario, openAiCompletion, openAiStream, openAiToolCallCompletion, openAiToolCallStream, sseScenario } from '../helpers/fake-upstream.js';
-import { startMultiProviderGateway, THREE_PROVIDER_CHAIN, type MultiProviderSetup } from '../helpers/multi-provider-gateway.js';
-import { gatewayPerTest } from '../helpers/per-test-setup.js';
+import { gatewayPerTest, threeProvidersPerTest } from '../helpers/per-test-setup.js';
 import { CLIENT_KEY, startSecuredGateway } from '../helpers/secured-gateway.js';
 
 const WEATHER_TOOL = { type: 'function' as const, name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true };
@@ -139,11 +138,7 @@ describe('Responses API (/v1/responses)', () => {
 });
 
 describe('Responses API through the shared pipeline', () => {
-  let setup: MultiProviderSetup;
-  beforeEach(async () => {
-    setup = await startMultiProviderGateway(THREE_PROVIDER_CHAIN, { RETRY_MAX_ATTEMPTS: '1' });
-  });
-  afterEach(() => setup.close());
+  const setup = threeProvidersPerTest({ RETRY_MAX_ATTEMPTS: '1' });
   const client = () => new OpenAI({ baseURL: `${setup.gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 
   it('falls back along the chain before the first event', async () => {

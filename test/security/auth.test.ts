@@ -16,6 +16,7 @@ const REST_SAMPLES: Record<string, { method: string; path: string; body?: unknow
   listModels: { method: 'GET', path: '/v1/models' },
   retrieveModel: { method: 'GET', path: '/v1/models/openrouter/test/model' },
   createEmbeddings: { method: 'POST', path: '/v1/embeddings', body: { model: 'm', input: 'Hi' } },
+  createCompletion: { method: 'POST', path: '/v1/completions', body: { model: 'm', prompt: 'Hi' } },
   createResponse: { method: 'POST', path: '/v1/responses', body: { model: 'm', input: 'Hi' } },
   retrieveResponse: { method: 'GET', path: '/v1/responses/resp_missing' },
   deleteResponse: { method: 'DELETE', path: '/v1/responses/resp_missing' },

@@ -10,5 +10,5 @@ import type { LlmProvider } from '../types.js';
 
 export function createDeepSeekProvider(config: ProviderSettings, agents: HttpAgents): LlmProvider {
   // DeepSeek serves no embeddings endpoint.
-  return createOpenAICompatibleProvider({ ...settingsFromConfig(config, agents, 'DEEPSEEK_API_KEY'), embeddings: false });
+  return createOpenAICompatibleProvider({ ...settingsFromConfig(config, agents, 'DEEPSEEK_API_KEY'), embeddings: false, textCompletions: false });
 }

@@ -15,8 +15,10 @@ import {
   type ProviderHealthCheck,
   type ProviderModel,
   type StreamPart,
+  type TextCompletionRequest,
 } from '../types.js';
 import { embed } from './embeddings.js';
+import { completeText, streamText } from './text-completions.js';
 import { eventsToStreamParts } from './events-to-stream-parts.js';
 import { parseChatResponse } from './parse-chat-response.js';
 import { parseEventStream } from './parse-event-stream.js';
@@ -104,6 +106,19 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     stream,
     listModels,
     checkHealth,
+    ...optionalEndpoints(settings, transport),
+  };
+}
+
+/** Embeddings and legacy completions, on the servers that have those endpoints. */
+function optionalEndpoints(settings: OpenAICompatibleSettings, transport: UpstreamTransport): Pick<LlmProvider, 'embed' | 'completeText' | 'streamText'> {
+  return {
     ...(settings.embeddings === false ? {} : { embed: (request: EmbeddingsRequest, options: CallOptions) => embed(transport, request, options) }),
+    ...(settings.textCompletions === false
+      ? {}
+      : {
+          completeText: (request: TextCompletionRequest, options: CallOptions) => completeText(transport, request, options),
+          streamText: (request: TextCompletionRequest, options: CallOptions) => streamText(transport, request, options),
+        }),
   };
 }

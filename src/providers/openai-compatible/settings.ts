@@ -15,6 +15,8 @@ export interface OpenAICompatibleSettings {
   headers?: Readonly<Record<string, string>>;
   /** False for servers without an embeddings endpoint (DeepSeek): routing skips them for embeddings. */
   embeddings?: boolean;
+  /** False for servers without legacy `/completions` at their base URL (DeepSeek serves it under /beta). */
+  textCompletions?: boolean;
   /** Body fields this provider always sends unless the request sets them. */
   bodyDefaults?: Readonly<Record<string, unknown>>;
   timeouts: UpstreamTimeouts;
