@@ -56,7 +56,7 @@ export class TextCompletionsPipeline {
 
   async complete(command: TextCompletionCommand, context: RequestContext): Promise<TextCompletionResult> {
     const prepared = await this.prepare(command, context);
-    const span = this.deps.tracing?.startRequest(`text_completion ${command.model ?? 'default'}`, { 'gen_ai.operation.name': 'text_completion', 'gen_ai.request.model': command.model ?? 'default' }, context.traceparent);
+    const span = this.startSpan(command, context);
     try {
       const result = await this.deps.executor.completeText(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) });
       this.finish(result.served, result.model, result.usage, context, prepared, false);
@@ -75,19 +75,30 @@ export class TextCompletionsPipeline {
     let model = command.model ?? '';
     let usage: TokenUsage | null = null;
     let finished = false;
+    const span = this.startSpan(command, context);
+    let errorType: string | undefined;
     try {
-      for await (const chunk of this.deps.executor.streamText(prepared.steps, command, context)) {
+      for await (const chunk of this.deps.executor.streamText(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) })) {
         served = chunk.served;
         if (typeof chunk.body.model === 'string') model = chunk.body.model;
         if (chunk.usage !== null) usage = chunk.usage;
         yield chunk;
       }
       finished = true;
+    } catch (error) {
+      errorType = toGatewayError(error).code;
+      throw error;
     } finally {
+      span?.end(errorType);
       // A stream cut short still costs what the provider reported; one that never started, nothing.
       if (served === undefined) this.deps.accounting.release(prepared);
       else this.finish(served, model, usage, context, prepared, !finished);
     }
+  }
+
+  private startSpan(command: TextCompletionCommand, context: RequestContext) {
+    const model = command.model ?? 'default';
+    return this.deps.tracing?.startRequest(`text_completion ${model}`, { 'gen_ai.operation.name': 'text_completion', 'gen_ai.request.model': model }, context.traceparent);
   }
 
   private finish(served: ServedBy, model: string, usage: TokenUsage | null, context: RequestContext, prepared: PreparedRequest, endedEarly: boolean): void {
