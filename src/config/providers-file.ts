@@ -68,6 +68,8 @@ const fileSchema = {
             },
           },
           headers: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' } },
+          nativeResponses: { type: 'boolean' },
+          anthropicBaseUrl: { type: 'string' },
           models: { type: 'array', items: { type: 'string', minLength: 1 } },
           enabled: { type: 'boolean' },
           imageUrls: {
@@ -128,6 +130,8 @@ interface ProviderEntry {
   apiKeyEnv?: string | null;
   keys?: { env: string; weight?: number }[];
   headers?: Record<string, string>;
+  nativeResponses?: boolean;
+  anthropicBaseUrl?: string;
   models?: string[];
   enabled?: boolean;
   imageUrls?: { schemes: string[]; hosts?: string[] };
@@ -190,6 +194,7 @@ function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: nu
     baseUrl,
     ...keysOf(entry, base, env),
     headers: { ...base?.headers, ...entry.headers },
+    ...nativeProtocolsOf(entry, base, where),
     models: entry.models ?? base?.models,
     enabled: entry.enabled ?? base?.enabled ?? true,
     pricing: entry.pricing ?? base?.pricing,
@@ -199,6 +204,13 @@ function merge(base: ProviderConfig | undefined, entry: ProviderEntry, index: nu
     retry: { ...(base?.retry ?? defaults.retry), ...entry.retry },
     breaker: { ...(base?.breaker ?? defaults.breaker), ...entry.breaker },
   };
+}
+
+/** The protocols the server speaks itself, besides chat completions. */
+function nativeProtocolsOf(entry: ProviderEntry, base: ProviderConfig | undefined, where: string): Pick<ProviderConfig, 'nativeResponses' | 'anthropicBaseUrl'> {
+  const nativeResponses = entry.nativeResponses ?? base?.nativeResponses;
+  const anthropicBaseUrl = entry.anthropicBaseUrl === undefined ? base?.anthropicBaseUrl : checkBaseUrl(`${where}.anthropicBaseUrl`, entry.anthropicBaseUrl);
+  return { ...(nativeResponses === undefined ? {} : { nativeResponses }), ...(anthropicBaseUrl === undefined ? {} : { anthropicBaseUrl }) };
 }
 
 /** `keys: [{ env, weight }]`, or `apiKeyEnv`, or the base provider's keys; none for servers that need no key. */

@@ -66,6 +66,10 @@ export interface ProviderConfig {
    * operator's network. undefined lets every URL through (hosted providers).
    */
   readonly imageUrls: ImageUrlPolicy | undefined;
+  /** The server also serves OpenAI's Responses API, so `/v1/responses` passes through to it. */
+  readonly nativeResponses?: boolean;
+  /** Where the server serves Anthropic's Messages API, so `/v1/messages` passes through to it. */
+  readonly anthropicBaseUrl?: string;
 }
 
 export interface ImageUrlPolicy {

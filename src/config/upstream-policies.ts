@@ -57,6 +57,8 @@ export function builtInProviders(env: Env, timeouts: UpstreamTimeouts, retry: Re
       id: 'deepseek',
       kind: 'deepseek',
       baseUrl: readBaseUrl(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com'),
+      // DeepSeek serves Anthropic's Messages API under /anthropic: /v1/messages passes through to it.
+      anthropicBaseUrl: readBaseUrl(env, 'DEEPSEEK_ANTHROPIC_BASE_URL', `${readBaseUrl(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com').replace(/\/+$/, '')}/anthropic`),
       ...keysFromVariable(env, 'DEEPSEEK_API_KEY'),
       headers: {},
       models: ['deepseek-chat', 'deepseek-reasoner'],

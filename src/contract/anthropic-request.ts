@@ -7,6 +7,7 @@
 import type { components } from '../generated/openapi.js';
 import type { ChatMessage, ContentPart, ToolCall } from '../vocabulary/chat-request.js';
 import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
+import type { PassThroughCommand } from '../vocabulary/pass-through.js';
 
 type Schemas = components['schemas'];
 export type AnthropicMessagesRequest = Schemas['AnthropicMessagesRequest'];
@@ -101,4 +102,10 @@ export function fromAnthropicRequest(request: AnthropicMessagesRequest): { comma
     providerOptions,
   };
   return { command, stream: request.stream === true };
+}
+
+/** The request as it is, for a provider that speaks Anthropic's protocol itself. */
+export function anthropicPassThrough(request: AnthropicMessagesRequest): PassThroughCommand {
+  const { model, stream: _stream, ...body } = request as AnthropicMessagesRequest & Record<string, unknown>;
+  return { protocol: 'anthropic-messages', model, body, prompt: { system: request.system, messages: request.messages }, maxTokens: request.max_tokens, includeUsage: false };
 }

@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.js';
 import type { components } from '../generated/openapi.js';
 import type { ChatMessage, ContentPart, ToolCall } from '../vocabulary/chat-request.js';
 import type { ChatCompletionCommand } from '../vocabulary/chat-results.js';
+import type { PassThroughCommand } from '../vocabulary/pass-through.js';
 
 type Schemas = components['schemas'];
 export type ResponsesRequest = Schemas['ResponsesRequest'];
@@ -105,4 +106,17 @@ export function fromResponsesRequest(request: ResponsesRequest, history: readonl
     providerOptions: providerOptionsOf(request),
   };
   return { command, conversation };
+}
+
+/** The request as it is, for a provider that serves the Responses API itself. */
+export function responsesPassThrough(request: ResponsesRequest): PassThroughCommand {
+  const { model, stream: _stream, ...body } = request as ResponsesRequest & Record<string, unknown>;
+  return {
+    protocol: 'responses',
+    ...(typeof model === 'string' ? { model } : {}),
+    body,
+    prompt: { instructions: request.instructions, input: request.input },
+    ...(typeof request.max_output_tokens === 'number' ? { maxTokens: request.max_output_tokens } : {}),
+    includeUsage: false,
+  };
 }

@@ -1,6 +1,6 @@
 /** Legacy text completions between OpenAI's wire shape and the gateway's pass-through command. */
 import type { components } from '../generated/openapi.js';
-import type { TextCompletionCommand } from '../vocabulary/text-completions.js';
+import type { PassThroughCommand } from '../vocabulary/pass-through.js';
 import type { ParamNamer } from './request-validator.js';
 import { refuseSteeringFields } from './steering-fields.js';
 
@@ -8,11 +8,12 @@ export type CreateCompletionRequestBody = components['schemas']['CreateCompletio
 
 const WIRE_NAMES: ParamNamer = (path) => path;
 
-export function fromWireCompletionRequest(body: CreateCompletionRequestBody, nameParam: ParamNamer = WIRE_NAMES): { command: TextCompletionCommand; stream: boolean } {
+export function fromWireCompletionRequest(body: CreateCompletionRequestBody, nameParam: ParamNamer = WIRE_NAMES): { command: PassThroughCommand; stream: boolean } {
   const fields = body as Record<string, unknown>;
   refuseSteeringFields(fields, nameParam);
   const { model: _model, stream: _stream, ...passed } = fields;
-  const command: TextCompletionCommand = {
+  const command: PassThroughCommand = {
+    protocol: 'completions',
     ...(body.model === undefined ? {} : { model: body.model }),
     body: passed,
     prompt: body.prompt,

@@ -20,8 +20,8 @@ import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
 import { EmbeddingsPipeline } from './embeddings-pipeline.js';
-import { TextCompletionsPipeline, type ServedTextChunk, type TextCompletionResult } from './text-completions-pipeline.js';
-import type { TextCompletionCommand } from '../vocabulary/text-completions.js';
+import { PassThroughPipeline, type ServedPassThroughChunk, type PassThroughResult } from './pass-through-pipeline.js';
+import type { PassThroughCommand, PassThroughProtocol } from '../vocabulary/pass-through.js';
 import { RequestAccounting } from './request-accounting.js';
 import type { EmbeddingsCommand, EmbeddingsResult } from '../vocabulary/embeddings.js';
 import { DeploymentHealth } from './deployment-health.js';
@@ -69,7 +69,7 @@ export class GatewayService {
   readonly deploymentHealth: DeploymentHealth;
   private readonly pipeline: ChatPipeline;
   private readonly embeddings: EmbeddingsPipeline;
-  private readonly textCompletions: TextCompletionsPipeline;
+  private readonly passThrough: PassThroughPipeline;
   private readonly healthChecks: ProviderHealthChecks;
   private readonly modelLists = new Map<string, CachedModels>();
   private readonly startedAt: number;
@@ -91,7 +91,7 @@ export class GatewayService {
     const executor = new ResilientExecutor(runner, deps.requestTimeoutMs);
     const accounting = new RequestAccounting({ usage: deps.usage, spend: deps.spend, ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }), ...(deps.logContent === undefined ? {} : { logContent: deps.logContent }) });
     this.embeddings = new EmbeddingsPipeline({ router, executor, cache: deps.cache, limiter: deps.limiter, spend: deps.spend, accounting, budgetHoldMs: deps.requestTimeoutMs, ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }), ...(deps.tracing === undefined ? {} : { tracing: deps.tracing }) });
-    this.textCompletions = new TextCompletionsPipeline({ router, executor, limiter: deps.limiter, spend: deps.spend, accounting, budgetHoldMs: deps.requestTimeoutMs, outputFiltered: deps.outputFilter.active, ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }), ...(deps.tracing === undefined ? {} : { tracing: deps.tracing }) });
+    this.passThrough = new PassThroughPipeline({ router, executor, limiter: deps.limiter, spend: deps.spend, accounting, budgetHoldMs: deps.requestTimeoutMs, outputFiltered: deps.outputFilter.active, ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }), ...(deps.tracing === undefined ? {} : { tracing: deps.tracing }) });
     this.pipeline = new ChatPipeline({
       router,
       executor,
@@ -124,13 +124,18 @@ export class GatewayService {
     return this.pipeline.stream(command, context);
   }
 
-  /** Legacy text completions, passed through on the same gateway path as chat. */
-  createTextCompletion(command: TextCompletionCommand, context: RequestContext): Promise<TextCompletionResult> {
-    return this.textCompletions.complete(command, context);
+  /** Requests passed through untranslated (legacy completions, native protocols), on the same gateway path as chat. */
+  createPassThrough(command: PassThroughCommand, context: RequestContext): Promise<PassThroughResult> {
+    return this.passThrough.complete(command, context);
   }
 
-  streamTextCompletion(command: TextCompletionCommand, context: RequestContext): AsyncGenerator<ServedTextChunk> {
-    return this.textCompletions.stream(command, context);
+  streamPassThrough(command: PassThroughCommand, context: RequestContext): AsyncGenerator<ServedPassThroughChunk> {
+    return this.passThrough.stream(command, context);
+  }
+
+  /** Whether every provider the model routes to speaks the protocol itself, so the request can pass through. */
+  servesAsIs(protocol: PassThroughProtocol, model: string | undefined): boolean {
+    return this.passThrough.servesEntirely(protocol, model);
   }
 
   /** Embeddings for one input or many, through the same gateway path as chat. */

@@ -11,15 +11,22 @@ import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
 import { runWithFallback, settleFailure, type RunContext, type RunnerDeps } from './fallback-runner.js';
 import { partsToChunks } from './parts-to-chunks.js';
-import type { ServedBy, TextCompletionChunk, TextCompletionCommand, TextCompletionResponse } from '../vocabulary/text-completions.js';
-import type { TextStreamPart } from '../providers/types.js';
+import type { ServedBy, PassThroughChunk, PassThroughCommand, PassThroughResponse } from '../vocabulary/pass-through.js';
+import type { PassThroughEndpoint, PassThroughStreamPart } from '../providers/types.js';
 
-/** A provider's text stream as chunks tagged with what served them; an error part is thrown. */
-async function* textChunks(parts: AsyncIterable<TextStreamPart>, served: ServedBy): AsyncGenerator<TextCompletionChunk & { served: ServedBy }> {
+/** A provider's passed-through stream as chunks tagged with what served them; an error part is thrown. */
+async function* servedChunks(parts: AsyncIterable<PassThroughStreamPart>, served: ServedBy): AsyncGenerator<PassThroughChunk & { served: ServedBy }> {
   for await (const part of parts) {
     if (part.type === 'error') throw part.error;
-    yield { body: part.body, usage: part.usage, served };
+    yield { ...(part.event === undefined ? {} : { event: part.event }), body: part.body, usage: part.usage, served };
   }
+}
+
+function endpointFor(deployment: Deployment, command: PassThroughCommand): PassThroughEndpoint {
+  const provider = deployment.keyed.provider;
+  const endpoint = provider.passThrough?.[command.protocol];
+  if (endpoint === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} does not serve ${command.protocol} as it is.`, { provider: provider.id, param: 'model' });
+  return endpoint;
 }
 
 function callOptions(signal: AbortSignal, context: ExecutionContext, traceparent: string | undefined): CallOptions {
@@ -102,25 +109,19 @@ export class ResilientExecutor {
     );
   }
 
-  /** Legacy text completions along the route, streamed: chunks pass through, tagged with what served them. */
-  streamText(steps: readonly RouteStep[], command: TextCompletionCommand, context: ExecutionContext): AsyncGenerator<TextCompletionChunk & { served: ServedBy }> {
-    return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) => {
-      const provider = deployment.keyed.provider;
-      if (provider.streamText === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no text completions.`, { provider: provider.id, param: 'model' });
-      return textChunks(provider.streamText({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), { provider: deployment.provider, deployment: deployment.id, attempts });
-    });
+  /** A passed-through request along the route, streamed: events pass through, tagged with what served them. */
+  streamPassThrough(steps: readonly RouteStep[], command: PassThroughCommand, context: ExecutionContext): AsyncGenerator<PassThroughChunk & { served: ServedBy }> {
+    return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) =>
+      servedChunks(endpointFor(deployment, command).stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), { provider: deployment.provider, deployment: deployment.id, attempts }),
+    );
   }
 
-  /** A legacy text completion along the route, whole. */
-  async completeText(steps: readonly RouteStep[], command: TextCompletionCommand, context: ExecutionContext): Promise<TextCompletionResponse & { served: ServedBy }> {
+  /** A passed-through request along the route, whole. */
+  async completePassThrough(steps: readonly RouteStep[], command: PassThroughCommand, context: ExecutionContext): Promise<PassThroughResponse & { served: ServedBy }> {
     const scope = this.openScope(context.signal);
     try {
       const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
-        this.measured(deployment, () => {
-          const provider = deployment.keyed.provider;
-          if (provider.completeText === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no text completions.`, { provider: provider.id, param: 'model' });
-          return provider.completeText({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent));
-        }),
+        this.measured(deployment, () => endpointFor(deployment, command).complete({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent))),
       );
       run.ticket.succeed();
       return { ...run.value, served: { provider: run.deployment.provider, deployment: run.deployment.id, attempts: run.attempts } };

@@ -78,7 +78,7 @@ export interface paths {
         put?: never;
         /**
          * Create a response with OpenAI's Responses API, whole or streamed
-         * @description OpenAI's Responses API (what Codex CLI and the SDKs' `responses.create` send), translated to the gateway's chat path (the same routing, key limits, budgets, deployments, retries, breakers, fallback, cache, usage, metrics, traces and cancellation) and back. With `"stream": true` the answer is the Responses event stream (`response.created`, `response.output_item.added`, `response.output_text.delta`, `response.function_call_arguments.delta`, `response.completed`; a failure after the start is `response.failed`). Responses are stored for their owner's key unless `store` is false, so `previous_response_id` continues a conversation.
+         * @description OpenAI's Responses API (what Codex CLI and the SDKs' `responses.create` send), translated to the gateway's chat path (the same routing, key limits, budgets, deployments, retries, breakers, fallback, cache, usage, metrics, traces and cancellation) and back. With `"stream": true` the answer is the Responses event stream (`response.created`, `response.output_item.added`, `response.output_text.delta`, `response.function_call_arguments.delta`, `response.completed`; a failure after the start is `response.failed`). Responses are stored for their owner's key unless `store` is false, so `previous_response_id` continues a conversation. When every provider on the route serves the Responses API itself (`nativeResponses` in the providers file), the request and its answer or event stream pass through untranslated.
          */
         post: operations["createResponse"];
         delete?: never;
@@ -116,7 +116,7 @@ export interface paths {
         put?: never;
         /**
          * Create a message in Anthropic's shape, whole or streamed
-         * @description Anthropic's Messages API, translated to the gateway's chat path (the same routing, key limits, budgets, deployments, retries, breakers, fallback, cache, usage, metrics, traces and cancellation) and back. Authenticate with `x-api-key` or `Authorization: Bearer`; `anthropic-version` is accepted. With `"stream": true` the answer is Anthropic's event stream (`message_start`, `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`; a failure after the start is an `error` event). Errors use Anthropic's error shape.
+         * @description Anthropic's Messages API, translated to the gateway's chat path (the same routing, key limits, budgets, deployments, retries, breakers, fallback, cache, usage, metrics, traces and cancellation) and back. Authenticate with `x-api-key` or `Authorization: Bearer`; `anthropic-version` is accepted. With `"stream": true` the answer is Anthropic's event stream (`message_start`, `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`; a failure after the start is an `error` event). Errors use Anthropic's error shape. When every provider on the route speaks Anthropic's protocol itself (DeepSeek, or `anthropicBaseUrl` in the providers file), the request and its answer or event stream pass through untranslated.
          */
         post: operations["createMessage"];
         delete?: never;

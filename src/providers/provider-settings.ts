@@ -16,4 +16,8 @@ export interface ProviderSettings {
   readonly apiKeyVariable: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeouts: UpstreamTimeouts;
+  /** The server also serves OpenAI's Responses API at `{baseUrl}/responses`. */
+  readonly nativeResponses?: boolean;
+  /** Where the server serves Anthropic's Messages API (`{anthropicBaseUrl}/v1/messages`). */
+  readonly anthropicBaseUrl?: string;
 }

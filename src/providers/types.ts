@@ -9,7 +9,7 @@ export const PROVIDER_INTERFACE_VERSION = 1 as const;
 export type { ChatMessage, ChatRequest, ChatRole, ContentPart, FinishReason, PassThrough, TokenUsage, ToolCall, ToolDefinition } from '../vocabulary/chat-request.js';
 import type { ChatRequest, FinishReason, PassThrough, TokenUsage, ToolCall } from '../vocabulary/chat-request.js';
 import type { EmbeddingsCommand, EmbeddingsResponse } from '../vocabulary/embeddings.js';
-import type { TextCompletionChunk, TextCompletionCommand, TextCompletionResponse } from '../vocabulary/text-completions.js';
+import type { PassThroughChunk, PassThroughCommand, PassThroughProtocol, PassThroughResponse } from '../vocabulary/pass-through.js';
 
 export type { EmbeddingsResponse };
 
@@ -48,11 +48,17 @@ export interface DeltaExtras {
   choice?: PassThrough;
 }
 
-/** A legacy text completion with its model resolved to the provider's own id. */
-export type TextCompletionRequest = Omit<TextCompletionCommand, 'model'> & { model: string };
+/** A passed-through request with its model resolved to the provider's own id. */
+export type PassThroughRequest = Omit<PassThroughCommand, 'model'> & { model: string };
 
-/** A legacy completion stream: each chunk as the provider sent it, or the error that ended it. */
-export type TextStreamPart = ({ type: 'chunk' } & TextCompletionChunk) | { type: 'error'; error: GatewayError };
+/** A passed-through stream: each event as the provider sent it, or the error that ended it. */
+export type PassThroughStreamPart = ({ type: 'chunk' } & PassThroughChunk) | { type: 'error'; error: GatewayError };
+
+/** A protocol a provider serves as it is, without translation. */
+export interface PassThroughEndpoint {
+  complete(request: PassThroughRequest, options: CallOptions): Promise<PassThroughResponse>;
+  stream(request: PassThroughRequest, options: CallOptions): AsyncIterable<PassThroughStreamPart>;
+}
 
 /** An embeddings request with its model resolved to the provider's own id. */
 export type EmbeddingsRequest = Omit<EmbeddingsCommand, 'model'> & { model: string };
@@ -93,9 +99,8 @@ export interface LlmProvider {
   listModels(options: CallOptions): Promise<ProviderModel[]>;
   /** Present only on providers that serve embeddings (DeepSeek does not). */
   embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
-  /** Present only on providers that serve legacy `/completions`; the body passes through. */
-  completeText?(request: TextCompletionRequest, options: CallOptions): Promise<TextCompletionResponse>;
-  streamText?(request: TextCompletionRequest, options: CallOptions): AsyncIterable<TextStreamPart>;
+  /** The protocols this provider serves as they are: legacy completions, Anthropic Messages, Responses. */
+  passThrough?: Readonly<Partial<Record<PassThroughProtocol, PassThroughEndpoint>>>;
   /** Must use a free endpoint: it must never spend tokens. */
   checkHealth(options: CallOptions): Promise<ProviderHealthCheck>;
   /** Releases sockets; called once at shutdown. */

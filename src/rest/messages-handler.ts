@@ -4,7 +4,7 @@
  * completions; answers, streams and errors come back in Anthropic's shapes.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { anthropicMessages, fromAnthropicRequest, type AnthropicCountTokensRequest, type AnthropicMessagesRequest } from '../contract/anthropic-request.js';
+import { anthropicMessages, anthropicPassThrough, fromAnthropicRequest, type AnthropicCountTokensRequest, type AnthropicMessagesRequest } from '../contract/anthropic-request.js';
 import { toAnthropicError, toAnthropicMessage } from '../contract/anthropic-response.js';
 import { toGatewayError } from '../errors.js';
 import { requestIdOf } from '../http/request-id.js';
@@ -12,11 +12,20 @@ import { recordErrorCode } from '../http/request-log.js';
 import { estimatePromptTokens, estimateTextTokens } from '../limits/token-estimate.js';
 import type { Logger } from '../observability/logger.js';
 import { anthropicEncoder } from './anthropic-events.js';
+import { passThroughEncoder, servePassThrough } from './pass-through-response.js';
 import { serveTranslatedChat, type TranslatedChatDeps } from './translated-chat.js';
+
+/** Anthropic's stream as the provider sent it; a failure after the start is Anthropic's error event. */
+const nativeEncoder = passThroughEncoder('', (error) => `event: error\ndata: ${JSON.stringify(toAnthropicError(error))}\n\n`);
 
 export function createMessagesHandler(deps: TranslatedChatDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    const { command, stream } = fromAnthropicRequest(req.body as AnthropicMessagesRequest);
+    const request = req.body as AnthropicMessagesRequest;
+    if (deps.gateway.servesAsIs('anthropic-messages', request.model)) {
+      await servePassThrough(req, res, deps, anthropicPassThrough(request), request.stream === true, nativeEncoder);
+      return;
+    }
+    const { command, stream } = fromAnthropicRequest(request);
     await serveTranslatedChat(req, res, deps, command, { stream, encoder: anthropicEncoder, body: toAnthropicMessage });
   };
 }

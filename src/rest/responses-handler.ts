@@ -1,23 +1,27 @@
 /**
  * POST /v1/responses (OpenAI's Responses API), and GET/DELETE /v1/responses/{id} for stored
- * responses. Requests are translated to the gateway's chat command and go through the same gateway
- * path as chat completions; answers and streams come back in the Responses shapes. Responses are
- * stored per key unless `store` is false, so `previous_response_id` continues a conversation.
+ * responses. A route whose providers all serve the Responses API themselves gets the request as it
+ * is; otherwise it is translated to the gateway's chat command, answered in the Responses shapes
+ * and stored per key unless `store` is false, so `previous_response_id` continues a conversation.
  */
 import type { Request, Response } from 'express';
 import type { StoredResponses } from '../cache/stored-responses.js';
-import { fromResponsesRequest, type ResponsesRequest } from '../contract/responses-request.js';
+import { fromResponsesRequest, responsesPassThrough, type ResponsesRequest } from '../contract/responses-request.js';
 import { assistantTurnOf, newResponseFrame, toResponseObject, type ResponseBody } from '../contract/responses-response.js';
 import { GatewayError } from '../errors.js';
 import type { ChatMessage } from '../vocabulary/chat-request.js';
 import type { Principal } from '../vocabulary/principal.js';
 import { principalOf } from '../http/principal.js';
+import { passThroughEncoder, servePassThrough } from './pass-through-response.js';
 import { responsesEncoder } from './responses-events.js';
 import { serveTranslatedChat, type TranslatedChatDeps } from './translated-chat.js';
 
 export interface ResponsesHandlerDeps extends TranslatedChatDeps {
   responses: StoredResponses<ResponseBody>;
 }
+
+/** The provider's Responses stream as it sent it; a failure after the start is OpenAI's `error` event. */
+const nativeEncoder = passThroughEncoder('', (error) => `event: error\ndata: ${JSON.stringify({ type: 'error', code: error.code, message: error.message, param: null })}\n\n`);
 
 /** Whose stored responses a caller sees: a client key's own; with auth off, one shared space. */
 function ownerOf(principal: Principal | undefined): string {
@@ -33,12 +37,14 @@ export function createResponsesHandler(deps: ResponsesHandlerDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const body = req.body as ResponsesRequest;
     const owner = ownerOf(principalOf(res));
-    let history: ChatMessage[] = [];
-    if (typeof body.previous_response_id === 'string') {
-      const previous = await deps.responses.load(owner, body.previous_response_id);
-      if (previous === undefined) throw responseNotFound(body.previous_response_id, 'previous_response_id');
-      history = previous.conversation;
+    const previous = typeof body.previous_response_id === 'string' ? await deps.responses.load(owner, body.previous_response_id) : undefined;
+    // A conversation the gateway holds is continued here; any other goes to a provider that keeps its own.
+    if (previous === undefined && deps.gateway.servesAsIs('responses', body.model)) {
+      await servePassThrough(req, res, deps, responsesPassThrough(body), body.stream === true, nativeEncoder);
+      return;
     }
+    if (previous === undefined && typeof body.previous_response_id === 'string') throw responseNotFound(body.previous_response_id, 'previous_response_id');
+    const history: ChatMessage[] = previous?.conversation ?? [];
     const { command, conversation } = fromResponsesRequest(body, history);
     const frame = newResponseFrame(body, Date.now());
     const keep = (response: ResponseBody): Promise<void> =>

@@ -15,10 +15,11 @@ import {
   type ProviderHealthCheck,
   type ProviderModel,
   type StreamPart,
-  type TextCompletionRequest,
+  type PassThroughEndpoint,
 } from '../types.js';
+import type { PassThroughProtocol } from '../../vocabulary/pass-through.js';
 import { embed } from './embeddings.js';
-import { completeText, streamText } from './text-completions.js';
+import { passThroughEndpoint } from './pass-through-endpoints.js';
 import { eventsToStreamParts } from './events-to-stream-parts.js';
 import { parseChatResponse } from './parse-chat-response.js';
 import { parseEventStream } from './parse-event-stream.js';
@@ -110,15 +111,18 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   };
 }
 
-/** Embeddings and legacy completions, on the servers that have those endpoints. */
-function optionalEndpoints(settings: OpenAICompatibleSettings, transport: UpstreamTransport): Pick<LlmProvider, 'embed' | 'completeText' | 'streamText'> {
+/** Embeddings, legacy completions and the protocols served as they are, on the servers that have those endpoints. */
+function optionalEndpoints(settings: OpenAICompatibleSettings, transport: UpstreamTransport): Pick<LlmProvider, 'embed' | 'passThrough'> {
+  const passThrough: Partial<Record<PassThroughProtocol, PassThroughEndpoint>> = {};
+  if (settings.textCompletions !== false) passThrough.completions = passThroughEndpoint(transport, 'completions');
+  if (settings.nativeResponses === true) passThrough.responses = passThroughEndpoint(transport, 'responses');
+  if (settings.anthropicBaseUrl !== undefined) {
+    // Anthropic's own API wants the key as x-api-key; compatible servers (DeepSeek) take the bearer token.
+    const headers = { ...settings.headers, 'anthropic-version': '2023-06-01', ...(settings.apiKey === undefined ? {} : { 'x-api-key': settings.apiKey }) };
+    passThrough['anthropic-messages'] = passThroughEndpoint(new UpstreamTransport({ ...settings, baseUrl: settings.anthropicBaseUrl, headers }), 'anthropic-messages');
+  }
   return {
     ...(settings.embeddings === false ? {} : { embed: (request: EmbeddingsRequest, options: CallOptions) => embed(transport, request, options) }),
-    ...(settings.textCompletions === false
-      ? {}
-      : {
-          completeText: (request: TextCompletionRequest, options: CallOptions) => completeText(transport, request, options),
-          streamText: (request: TextCompletionRequest, options: CallOptions) => streamText(transport, request, options),
-        }),
+    passThrough,
   };
 }

@@ -17,6 +17,10 @@ export interface OpenAICompatibleSettings {
   embeddings?: boolean;
   /** False for servers without legacy `/completions` at their base URL (DeepSeek serves it under /beta). */
   textCompletions?: boolean;
+  /** The server also serves OpenAI's Responses API at `{baseUrl}/responses` (OpenAI itself). */
+  nativeResponses?: boolean;
+  /** Where the server serves Anthropic's Messages API (`{anthropicBaseUrl}/v1/messages`), if it does. */
+  anthropicBaseUrl?: string;
   /** Body fields this provider always sends unless the request sets them. */
   bodyDefaults?: Readonly<Record<string, unknown>>;
   timeouts: UpstreamTimeouts;
@@ -37,5 +41,7 @@ export function settingsFromConfig(config: ProviderSettings, agents: HttpAgents,
     headers: config.headers,
     timeouts: config.timeouts,
     agents,
+    ...(config.nativeResponses === undefined ? {} : { nativeResponses: config.nativeResponses }),
+    ...(config.anthropicBaseUrl === undefined ? {} : { anthropicBaseUrl: config.anthropicBaseUrl }),
   };
 }

@@ -1,9 +1,9 @@
 /**
- * The legacy text completions path (`/v1/completions`), passed through without translation but on
- * the same parts as chat: routing and the key's allowed models, rate limits and budget
- * reservations, deployments with retries, breakers and fallback, usage and cost, metrics, traces
- * and cancellation. Only deployments whose provider serves `/completions` are tried. Not cached:
- * the body is the provider's, not the gateway's.
+ * The path of requests passed through without translation (legacy completions; Anthropic Messages
+ * and Responses requests for providers that speak them), on the same parts as chat: routing and the
+ * key's allowed models, rate limits and budget reservations, deployments with retries, breakers and
+ * fallback, usage and cost, metrics, traces and cancellation. Only deployments whose provider
+ * serves the protocol are tried. Not cached: the body is the provider's, not the gateway's.
  */
 import type { SpendTracker } from '../auth/spend-tracker.js';
 import { GatewayError, toGatewayError } from '../errors.js';
@@ -12,14 +12,14 @@ import { estimateTextTokens } from '../limits/token-estimate.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { TokenUsage } from '../vocabulary/chat-request.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
-import type { ServedBy, TextCompletionChunk, TextCompletionCommand, TextCompletionResponse } from '../vocabulary/text-completions.js';
-import type { RouteStep } from './deployments.js';
+import type { ServedBy, PassThroughChunk, PassThroughCommand, PassThroughProtocol, PassThroughResponse } from '../vocabulary/pass-through.js';
+import type { Deployment, RouteStep } from './deployments.js';
 import type { ModelRouter } from './model-router.js';
 import type { PreparedRequest, RequestAccounting } from './request-accounting.js';
 import { allowedSteps, reserveBudget } from './request-policy.js';
 import type { ResilientExecutor } from './resilient-executor.js';
 
-export interface TextCompletionsPipelineDeps {
+export interface PassThroughPipelineDeps {
   router: ModelRouter;
   executor: ResilientExecutor;
   limiter: ClientRateLimiter | undefined;
@@ -32,33 +32,43 @@ export interface TextCompletionsPipelineDeps {
   tracing?: Tracing;
 }
 
-export type TextCompletionResult = TextCompletionResponse & { served: ServedBy };
-export type ServedTextChunk = TextCompletionChunk & { served: ServedBy };
+export type PassThroughResult = PassThroughResponse & { served: ServedBy };
+export type ServedPassThroughChunk = PassThroughChunk & { served: ServedBy };
 
 const OPEN_TENANT = 'default';
 const DEFAULT_MAX_TOKENS = 16;
 
+/** Token ids count one each; anything else by the length of its text or JSON. */
 function promptTokens(prompt: unknown): number {
   if (typeof prompt === 'string') return estimateTextTokens(prompt.length);
-  if (Array.isArray(prompt)) return prompt.reduce<number>((sum, item) => sum + promptTokens(item), 0);
-  return typeof prompt === 'number' ? 1 : 0;
+  if (typeof prompt === 'number') return 1;
+  if (Array.isArray(prompt) && prompt.every((item) => typeof item === 'number' || Array.isArray(item))) return prompt.reduce<number>((sum, item) => sum + promptTokens(item), 0);
+  return prompt === undefined ? 0 : estimateTextTokens(JSON.stringify(prompt).length);
 }
 
-function textCompletionSteps(steps: RouteStep[], model: string | undefined): RouteStep[] {
-  const serving = steps.map((step) => ({ ...step, deployments: step.deployments.filter((deployment) => deployment.keyed.provider.completeText !== undefined) })).filter((step) => step.deployments.length > 0);
+const servesAsIs = (protocol: PassThroughProtocol) => (deployment: Deployment) => deployment.keyed.provider.passThrough?.[protocol] !== undefined;
+
+const PROTOCOL_NAMES: Readonly<Record<PassThroughProtocol, string>> = {
+  completions: 'legacy text completions',
+  'anthropic-messages': "Anthropic's Messages API as it is",
+  responses: 'the Responses API as it is',
+};
+
+function passThroughSteps(steps: RouteStep[], command: PassThroughCommand): RouteStep[] {
+  const serving = steps.map((step) => ({ ...step, deployments: step.deployments.filter(servesAsIs(command.protocol)) })).filter((step) => step.deployments.length > 0);
   if (serving.length > 0) return serving;
   const providers = [...new Set(steps.flatMap((step) => step.deployments.map((deployment) => deployment.provider)))].join(', ');
-  throw new GatewayError('model_not_found', `No provider on the route of "${model ?? 'the default model'}" serves legacy text completions (${providers} does not). They are served by OpenRouter and OpenAI-compatible providers.`, { param: 'model' });
+  throw new GatewayError('model_not_found', `No provider on the route of "${command.model ?? 'the default model'}" serves ${PROTOCOL_NAMES[command.protocol]} (${providers} does not).${command.protocol === 'completions' ? ' OpenRouter and OpenAI-compatible providers serve them.' : ''}`, { param: 'model' });
 }
 
-export class TextCompletionsPipeline {
-  constructor(private readonly deps: TextCompletionsPipelineDeps) {}
+export class PassThroughPipeline {
+  constructor(private readonly deps: PassThroughPipelineDeps) {}
 
-  async complete(command: TextCompletionCommand, context: RequestContext): Promise<TextCompletionResult> {
+  async complete(command: PassThroughCommand, context: RequestContext): Promise<PassThroughResult> {
     const prepared = await this.prepare(command, context);
     const span = this.startSpan(command, context);
     try {
-      const result = await this.deps.executor.completeText(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) });
+      const result = await this.deps.executor.completePassThrough(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) });
       this.finish(result.served, result.model, result.usage, context, prepared, false);
       span?.end();
       return result;
@@ -69,7 +79,7 @@ export class TextCompletionsPipeline {
     }
   }
 
-  async *stream(command: TextCompletionCommand, context: RequestContext): AsyncGenerator<ServedTextChunk> {
+  async *stream(command: PassThroughCommand, context: RequestContext): AsyncGenerator<ServedPassThroughChunk> {
     const prepared = await this.prepare(command, context);
     let served: ServedBy | undefined;
     let model = command.model ?? '';
@@ -78,7 +88,7 @@ export class TextCompletionsPipeline {
     const span = this.startSpan(command, context);
     let errorType: string | undefined;
     try {
-      for await (const chunk of this.deps.executor.streamText(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) })) {
+      for await (const chunk of this.deps.executor.streamPassThrough(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) })) {
         served = chunk.served;
         if (typeof chunk.body.model === 'string') model = chunk.body.model;
         if (chunk.usage !== null) usage = chunk.usage;
@@ -96,22 +106,40 @@ export class TextCompletionsPipeline {
     }
   }
 
-  private startSpan(command: TextCompletionCommand, context: RequestContext) {
+  /**
+   * Whether every deployment the request could reach serves the protocol as it is. A route that
+   * mixes such providers with others is translated instead, so one stream never changes format
+   * when it falls back.
+   */
+  servesEntirely(protocol: PassThroughProtocol, model: string | undefined): boolean {
+    // Output filters read translated answers only: with them on, native protocols are translated.
+    if (this.deps.outputFiltered) return false;
+    try {
+      const steps = this.deps.router.resolve(model);
+      return steps.length > 0 && steps.every((step) => step.deployments.every(servesAsIs(protocol)));
+    } catch {
+      // An unknown model is reported by the path that serves the request.
+      return false;
+    }
+  }
+
+  private startSpan(command: PassThroughCommand, context: RequestContext) {
     const model = command.model ?? 'default';
-    return this.deps.tracing?.startRequest(`text_completion ${model}`, { 'gen_ai.operation.name': 'text_completion', 'gen_ai.request.model': model }, context.traceparent);
+    const operation = command.protocol === 'completions' ? 'text_completion' : 'chat';
+    return this.deps.tracing?.startRequest(`${operation} ${model}`, { 'gen_ai.operation.name': operation, 'gen_ai.request.model': model }, context.traceparent);
   }
 
   private finish(served: ServedBy, model: string, usage: TokenUsage | null, context: RequestContext, prepared: PreparedRequest, endedEarly: boolean): void {
     this.deps.accounting.finish({ ...served, model, usage, cacheStatus: 'BYPASS', endedEarly }, context, prepared, false);
   }
 
-  private async prepare(command: TextCompletionCommand, context: RequestContext): Promise<PreparedRequest> {
+  private async prepare(command: PassThroughCommand, context: RequestContext): Promise<PreparedRequest> {
     if (this.deps.isShuttingDown?.() === true) throw new GatewayError('shutting_down', 'This replica is shutting down and takes no new requests. Retry.');
     if (this.deps.outputFiltered) {
       throw new GatewayError('invalid_request', 'Legacy text completions pass through unfiltered, so they are off while output filters are configured. Use /v1/chat/completions.');
     }
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
-    const steps = textCompletionSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.body), command.model);
+    const steps = passThroughSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.body), command);
     const keyId = context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT;
     const prompt = promptTokens(command.prompt);
     const completion = command.maxTokens ?? DEFAULT_MAX_TOKENS;

@@ -1,0 +1,162 @@
+/**
+ * Endpoints whose bodies pass through untranslated: legacy `/completions`, and Anthropic's
+ * `/v1/messages` or OpenAI's `/responses` on servers that speak them. The client's body goes out
+ * with the provider's model id; the answer, and each stream event with its name, come back as the
+ * server sent them. Usage is read for accounting, the only thing the gateway takes from them.
+ */
+import type { Readable } from 'node:stream';
+import { GatewayError } from '../../errors.js';
+import type { TokenUsage } from '../../vocabulary/chat-request.js';
+import type { PassThroughProtocol, PassThroughResponse } from '../../vocabulary/pass-through.js';
+import type { CallOptions, PassThroughEndpoint, PassThroughRequest, PassThroughStreamPart } from '../types.js';
+import { findWireError, mapInBandError } from './map-upstream-error.js';
+import { mapUsage } from './map-usage.js';
+import { parseEventStream } from './parse-event-stream.js';
+import type { UpstreamTransport } from './upstream-transport.js';
+import type { WireError } from './wire-types.js';
+
+type Json = Record<string, unknown>;
+
+const asObject = (value: unknown): Json | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined);
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** Anthropic's and the Responses API's usage objects in the gateway's terms. */
+function inputOutputUsage(usage: Json | undefined, cachedTokens: number): TokenUsage | null {
+  if (usage === undefined) return null;
+  const promptTokens = count(usage.input_tokens) + count(usage.cache_read_input_tokens) + count(usage.cache_creation_input_tokens);
+  const completionTokens = count(usage.output_tokens);
+  const reasoning = asObject(usage.output_tokens_details)?.reasoning_tokens;
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cachedTokens, ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}), wire: usage };
+}
+
+interface ProtocolRules {
+  path: string;
+  /** The usage of a whole answer. */
+  usageOf(body: Json): TokenUsage | null;
+  /** The usage known after this event, given what was known before. */
+  streamUsage(event: string | undefined, body: Json, before: TokenUsage | null): TokenUsage | null;
+  /** Whether this event ends the stream (protocols without `[DONE]`). */
+  ends(event: string | undefined, body: Json): boolean;
+  streamBody(request: PassThroughRequest): Json;
+}
+
+const RULES: Readonly<Record<PassThroughProtocol, ProtocolRules>> = {
+  completions: {
+    path: 'completions',
+    usageOf: (body) => mapUsage(body.usage as Parameters<typeof mapUsage>[0]),
+    streamUsage: (_event, body, before) => mapUsage(body.usage as Parameters<typeof mapUsage>[0]) ?? before,
+    ends: () => false,
+    // Usage is always asked for, for accounting; the usage chunk reaches the client only if it asked.
+    streamBody: (request) => ({ ...request.body, model: request.model, stream: true, stream_options: { ...asObject(request.body.stream_options), include_usage: true } }),
+  },
+  'anthropic-messages': {
+    path: 'v1/messages',
+    usageOf: (body) => inputOutputUsage(asObject(body.usage), count(asObject(body.usage)?.cache_read_input_tokens)),
+    streamUsage: (_event, body, before) => {
+      const started = asObject(asObject(body.message)?.usage);
+      if (body.type === 'message_start' && started !== undefined) return inputOutputUsage(started, count(started.cache_read_input_tokens));
+      const delta = asObject(body.usage);
+      if (body.type !== 'message_delta' || delta === undefined) return before;
+      // message_delta carries cumulative output tokens, and input tokens only on some servers.
+      const completionTokens = count(delta.output_tokens);
+      const promptTokens = delta.input_tokens === undefined ? (before?.promptTokens ?? 0) : count(delta.input_tokens) + count(delta.cache_read_input_tokens);
+      return { ...before, promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+    },
+    ends: (_event, body) => body.type === 'message_stop',
+    streamBody: (request) => ({ ...request.body, model: request.model, stream: true }),
+  },
+  responses: {
+    path: 'responses',
+    usageOf: (body) => inputOutputUsage(asObject(body.usage), count(asObject(asObject(body.usage)?.input_tokens_details)?.cached_tokens)),
+    streamUsage: (_event, body, before) => {
+      const usage = asObject(asObject(body.response)?.usage);
+      return usage === undefined ? before : inputOutputUsage(usage, count(asObject(usage.input_tokens_details)?.cached_tokens));
+    },
+    ends: (_event, body) => body.type === 'response.completed' || body.type === 'response.failed' || body.type === 'response.incomplete',
+    streamBody: (request) => ({ ...request.body, model: request.model, stream: true }),
+  },
+};
+
+/** An error event in any of the three protocols: OpenAI's `error` object, Anthropic's, or the Responses `error` event. */
+function inBandError(body: Json): WireError | undefined {
+  const wire = findWireError(body);
+  if (wire !== undefined) return wire;
+  if (body.type === 'error') return { message: typeof body.message === 'string' ? body.message : 'error event', ...(typeof body.code === 'string' ? { code: body.code } : {}) };
+  return undefined;
+}
+
+export function passThroughEndpoint(transport: UpstreamTransport, protocol: PassThroughProtocol): PassThroughEndpoint {
+  const rules = RULES[protocol];
+  const providerId = transport.source.providerId;
+
+  async function complete(request: PassThroughRequest, options: CallOptions): Promise<PassThroughResponse> {
+    transport.assertConfigured();
+    const deadline = transport.deadline(options);
+    try {
+      const stream = await transport.open('POST', rules.path, { ...request.body, model: request.model, stream: false }, options, deadline);
+      const text = await transport.readText(stream, undefined, deadline);
+      let body: Json;
+      try {
+        body = JSON.parse(text) as Json;
+      } catch {
+        throw new GatewayError('upstream_unavailable', `Provider ${providerId} sent an answer that is not JSON.`, { provider: providerId });
+      }
+      const wireError = inBandError(body);
+      if (wireError !== undefined) throw mapInBandError(transport.source, wireError, false);
+      return { body, model: typeof body.model === 'string' ? body.model : request.model, usage: rules.usageOf(body) };
+    } catch (error) {
+      throw transport.failure(error, deadline, false);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async function* stream(request: PassThroughRequest, options: CallOptions): AsyncGenerator<PassThroughStreamPart> {
+    transport.assertConfigured();
+    const deadline = transport.deadline(options);
+    let body: Readable | undefined;
+    try {
+      try {
+        body = await transport.open('POST', rules.path, rules.streamBody(request), options, deadline);
+      } catch (error) {
+        throw transport.failure(error, deadline, false);
+      }
+      let usage: TokenUsage | null = null;
+      let finished = false;
+      try {
+        for await (const message of parseEventStream(body)) {
+          deadline.markProgress();
+          const data = message.data.trim();
+          if (data === '[DONE]') {
+            finished = true;
+            break;
+          }
+          if (data === '') continue;
+          const chunk = JSON.parse(data) as Json;
+          const event = message.event === '' || message.event === undefined ? undefined : message.event;
+          const wireError = inBandError(chunk);
+          if (wireError !== undefined) {
+            yield { type: 'error', error: mapInBandError(transport.source, wireError, true) };
+            return;
+          }
+          usage = rules.streamUsage(event, chunk, usage);
+          const hidden = protocol === 'completions' && !request.includeUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage !== undefined;
+          yield { type: 'chunk', ...(event === undefined ? {} : { event }), body: hidden ? {} : chunk, usage };
+          if (rules.ends(event, chunk)) {
+            finished = true;
+            break;
+          }
+        }
+      } catch (error) {
+        yield { type: 'error', error: transport.failure(error, deadline, true) };
+        return;
+      }
+      if (!finished) yield { type: 'error', error: new GatewayError('upstream_stream_truncated', `Provider ${providerId} closed the stream before finishing it.`, { provider: providerId }) };
+    } finally {
+      deadline.dispose();
+      if (body !== undefined && !body.readableEnded) body.destroy();
+    }
+  }
+
+  return { complete, stream };
+}

@@ -1,0 +1,54 @@
+/**
+ * Answers a request passed through untranslated: the provider's body as it sent it, or its stream
+ * event by event (named events stay named), with the gateway's headers saying what served it.
+ */
+import type { Request, Response } from 'express';
+import type { ServedPassThroughChunk } from '../gateway/pass-through-pipeline.js';
+import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
+import { httpRequestFacts } from '../http/request-facts.js';
+import type { GatewayError } from '../errors.js';
+import type { PassThroughCommand, ServedBy } from '../vocabulary/pass-through.js';
+import { headerSafe } from './response-headers.js';
+import { writeSseStream, type SseEncoder } from './sse-writer.js';
+import type { TranslatedChatDeps } from './translated-chat.js';
+
+type RateLimit = ReturnType<typeof httpRequestFacts>['report']['rateLimit'];
+
+function servedHeaders(served: ServedBy, model: string, rateLimit: RateLimit): Record<string, string> {
+  const headers: Record<string, string> = { 'X-Gateway-Provider': served.provider, 'X-Gateway-Deployment': headerSafe(served.deployment), 'X-Gateway-Model': headerSafe(model), 'X-Gateway-Attempts': String(served.attempts), 'X-Cache': 'BYPASS' };
+  if (rateLimit !== undefined) Object.assign(headers, { 'RateLimit-Limit': String(rateLimit.limit), 'RateLimit-Remaining': String(rateLimit.remaining), 'RateLimit-Reset': String(rateLimit.resetSeconds) });
+  return headers;
+}
+
+/** Each event as the provider sent it; one kept only for accounting is not written. */
+export function passThroughEncoder(end: string, error: (error: GatewayError) => string): SseEncoder<ServedPassThroughChunk> {
+  return {
+    chunk: (chunk) => {
+      if (Object.keys(chunk.body).length === 0) return '';
+      return `${chunk.event === undefined ? '' : `event: ${chunk.event}\n`}data: ${JSON.stringify(chunk.body)}\n\n`;
+    },
+    end: () => end,
+    error,
+  };
+}
+
+export async function servePassThrough(req: Request, res: Response, deps: TranslatedChatDeps, command: PassThroughCommand, stream: boolean, encoder: SseEncoder<ServedPassThroughChunk>): Promise<void> {
+  const abort = abortWhenClientLeaves(res);
+  const facts = httpRequestFacts(req, res);
+  const context = { ...facts, signal: abort.signal };
+  if (stream) {
+    await writeSseStream(res, deps.gateway.streamPassThrough(command, context), {
+      heartbeatMs: deps.sseHeartbeatMs,
+      abort,
+      logger: deps.logger,
+      requestId: facts.requestId,
+      streams: deps.streams,
+      encoder,
+      headersFor: (first) => servedHeaders(first.served, typeof first.body.model === 'string' ? first.body.model : (command.model ?? ''), facts.report.rateLimit),
+    });
+    return;
+  }
+  const result = await deps.gateway.createPassThrough(command, context);
+  if (abort.signal.aborted) return;
+  res.set(servedHeaders(result.served, result.model, facts.report.rateLimit)).json(result.body);
+}
