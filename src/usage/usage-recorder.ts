@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { TokenUsage } from '../vocabulary/chat-request.js';
-import { COUNTER_NAMES, type UsageCounters, type UsageDimensions, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
+import { COUNTER_NAMES, matches, type UsageCounters, type UsageDimensions, type UsageFilter, type UsageIncrement, type UsageRow, type UsageStore } from './usage-types.js';
 
 const MAX_PENDING_BATCHES = 10_000;
 /** Keeps one script call small even when thousands of clients were active in one interval. */
@@ -44,6 +44,21 @@ export function countersFor(event: Pick<UsageEvent, 'usage' | 'cacheHit' | 'pric
     reasoningTokens: event.cacheHit ? 0 : (usage?.reasoningTokens ?? 0),
     cost: event.cacheHit ? 0 : (usage?.cost ?? priced),
   };
+}
+
+function sameRow(row: UsageDimensions, other: UsageDimensions): boolean {
+  return row.day === other.day && row.client === other.client && row.provider === other.provider && row.model === other.model;
+}
+
+/** Rows with increments not yet in the store added in. */
+function withIncrements(rows: readonly UsageRow[], increments: readonly UsageIncrement[]): UsageRow[] {
+  const merged = rows.map((row) => ({ ...row }));
+  for (const { dimensions, counters } of increments) {
+    const row = merged.find((candidate) => sameRow(candidate, dimensions));
+    if (row === undefined) merged.push({ ...dimensions, ...counters });
+    else for (const name of COUNTER_NAMES) row[name] += counters[name];
+  }
+  return merged;
 }
 
 export class UsageRecorder {
@@ -116,10 +131,16 @@ export class UsageRecorder {
     return this.pending.length;
   }
 
-  /** Includes this replica's requests of the last interval: a client reads its own usage at once. */
+  /**
+   * Includes this replica's requests of the last interval, and batches a slow or briefly absent
+   * store refused earlier (replayed now; the per-batch guard keeps them from counting twice, and
+   * what still waits is added to the answer): a client reads its own usage at once.
+   */
   async query(filter: UsageFilter): Promise<UsageRow[]> {
     await this.writeCurrent();
-    return this.store.query(filter);
+    if (this.pending.length > 0) await this.replayPending();
+    const rows = await this.store.query(filter);
+    return this.pending.length === 0 ? rows : withIncrements(rows, this.pending.flatMap((batch) => batch.increments).filter((increment) => matches(filter, increment.dimensions)));
   }
 
   /** Writes the current batch and replays what waits, as far as the store allows. */

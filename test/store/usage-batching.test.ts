@@ -119,4 +119,36 @@ describe('usage recorder', () => {
     const rows = await store.query(ALL_TIME);
     expect(rows).to.deep.equal([{ day: TODAY, client: 'key_a', provider: 'openrouter', model: 'm', requests: 1, cacheHits: 0, promptTokens: 3, completionTokens: 2, cachedTokens: 0, reasoningTokens: 0, cost: 0 }]);
   });
+  it('replays a batch a slow store refused before answering a usage read, so the client sees it at once', async () => {
+    const store = new MemoryUsageStore();
+    let calls = 0;
+    const refusesFirst = {
+      apply: async (id: string, increments: readonly UsageIncrement[]) => {
+        calls++;
+        if (calls === 1) throw new Error('command timed out');
+        await store.apply(id, increments);
+      },
+      query: store.query.bind(store),
+    };
+    const recorder = new UsageRecorder(refusesFirst, pino({ level: 'silent' }), 60_000);
+    recorder.record(event);
+    await recorder.writeCurrent();
+    expect(recorder.pendingCount).to.equal(1);
+    const rows = await recorder.query(ALL_TIME);
+    expect(rows.map((row) => row.requests)).to.deep.equal([1]);
+    expect(recorder.pendingCount).to.equal(0);
+  });
+
+  it('adds batches the store still refuses to a usage read, so nothing recorded is missing from it', async () => {
+    const store = new MemoryUsageStore();
+    const refusing = { apply: async () => Promise.reject(new Error('store away')), query: store.query.bind(store) };
+    const recorder = new UsageRecorder(refusing, pino({ level: 'silent' }), 60_000);
+    recorder.record(event);
+    recorder.record(event);
+    await recorder.writeCurrent();
+    const rows = await recorder.query(ALL_TIME);
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include({ requests: 2, promptTokens: 6 });
+    expect(await recorder.query({ ...ALL_TIME, model: 'other' })).to.deep.equal([]);
+  });
 });
