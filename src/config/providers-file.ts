@@ -15,6 +15,16 @@ const DEFAULT_SELF_HOSTED_IMAGE_URLS: ImageUrlPolicy = { schemes: ['https', 'dat
 const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 const positive = { type: 'integer', minimum: 1 };
 
+/** 1 to 50 entries, each naming something and an optional positive weight (deployments, keys). */
+function weightedList<Field extends string>(field: Field, schema: Record<string, unknown>) {
+  return {
+    type: 'array',
+    minItems: 1,
+    maxItems: 50,
+    items: { type: 'object', additionalProperties: false, required: [field], properties: { [field]: schema, weight: { type: 'number', exclusiveMinimum: 0 } } },
+  } as const;
+}
+
 const fileSchema = {
   type: 'object',
   additionalProperties: false,
@@ -31,17 +41,7 @@ const fileSchema = {
         required: ['deployments'],
         properties: {
           strategy: { enum: ['weighted', 'least-busy', 'lowest-latency'] },
-          deployments: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 50,
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['target'],
-              properties: { target: { type: 'string', minLength: 3 }, weight: { type: 'number', exclusiveMinimum: 0 } },
-            },
-          },
+          deployments: weightedList('target', { type: 'string', minLength: 3 }),
         },
       },
     },
@@ -56,17 +56,7 @@ const fileSchema = {
           kind: { enum: ['openrouter', 'deepseek', 'openai-compatible'] },
           baseUrl: { type: 'string' },
           apiKeyEnv: { type: ['string', 'null'], pattern: '^[A-Z_][A-Z0-9_]*$' },
-          keys: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 50,
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['env'],
-              properties: { env: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' }, weight: { type: 'number', exclusiveMinimum: 0 } },
-            },
-          },
+          keys: weightedList('env', { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' }),
           headers: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' } },
           nativeResponses: { type: 'boolean' },
           anthropicBaseUrl: { type: 'string' },

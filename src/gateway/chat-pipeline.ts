@@ -14,7 +14,7 @@ import { RequestAccounting, servedChat, type PreparedRequest } from './request-a
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
 import type { OutputFilter } from '../output/output-filter.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { allowedSteps, checkInputLimits, imageSafeSteps, reserveBudget, type InputLimits } from './request-policy.js';
+import { allowedSteps, checkInputLimits, imageSafeSteps, reserveBudget, type InputLimits, tenantOf } from './request-policy.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
@@ -60,7 +60,6 @@ function responseAttributes(result: ChatCompletionResult, content: boolean): Att
 }
 
 /** Without authentication every client shares one cache namespace. */
-const OPEN_TENANT = 'default';
 
 /** A chat request admitted: its command beside what every surface prepares. */
 type PreparedChat = PreparedRequest & { command: ChatCompletionCommand };
@@ -212,7 +211,7 @@ export class ChatPipeline {
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
     const steps = imageSafeSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.providerOptions), command);
-    const keyId = context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT;
+    const keyId = tenantOf(context.principal);
     const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
     const budget = await reserveBudget(context.principal, this.deps.spend, this.accounting.estimateCostUsd(command, steps, keyId), this.deps.budgetHoldMs);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
@@ -224,7 +223,7 @@ export class ChatPipeline {
       steps,
       admission,
       budget,
-      cacheKey: cacheable ? cache.key(context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT, targetNames(steps), command) : undefined,
+      cacheKey: cacheable ? cache.key(tenantOf(context.principal), targetNames(steps), command) : undefined,
       readCache: cacheable && context.cache?.noCache !== true,
       writeCache: cacheable && context.cache?.noStore !== true,
       startedAt: performance.now(),

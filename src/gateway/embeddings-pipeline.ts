@@ -15,7 +15,7 @@ import type { RequestContext } from '../vocabulary/request-context.js';
 import { targetNames, type RouteStep } from './deployments.js';
 import type { ModelRouter } from './model-router.js';
 import type { RequestAccounting } from './request-accounting.js';
-import { allowedSteps, reserveBudget } from './request-policy.js';
+import { allowedSteps, reserveBudget, tenantOf } from './request-policy.js';
 import type { ResilientExecutor } from './resilient-executor.js';
 
 export interface EmbeddingsPipelineDeps {
@@ -29,8 +29,6 @@ export interface EmbeddingsPipelineDeps {
   isShuttingDown?: () => boolean;
   tracing?: Tracing;
 }
-
-const OPEN_TENANT = 'default';
 
 /** Tokens in the input: characters for text, the arrays' lengths for token ids. */
 function inputTokens(input: EmbeddingsCommand['input']): number {
@@ -72,7 +70,7 @@ export class EmbeddingsPipeline {
     if (this.deps.isShuttingDown?.() === true) throw new GatewayError('shutting_down', 'This replica is shutting down and takes no new requests. Retry.');
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
     const steps = embeddingSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.providerOptions), command.model);
-    const keyId = context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT;
+    const keyId = tenantOf(context.principal);
     const tokens = inputTokens(command.input);
     const admission = await this.deps.limiter?.admit(context.clientId, tokens, limits);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;

@@ -16,7 +16,7 @@ import type { ServedBy, PassThroughChunk, PassThroughCommand, PassThroughProtoco
 import type { Deployment, RouteStep } from './deployments.js';
 import type { ModelRouter } from './model-router.js';
 import type { PreparedRequest, RequestAccounting } from './request-accounting.js';
-import { allowedSteps, reserveBudget } from './request-policy.js';
+import { allowedSteps, reserveBudget, tenantOf } from './request-policy.js';
 import type { ResilientExecutor } from './resilient-executor.js';
 
 export interface PassThroughPipelineDeps {
@@ -35,7 +35,6 @@ export interface PassThroughPipelineDeps {
 export type PassThroughResult = PassThroughResponse & { served: ServedBy };
 export type ServedPassThroughChunk = PassThroughChunk & { served: ServedBy };
 
-const OPEN_TENANT = 'default';
 const DEFAULT_MAX_TOKENS = 16;
 
 /** Token ids count one each; anything else by the length of its text or JSON. */
@@ -140,7 +139,7 @@ export class PassThroughPipeline {
     }
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
     const steps = passThroughSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.body), command);
-    const keyId = context.principal?.kind === 'client' ? context.principal.keyId : OPEN_TENANT;
+    const keyId = tenantOf(context.principal);
     const prompt = promptTokens(command.prompt);
     const completion = command.maxTokens ?? DEFAULT_MAX_TOKENS;
     const admission = await this.deps.limiter?.admit(context.clientId, prompt + completion, limits);

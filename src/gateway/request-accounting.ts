@@ -10,17 +10,12 @@ import type { Admission } from '../limits/client-rate-limiter.js';
 import { completionLimitOf, estimatePromptTokens } from '../limits/token-estimate.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { countersFor, type UsageRecorder } from '../usage/usage-recorder.js';
-import type { ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
+import type { ChatCompletionCommand, ChatCompletionResult, ServedFacts } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
 
 /** What served a call, whatever the surface: the facts accounting needs. */
-export interface ServedCall {
-  model: string;
-  provider: string;
-  deployment?: string;
-  attempts: number;
-  cacheStatus: ChatCompletionResult['cacheStatus'];
+export interface ServedCall extends ServedFacts {
   usage: ChatCompletionResult['usage'];
   /** The answer's text, for LOG_CONTENT; absent where there is none (embeddings). */
   completion?: string | null;

@@ -118,3 +118,8 @@ export function imageSafeSteps(steps: RouteStep[], command: ChatCompletionComman
   const refused = urls.find(({ url }) => policy === undefined || !imageUrlAllowed(url, policy)) ?? urls[0]!;
   throw new GatewayError('invalid_request', `This image URL may not be sent to the provider that serves the model: it takes ${policy?.schemes.join(', ') ?? 'other'} URLs${policy?.hosts === undefined ? '' : ` from ${policy.hosts.join(', ')}`}.`, { param: refused.param });
 }
+
+/** Whose cache entries and learnt costs a request shares: its key's, or one tenant with auth off. */
+export function tenantOf(principal: Principal | undefined): string {
+  return principal?.kind === 'client' ? principal.keyId : 'default';
+}

@@ -5,7 +5,7 @@ import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
-import { headerSafe } from './response-headers.js';
+import { gatewayHeaders } from './response-headers.js';
 
 export function createEmbeddingsHandler(gateway: GatewayService) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -14,10 +14,6 @@ export function createEmbeddingsHandler(gateway: GatewayService) {
     const facts = httpRequestFacts(req, res);
     const result = await gateway.createEmbeddings(command, { ...facts, signal: abort.signal, cache: cacheDirectivesFrom(req.headers['cache-control']) });
     if (abort.signal.aborted) return;
-    const headers: Record<string, string> = { 'X-Gateway-Provider': result.provider, 'X-Gateway-Model': headerSafe(result.model), 'X-Gateway-Attempts': String(result.attempts), 'X-Cache': result.cacheStatus };
-    if (result.deployment !== undefined) headers['X-Gateway-Deployment'] = headerSafe(result.deployment);
-    const limit = facts.report.rateLimit;
-    if (limit !== undefined) Object.assign(headers, { 'RateLimit-Limit': String(limit.limit), 'RateLimit-Remaining': String(limit.remaining), 'RateLimit-Reset': String(limit.resetSeconds) });
-    res.set(headers).json(toWireEmbeddings(result));
+    res.set(gatewayHeaders(result, facts.report)).json(toWireEmbeddings(result));
   };
 }

@@ -7,17 +7,15 @@ import type { ServedPassThroughChunk } from '../gateway/pass-through-pipeline.js
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
 import type { GatewayError } from '../errors.js';
+import type { ServedFacts } from '../vocabulary/chat-results.js';
 import type { PassThroughCommand, ServedBy } from '../vocabulary/pass-through.js';
-import { headerSafe } from './response-headers.js';
+import { gatewayHeaders } from './response-headers.js';
 import { writeSseStream, type SseEncoder } from './sse-writer.js';
 import type { TranslatedChatDeps } from './translated-chat.js';
 
-type RateLimit = ReturnType<typeof httpRequestFacts>['report']['rateLimit'];
-
-function servedHeaders(served: ServedBy, model: string, rateLimit: RateLimit): Record<string, string> {
-  const headers: Record<string, string> = { 'X-Gateway-Provider': served.provider, 'X-Gateway-Deployment': headerSafe(served.deployment), 'X-Gateway-Model': headerSafe(model), 'X-Gateway-Attempts': String(served.attempts), 'X-Cache': 'BYPASS' };
-  if (rateLimit !== undefined) Object.assign(headers, { 'RateLimit-Limit': String(rateLimit.limit), 'RateLimit-Remaining': String(rateLimit.remaining), 'RateLimit-Reset': String(rateLimit.resetSeconds) });
-  return headers;
+/** What served a passed-through answer, as the headers of every other surface say it. */
+function servedFacts(served: ServedBy, model: string): ServedFacts {
+  return { ...served, model, cacheStatus: 'BYPASS' };
 }
 
 /** Each event as the provider sent it; one kept only for accounting is not written. */
@@ -44,11 +42,11 @@ export async function servePassThrough(req: Request, res: Response, deps: Transl
       requestId: facts.requestId,
       streams: deps.streams,
       encoder,
-      headersFor: (first) => servedHeaders(first.served, typeof first.body.model === 'string' ? first.body.model : (command.model ?? ''), facts.report.rateLimit),
+      headersFor: (first) => gatewayHeaders(servedFacts(first.served, typeof first.body.model === 'string' ? first.body.model : (command.model ?? '')), facts.report),
     });
     return;
   }
   const result = await deps.gateway.createPassThrough(command, context);
   if (abort.signal.aborted) return;
-  res.set(servedHeaders(result.served, result.model, facts.report.rateLimit)).json(result.body);
+  res.set(gatewayHeaders(servedFacts(result.served, result.model), facts.report)).json(result.body);
 }

@@ -1,5 +1,5 @@
 /** Headers that tell a REST client what served its request and how much budget it has left. */
-import type { ChatCompletionResult, ChatChunk } from '../vocabulary/chat-results.js';
+import type { ServedFacts } from '../vocabulary/chat-results.js';
 import type { ResponseReport } from '../vocabulary/request-context.js';
 
 /**
@@ -11,7 +11,7 @@ export function headerSafe(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
-export function gatewayHeaders(served: Pick<ChatCompletionResult | ChatChunk, 'provider' | 'deployment' | 'model' | 'attempts' | 'cacheStatus'>, report: ResponseReport): Record<string, string> {
+export function gatewayHeaders(served: ServedFacts, report: ResponseReport): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Gateway-Provider': served.provider,
     'X-Gateway-Model': headerSafe(served.model),

@@ -25,9 +25,8 @@ export interface ChatChoiceResult {
   extra?: PassThrough;
 }
 
-export interface ChatCompletionResult {
-  id: string;
-  created: number;
+/** What served an answer, whatever its surface: said in the `X-Gateway-*` headers. */
+export interface ServedFacts {
   /** The model as the provider names it. */
   model: string;
   /** The id of the provider that served it. */
@@ -37,6 +36,11 @@ export interface ChatCompletionResult {
   /** Upstream calls it took, retries and fallbacks included; 0 when served from the cache. */
   attempts: number;
   cacheStatus: CacheStatus;
+}
+
+export interface ChatCompletionResult extends ServedFacts {
+  id: string;
+  created: number;
   choices: ChatChoiceResult[];
   usage: TokenUsage | null;
   /** Top-level fields the provider sent that the gateway does not own (`system_fingerprint`, `service_tier`, OpenRouter's `provider`). */
@@ -67,15 +71,10 @@ export interface ChatChunkChoiceResult {
   extra?: PassThrough;
 }
 
-export interface ChatChunk {
+/** `attempts` counts the upstream calls it took to start the stream. */
+export interface ChatChunk extends ServedFacts {
   id: string;
   created: number;
-  model: string;
-  provider: string;
-  deployment?: string;
-  /** Upstream calls it took to start the stream, retries and fallbacks included. */
-  attempts: number;
-  cacheStatus: CacheStatus;
   choices: ChatChunkChoiceResult[];
   usage: TokenUsage | null;
   /** Top-level chunk fields the provider sent that the gateway does not own. */
