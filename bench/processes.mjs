@@ -47,17 +47,22 @@ export function peakRssMb(pid) {
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }
 
-/**
- * Starts a throwaway Redis, the fake upstream and the gateway (production settings, auth on), each
- * pushed onto `children` for the caller to stop. `nodeFlags` go before the image's own.
- */
-export async function startGatewayStack(children, { nodeFlags = [], env = {} } = {}) {
+/** A throwaway Redis on a free port, pushed onto `children` for the caller to stop. */
+export async function startRedis(children) {
   const redisPort = await freePort();
   children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-  const upstreamPort = await freePort();
-  const upstream = fork(path.join(here, 'fake-upstream.mjs'), [String(upstreamPort)], { stdio: 'ignore' });
-  children.push(upstream);
+  return redisPort;
+}
+
+/**
+ * Starts the built gateway the way the image starts it, in production mode, pointed at the fake
+ * upstream. The production shape has Redis and API keys; the lean shape (`redisPort` undefined)
+ * runs with neither, which is what the issue's floor comparisons measure. Limits are off in both,
+ * because one load generator would otherwise hit the default per-client limits.
+ */
+export async function startGateway(children, { upstreamPort, redisPort, nodeFlags = [], env = {} }) {
   const gatewayPort = await freePort();
+  const shape = redisPort === undefined ? { AUTH_DISABLED: 'true' } : { REDIS_URL: `redis://127.0.0.1:${redisPort}`, API_KEYS: `bench:${KEY}` };
   const gateway = spawn(process.execPath, [...nodeFlags, ...imageCommand()], {
     cwd: root,
     stdio: 'ignore',
@@ -66,19 +71,38 @@ export async function startGatewayStack(children, { nodeFlags = [], env = {} } =
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(gatewayPort),
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      API_KEYS: `bench:${KEY}`,
       OPENROUTER_API_KEY: 'sk-bench-upstream',
       OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
-      // Load from one client would otherwise hit the default per-client limits.
       RATE_LIMIT_RPM: '0',
       RATE_LIMIT_TPM: '0',
       WS_MAX_CONNECTIONS_PER_CLIENT: '100000',
+      ...shape,
       ...env,
     },
   });
   children.push(gateway);
-  await waitFor(`http://127.0.0.1:${upstreamPort}/v1/models`);
   await waitFor(`http://127.0.0.1:${gatewayPort}/health/ready`);
+  return { gateway, gatewayPort };
+}
+
+/** Starts the fake upstream on a free port, pushed onto `children`. */
+export async function startUpstream(children) {
+  const upstreamPort = await freePort();
+  const upstream = fork(path.join(here, 'fake-upstream.mjs'), [String(upstreamPort)], { stdio: 'ignore' });
+  children.push(upstream);
+  await waitFor(`http://127.0.0.1:${upstreamPort}/v1/models`);
+  return { upstream, upstreamPort };
+}
+
+/** Redis, the fake upstream and the gateway in its production shape (Redis on, auth on). */
+export async function startGatewayStack(children, { nodeFlags = [], env = {}, lean = false } = {}) {
+  const redisPort = lean ? undefined : await startRedis(children);
+  const { upstream, upstreamPort } = await startUpstream(children);
+  const { gateway, gatewayPort } = await startGateway(children, { upstreamPort, redisPort, nodeFlags, env });
   return { upstream, upstreamPort, gateway, gatewayPort };
+}
+
+export function currentRssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }

@@ -2,7 +2,8 @@
 // --cpu-prof, drives one scenario with autocannon, stops the gateway cleanly so V8 writes the
 // profile, and prints where the time went: by package, by function, and by the nearest gateway or
 // package frame (so Node's own HTTP and socket work is charged to whoever asked for it).
-// Usage: node bench/profile.mjs [whole|cache|stream|stream-paced|models] [seconds]   (after npm run build)
+// Usage: node bench/profile.mjs [whole|cache|stream|stream-paced|models] [seconds] [lean]   (after npm run build)
+// "lean" profiles the gateway with Redis and auth off, as the benchmark's floor comparisons run it.
 // "stream" is 100 tokens at once (CPU-bound); "stream-paced" is the benchmark's 100 tokens 5 ms apart.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { cpuSeconds, KEY, root, startGatewayStack } from './processes.mjs';
 
 const scenario = process.argv[2] ?? 'whole';
 const seconds = Number(process.argv[3] ?? 8);
+const lean = process.argv[4] === 'lean';
 const children = [];
 
 function summarise(profile) {
@@ -87,6 +89,7 @@ function summarise(profile) {
 try {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-profile-'));
   const { gateway, gatewayPort } = await startGatewayStack(children, {
+    lean,
     nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     // The profile is written at exit; no need to wait out the load balancer delay.
     env: { SHUTDOWN_DELAY_MS: '0' },

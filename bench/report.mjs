@@ -15,16 +15,17 @@ function cpuRatios(rows) {
   const cpu = (target) => rows.find((row) => row.scenario === scenario && row.target === target)?.cpuMicros;
   const floor = cpu('node:http floor');
   if (scenario === undefined || !(floor > 0)) return '';
-  return `CPU per request in "${scenario}", as a multiple of the node:http floor's in the same run: this gateway ${fmt(cpu('this gateway') / floor, 1)}x, Portkey ${fmt(cpu('portkey') / floor, 1)}x.`;
+  const production = cpu('gateway, Redis + auth');
+  return `CPU per request in "${scenario}", as a multiple of the node:http floor's in the same run: this gateway ${fmt(cpu('this gateway') / floor, 1)}x${production === undefined ? '' : `, with Redis and auth ${fmt(production / floor, 1)}x`}, Portkey ${fmt(cpu('portkey') / floor, 1)}x. A stream's CPU is per stream of 100 tokens.`;
 }
 
 export function markdown({ meta, rows, checks }) {
   const lines = [
     `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
     '',
-    '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | CPU µs/req | Peak RSS MB | Errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((row) => `| ${row.scenario} | ${row.target} | ${fmt(row.rps, 0)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ttftP50, 2)} | ${fmt(row.cpuMicros, 0)} | ${row.peakRssMb} | ${row.errors}${row.successRate === undefined ? '' : ` (${fmt(row.successRate * 100, 1)}% ok)`} |`),
+    '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | TTFT p99 ms | CPU µs/req | Peak RSS MB | Errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.scenario} | ${row.target} | ${fmt(row.rps, 0)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ttftP50, 2)} | ${fmt(row.ttftP99, 1)} | ${fmt(row.cpuMicros, 0)} | ${row.peakRssMb} | ${row.errors}${row.successRate === undefined ? '' : ` (${fmt(row.successRate * 100, 1)}% ok)`} |`),
     '',
     '| Target | Measured | Goal | Met |',
     '| --- | ---: | ---: | :---: |',
