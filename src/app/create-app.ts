@@ -80,8 +80,9 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
   const sharedHealth = stores.redis === undefined ? undefined : new SharedHealth(stores.redis, gateway.deploymentHealth.cooldowns, logger);
   if (sharedHealth !== undefined) gateway.deploymentHealth.shareThrough(sharedHealth);
 
-  const app = createExpressApp(config, lifecycle);
-  const httpServer = createHttpServer(app, config.security.tls);
+  const expressApp = createExpressApp(config, lifecycle);
+  const { app } = expressApp;
+  const httpServer = createHttpServer(expressApp.hotRoutes.listener, config.security.tls);
   const schema = createGraphqlSchema();
   const openApiDocument = readOpenApiDocument();
   const validator = createRequestValidator(openApiDocument);
@@ -99,7 +100,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
     security: config.security,
   });
   const metricsServer = serveMetrics(app, config, metrics);
-  mountApiRoutes(app, config, { gateway, validator, logger, metrics, streams, responses: stores.responses, docs: docsRouter(openApiDocument, schema), graphql: { path: GRAPHQL_PATH, ...graphql } });
+  mountApiRoutes(expressApp, config, { gateway, validator, logger, metrics, streams, responses: stores.responses, docs: docsRouter(openApiDocument, schema), graphql: { path: GRAPHQL_PATH, ...graphql } });
 
   const health = new HealthChecks(gateway, lifecycle, config.observability.eventLoopLagMaxMs);
   const shutdown = createShutdown(lifecycle, logger, config.observability, async () => {

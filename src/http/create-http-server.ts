@@ -1,7 +1,6 @@
 /** The HTTP (or HTTPS) server the app runs on, with the timeouts and limits a gateway needs. */
 import http from 'node:http';
 import https from 'node:https';
-import type { Express } from 'express';
 import type { SecurityConfig } from '../config/security.js';
 import { answerClientError } from './client-error.js';
 
@@ -13,9 +12,9 @@ const MAX_HEADER_BYTES = 128 * 1024;
 /** Above the JSON body reader's own 60 s, so its clearer error answers first. */
 const REQUEST_RECEIVE_TIMEOUT_MS = 70_000;
 
-export function createHttpServer(app: Express, tls: SecurityConfig['tls']): http.Server {
+export function createHttpServer(listener: http.RequestListener, tls: SecurityConfig['tls']): http.Server {
   const options = { maxHeaderSize: MAX_HEADER_BYTES };
-  const server: http.Server = tls === undefined ? http.createServer(options, app) : https.createServer({ ...options, ...tls }, app);
+  const server: http.Server = tls === undefined ? http.createServer(options, listener) : https.createServer({ ...options, ...tls }, listener);
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;

@@ -13,6 +13,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
 import { gatewayHeaders } from './response-headers.js';
 import { openAiEncoder, writeSseStream } from './sse-writer.js';
+import { sendJson } from './json-response.js';
 
 export interface ChatCompletionsHandlerDeps {
   gateway: GatewayService;
@@ -45,7 +46,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
     }
     const result = await deps.gateway.createChatCompletion(command, context);
     if (abort.signal.aborted) return;
-    res.set({ ...gatewayHeaders(result, report), ...overheadHeader(report, 'whole', deps.metrics) }).json(toWireCompletion(result));
+    sendJson(res, toWireCompletion(result), { ...gatewayHeaders(result, report), ...overheadHeader(report, 'whole', deps.metrics) });
   };
 }
 

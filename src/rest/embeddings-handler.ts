@@ -6,6 +6,7 @@ import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
 import { gatewayHeaders } from './response-headers.js';
+import { sendJson } from './json-response.js';
 
 export function createEmbeddingsHandler(gateway: GatewayService) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -14,6 +15,6 @@ export function createEmbeddingsHandler(gateway: GatewayService) {
     const facts = httpRequestFacts(req, res);
     const result = await gateway.createEmbeddings(command, { ...facts, signal: abort.signal, cache: cacheDirectivesFrom(req.headers['cache-control']) });
     if (abort.signal.aborted) return;
-    res.set(gatewayHeaders(result, facts.report)).json(toWireEmbeddings(result));
+    sendJson(res, toWireEmbeddings(result), gatewayHeaders(result, facts.report));
   };
 }

@@ -12,6 +12,7 @@ import type { PassThroughCommand, ServedBy } from '../vocabulary/pass-through.js
 import { gatewayHeaders } from './response-headers.js';
 import { writeSseStream, type SseEncoder } from './sse-writer.js';
 import type { TranslatedChatDeps } from './translated-chat.js';
+import { sendJson } from './json-response.js';
 
 /** What served a passed-through answer, as the headers of every other surface say it. */
 function servedFacts(served: ServedBy, model: string): ServedFacts {
@@ -48,5 +49,5 @@ export async function servePassThrough(req: Request, res: Response, deps: Transl
   }
   const result = await deps.gateway.createPassThrough(command, context);
   if (abort.signal.aborted) return;
-  res.set(gatewayHeaders(servedFacts(result.served, result.model), facts.report)).json(result.body);
+  sendJson(res, result.body, gatewayHeaders(servedFacts(result.served, result.model), facts.report));
 }

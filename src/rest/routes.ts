@@ -113,8 +113,15 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
   ];
 }
 
-export function createRestRouter(deps: RestRouterDeps): Router {
+export interface RestRouter {
+  router: Router;
+  /** Each POST route's handlers as the router runs them, by spec path, for the hot-route dispatch. */
+  postHandlers: ReadonlyMap<string, readonly RequestHandler[]>;
+}
+
+export function createRestRouter(deps: RestRouterDeps): RestRouter {
   const router = express.Router();
+  const postHandlers = new Map<string, RequestHandler[]>();
   const parseJson = parseJsonBody(deps.maxBodyBytes);
   const routes = restRoutes(deps);
   for (const route of routes) {
@@ -134,11 +141,12 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       requireAccess(principalOf(res), route.access);
       next();
     };
-    if (takesBody) router[route.method](expressPath, checkAccess, parseJson, validated);
-    else router[route.method](expressPath, checkAccess, validated);
+    const handlers: RequestHandler[] = takesBody ? [checkAccess, parseJson, validated] : [checkAccess, validated];
+    router[route.method](expressPath, ...handlers);
+    if (route.method === 'post' && route.expressPath === undefined) postHandlers.set(route.path, handlers);
   }
   for (const [path, allowed] of methodsByPath(routes)) router.all(path, answerOtherMethods(allowed));
-  return router;
+  return { router, postHandlers };
 }
 
 /** Each Express path with the methods it takes (HEAD wherever GET is, as Express serves it). */

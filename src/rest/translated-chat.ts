@@ -14,6 +14,7 @@ import type { RequestContext } from '../vocabulary/request-context.js';
 import { cacheDirectivesFrom } from './cache-directives.js';
 import { gatewayHeaders } from './response-headers.js';
 import { writeSseStream, type SseEncoder } from './sse-writer.js';
+import { sendJson } from './json-response.js';
 
 export interface TranslatedChatDeps {
   gateway: GatewayService;
@@ -47,5 +48,5 @@ export async function serveTranslatedChat(req: Request, res: Response, deps: Tra
   const result = await deps.gateway.createChatCompletion(command, context);
   if (abort.signal.aborted) return;
   const body = await answer.body(result);
-  res.set(gatewayHeaders(result, facts.report)).json(body);
+  sendJson(res, body, gatewayHeaders(result, facts.report));
 }

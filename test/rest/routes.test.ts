@@ -46,6 +46,15 @@ describe('REST routes and the OpenAPI spec', () => {
     }
   });
 
+  it("compiles every operation's body validator (they compile on first use at run time)", () => {
+    expect(() => createRequestValidator(document).compileAll()).not.to.throw();
+    const broken = structuredClone(document) as unknown as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: unknown }> } } }> };
+    const chat = broken.paths['/v1/chat/completions']?.post?.requestBody?.content['application/json'];
+    if (chat === undefined) throw new Error('the spec has no chat request body');
+    chat.schema = { $ref: '#/components/schemas/NoSuchSchema' };
+    expect(() => createRequestValidator(broken as unknown as typeof document).compileAll()).to.throw();
+  });
+
   it('reports the version package.json declares', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(GATEWAY_VERSION).to.equal(pkg.version);

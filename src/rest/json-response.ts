@@ -1,0 +1,17 @@
+/**
+ * A whole JSON answer in one pass: the same bytes and headers as Express's `res.set(headers).json(body)`
+ * (`application/json; charset=utf-8`, a Content-Length, no ETag), without `res.json`'s settings
+ * lookups, content-type negotiation and freshness checks on the hot routes (bench/README.md,
+ * "Whole answers").
+ */
+import type { Response } from 'express';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function sendJson(res: Response, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const json = JSON.stringify(body);
+  for (const name in headers) res.setHeader(name, headers[name] as string);
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}
