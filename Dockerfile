@@ -42,7 +42,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# An 8 MB young generation instead of V8's 16 MB: 20-40 MB less resident memory per replica under
-# load and in bursts of open streams, at no CPU cost the benchmarks can see. Smaller is worse: a
-# burst of long-lived streams then gets promoted to the old generation and memory grows.
-CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]
+# A 4 MB young generation instead of V8's 16 MB, and an old generation that grows by half its live
+# size between collections instead of V8's up to 4x: an idle replica holds about 76 MB instead of
+# 110, and one under the benchmark's load peaks near 100 MB instead of 200, at no CPU cost the
+# benchmarks can tell from noise (bench/README.md, "Memory"; compare choices with bench/flags.mjs).
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/main.js"]

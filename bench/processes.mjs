@@ -60,10 +60,12 @@ export async function startRedis(children) {
  * runs with neither, which is what the issue's floor comparisons measure. Limits are off in both,
  * because one load generator would otherwise hit the default per-client limits.
  */
-export async function startGateway(children, { upstreamPort, redisPort, nodeFlags = [], env = {} }) {
+export async function startGateway(children, { upstreamPort, redisPort, nodeFlags = [], imageFlags, env = {} }) {
   const gatewayPort = await freePort();
   const shape = redisPort === undefined ? { AUTH_DISABLED: 'true' } : { REDIS_URL: `redis://127.0.0.1:${redisPort}`, API_KEYS: `bench:${KEY}` };
-  const gateway = spawn(process.execPath, [...nodeFlags, ...imageCommand()], {
+  // `imageFlags` replaces the image's node flags, to compare flag choices (bench/flags.mjs).
+  const command = imageFlags === undefined ? imageCommand() : [...imageFlags, imageCommand().at(-1)];
+  const gateway = spawn(process.execPath, [...nodeFlags, ...command], {
     cwd: root,
     stdio: 'ignore',
     env: {

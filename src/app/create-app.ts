@@ -11,8 +11,8 @@ import { readOpenApiDocument } from '../contract/schema-files.js';
 import { docsRouter } from '../docs/docs-routes.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { createConfiguredProviders, type ProviderRegistry } from '../gateway/provider-registry.js';
-import { createGraphqlServers, GRAPHQL_PATH } from '../graphql/graphql-servers.js';
-import { createGraphqlSchema } from '../graphql/schema.js';
+import { lazyGraphqlServers } from '../graphql/lazy-graphql.js';
+import { GRAPHQL_PATH } from '../graphql/graphql-path.js';
 import { HealthChecks } from '../health/health-checks.js';
 import { createHttpServer } from '../http/create-http-server.js';
 import { metricsHandler } from '../http/metrics-endpoint.js';
@@ -75,7 +75,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
   const registry = deps.registry ?? createConfiguredProviders(config);
   const stores = createStores(config, logger, metrics);
   await stores.redis?.firstConnection;
-  const tracing = deps.tracing ?? new Tracing(config.observability.tracing);
+  const tracing = deps.tracing ?? (await Tracing.create(config.observability.tracing));
   const gateway: GatewayService = buildGateway(config, { registry, stores, logger, metrics, lifecycle, tracing });
   const sharedHealth = stores.redis === undefined ? undefined : new SharedHealth(stores.redis, gateway.deploymentHealth.cooldowns, logger);
   if (sharedHealth !== undefined) gateway.deploymentHealth.shareThrough(sharedHealth);
@@ -83,11 +83,9 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
   const expressApp = createExpressApp(config, lifecycle);
   const { app } = expressApp;
   const httpServer = createHttpServer(expressApp.hotRoutes.listener, config.security.tls);
-  const schema = createGraphqlSchema();
   const openApiDocument = readOpenApiDocument();
   const validator = createRequestValidator(openApiDocument);
-  const graphql = await createGraphqlServers({
-    schema,
+  const graphql = lazyGraphqlServers({
     httpServer,
     gateway,
     validator,
@@ -100,7 +98,7 @@ export async function createApp(config: GatewayConfig, deps: AppDeps = {}, optio
     security: config.security,
   });
   const metricsServer = serveMetrics(app, config, metrics);
-  mountApiRoutes(expressApp, config, { gateway, validator, logger, metrics, streams, responses: stores.responses, docs: docsRouter(openApiDocument, schema), graphql: { path: GRAPHQL_PATH, ...graphql } });
+  mountApiRoutes(expressApp, config, { gateway, validator, logger, metrics, streams, responses: stores.responses, docs: docsRouter(openApiDocument, graphql.schema), graphql: { path: GRAPHQL_PATH, middleware: graphql.middleware, errorHandler: graphql.errorHandler } });
 
   const health = new HealthChecks(gateway, lifecycle, config.observability.eventLoopLagMaxMs);
   const shutdown = createShutdown(lifecycle, logger, config.observability, async () => {

@@ -70,7 +70,14 @@ export function serveHealthAndSignals(httpServer: http.Server, health: HealthChe
   }
 }
 
+/**
+ * Called once the drain has let every tracked request finish, so whatever connection is still open
+ * carries no answer anyone waits for (an idle keep-alive, a socket its client abandoned): all of
+ * them are closed, rather than holding the process until their clients let go.
+ */
 export function closeServer(server: http.Server | undefined): Promise<void> {
   if (server?.listening !== true) return Promise.resolve();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../json/load-yaml.js';
 import { checkBaseUrl, ConfigError, type Env } from './env-readers.js';
 import { keysInVariable, withFirstKey } from './provider-keys.js';
 import type { BalancingStrategy, BreakerPolicy, ImageUrlPolicy, ModelGroupConfig, ModelPrice, ProviderConfig, ProviderKind, RetryPolicy, RoutingConfig, UpstreamTimeouts } from './types.js';
@@ -161,7 +161,7 @@ function readFile(path: string): ProvidersFile {
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = loadYaml().parse(text);
   } catch (error) {
     throw new ConfigError(VARIABLE, `is not valid YAML or JSON (${path}): ${(error as Error).message.split('\n')[0]}`);
   }

@@ -2,10 +2,10 @@
  * Where the hand-written contracts live at run time: `schema/` beside `src/` in a checkout, and
  * `dist/schema/` (copied by the build) beside `dist/src/` in the production image.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../json/load-yaml.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
 
@@ -18,6 +18,9 @@ export function readGraphqlSdl(): string[] {
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
 
+/** The build's JSON copy when there is one (dist/), the YAML source otherwise (a checkout). */
 export function readOpenApiDocument(): OpenApiDocument {
-  return parseYaml(readFileSync(path.join(SCHEMA_DIR, 'openapi.yaml'), 'utf8')) as OpenApiDocument;
+  const json = path.join(SCHEMA_DIR, 'openapi.json');
+  if (existsSync(json)) return JSON.parse(readFileSync(json, 'utf8')) as OpenApiDocument;
+  return loadYaml().parse(readFileSync(path.join(SCHEMA_DIR, 'openapi.yaml'), 'utf8')) as OpenApiDocument;
 }

@@ -7,8 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
-import { printSchema, type GraphQLSchema } from 'graphql';
-import { stringify } from 'yaml';
+import type { GraphQLSchema } from 'graphql';
 import type { OpenApiDocument } from '../contract/schema-files.js';
 
 /** dist/assets in the image (copied by the build); the npm package in a checkout. */
@@ -37,13 +36,22 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export function docsRouter(document: OpenApiDocument, schema: GraphQLSchema): Router {
+/** A value computed on its first request and kept: the served documents are not needed until someone asks. */
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= compute());
+}
+
+export function docsRouter(document: OpenApiDocument, schema: () => Promise<GraphQLSchema>): Router {
   const router = express.Router();
-  const json = JSON.stringify(document);
-  const yaml = stringify(document);
-  const sdl = printSchema(schema);
-  const bundle = redocBundlePath();
-  const script = bundle === undefined ? undefined : readFileSync(bundle, 'utf8');
+  // Rendered on first request: YAML, the SDL and the 1 MB Redoc bundle are dead weight on a replica nobody reads docs from.
+  const json = once(async () => JSON.stringify(document));
+  const yaml = once(async () => (await import('yaml')).stringify(document));
+  const sdl = once(async () => (await import('graphql')).printSchema(await schema()));
+  const script = once(async () => {
+    const bundle = redocBundlePath();
+    return bundle === undefined ? undefined : readFileSync(bundle, 'utf8');
+  });
 
   // Someone who opens the bare address finds the way in instead of a 404.
   router.get('/', (_req, res) =>
@@ -57,20 +65,21 @@ export function docsRouter(document: OpenApiDocument, schema: GraphQLSchema): Ro
       health: { liveness: '/health/live', readiness: '/health/ready' },
     }),
   );
-  router.get('/openapi.json', (_req, res) => void res.type('application/json').send(json));
-  router.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(yaml));
-  router.get('/graphql/schema.graphql', (_req, res) => void res.type('text/plain').send(sdl));
+  router.get('/openapi.json', async (_req, res) => void res.type('application/json').send(await json()));
+  router.get('/openapi.yaml', async (_req, res) => void res.type('application/yaml').send(await yaml()));
+  router.get('/graphql/schema.graphql', async (_req, res) => void res.type('text/plain').send(await sdl()));
   router.get('/docs', (_req, res) => {
     // Redoc needs inline styles and a worker from a blob URL; everything else stays same-origin.
     res.set('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; img-src 'self' data:; font-src 'self' data:");
     res.type('html').send(PAGE);
   });
-  router.get('/docs/redoc.standalone.js', (_req, res) => {
-    if (script === undefined) {
+  router.get('/docs/redoc.standalone.js', async (_req, res) => {
+    const bundle = await script();
+    if (bundle === undefined) {
       res.status(404).type('text/plain').send('The Redoc bundle was not built into this image.');
       return;
     }
-    res.type('application/javascript').set('Cache-Control', 'public, max-age=86400').send(script);
+    res.type('application/javascript').set('Cache-Control', 'public, max-age=86400').send(bundle);
   });
   return router;
 }

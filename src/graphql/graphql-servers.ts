@@ -23,9 +23,8 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { formatGraphQLError, gatewayErrorExtensions } from './format-error.js';
 import { queryLimitsRule } from './query-limits.js';
-import { createSubscriptionServer } from './subscription-server.js';
+import { createSubscriptionServer, type SubscriptionServer } from './subscription-server.js';
 
-export { GRAPHQL_PATH } from './subscription-server.js';
 
 export interface GraphqlServersDeps {
   schema: GraphQLSchema;
@@ -45,6 +44,8 @@ export interface GraphqlServers {
   /** Mount at GRAPHQL_PATH. */
   middleware: RequestHandler[];
   errorHandler: ErrorRequestHandler;
+  /** The HTTP server's upgrades: graphql-ws on GRAPHQL_PATH. */
+  handleUpgrade: SubscriptionServer['handleUpgrade'];
   /** Closes every WebSocket with 1001 Going away; at the end of the drain, before servers close. */
   goAway(): Promise<void>;
   stop(): Promise<void>;
@@ -100,6 +101,7 @@ export async function createGraphqlServers(deps: GraphqlServersDeps): Promise<Gr
   return {
     middleware: [parseJsonBody(deps.maxBodyBytes), expressMiddleware(apollo, { context })],
     errorHandler: bodyErrorHandler,
+    handleUpgrade: (request, socket, head) => subscriptions.handleUpgrade(request, socket, head),
     goAway: () => subscriptions.goAway(),
     stop: () => apollo.stop(),
   };

@@ -2,7 +2,8 @@
  * graphql-ws on `/graphql` of the shared HTTP server: clients authenticate in `connection_init`,
  * are capped per client and per connection, and get errors in the catalog's terms.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, type Context, type SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -18,9 +19,9 @@ import type { OpenStreams } from '../lifecycle/open-streams.js';
 import type { Logger } from '../observability/logger.js';
 import type { GraphQLContext } from './context.js';
 import { OpenConnections } from './open-connections.js';
+import { GRAPHQL_PATH } from './graphql-path.js';
 import { gatewayErrorExtensions } from './format-error.js';
 
-export const GRAPHQL_PATH = '/graphql';
 const GOING_AWAY = 1001;
 
 export interface SubscriptionServerDeps {
@@ -139,10 +140,18 @@ async function closeEverySocket(server: WebSocketServer, waitMs = 1_000): Promis
   ]);
 }
 
-export function createSubscriptionServer(deps: SubscriptionServerDeps): { goAway(): Promise<void>; dispose(): Promise<void> } {
+export interface SubscriptionServer {
+  /** Takes an HTTP upgrade: a WebSocket on GRAPHQL_PATH from an allowed origin, refused otherwise. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  goAway(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export function createSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
   const limits = deps.websocket;
+  // Upgrades are handed over by lazy-graphql.ts, which starts GraphQL on its first use.
   const wsServer = new WebSocketServer({
-    server: deps.httpServer,
+    noServer: true,
     path: GRAPHQL_PATH,
     maxPayload: limits.maxPayloadBytes,
     verifyClient: ({ origin }: { origin?: string }) => originAllowed(origin, deps.openGatewayOrigins),
@@ -196,6 +205,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): { goAway
   });
 
   return {
+    handleUpgrade(request, socket, head) {
+      wsServer.handleUpgrade(request, socket, head, (websocket) => wsServer.emit('connection', websocket, request));
+    },
     async goAway() {
       await open.settled(1_000);
       await closeEverySocket(wsServer);

@@ -3,63 +3,15 @@
  * variables. One span per chat request (`chat {model}`) and a child span per upstream attempt,
  * with the GenAI semantic conventions' attributes. A client's W3C `traceparent` becomes the
  * request span's parent, and each attempt's context is sent upstream as `traceparent`. Prompt and
- * completion text are attributes only when LOG_CONTENT is on.
+ * completion text are attributes only when LOG_CONTENT is on. The OpenTelemetry SDK is loaded
+ * only when tracing is on (otel-tracing.ts): a replica that does not trace does not hold it in
+ * memory (bench/README.md, "Idle memory").
  */
-import { context as otelContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Attributes } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { TraceSpan, TracingBackend, TracingSettings } from './trace-types.js';
 
-export interface TracingSettings {
-  readonly enabled: boolean;
-  /** The OTLP/HTTP traces endpoint; its headers and timeout come from the OTEL_EXPORTER_OTLP_* variables. */
-  readonly url: string | undefined;
-  readonly serviceName: string;
-  /** Put prompt and completion text on spans (LOG_CONTENT). */
-  readonly content: boolean;
-}
-
-/** A started span the gateway can annotate, end, and hand its context upstream. */
-export interface TraceSpan {
-  set(attributes: Attributes): void;
-  /** The W3C `traceparent` of this span, for the upstream request; undefined when not tracing. */
-  traceparent(): string | undefined;
-  child(name: string, attributes: Attributes): TraceSpan;
-  end(errorType?: string): void;
-}
-
-const propagator = new W3CTraceContextPropagator();
-
-class OtelSpan implements TraceSpan {
-  constructor(
-    private readonly tracer: Tracer,
-    private readonly span: Span,
-  ) {}
-
-  set(attributes: Attributes): void {
-    this.span.setAttributes(attributes);
-  }
-
-  traceparent(): string | undefined {
-    const carrier: Record<string, string> = {};
-    propagator.inject(trace.setSpan(ROOT_CONTEXT, this.span), carrier, { set: (target, key, value) => void (target[key] = value) });
-    return carrier.traceparent;
-  }
-
-  child(name: string, attributes: Attributes): TraceSpan {
-    const parent = trace.setSpan(otelContext.active(), this.span);
-    return new OtelSpan(this.tracer, this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent));
-  }
-
-  end(errorType?: string): void {
-    if (errorType !== undefined) {
-      this.span.setAttribute('error.type', errorType);
-      this.span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    this.span.end();
-  }
-}
+export type { TraceSpan, TracingSettings };
 
 /** Forwards the client's own traceparent unchanged when the gateway does not trace. */
 class PassThroughSpan implements TraceSpan {
@@ -75,35 +27,30 @@ class PassThroughSpan implements TraceSpan {
 }
 
 export class Tracing {
-  private readonly provider: BasicTracerProvider | undefined;
-  private readonly tracer: Tracer | undefined;
-
-  constructor(
+  private constructor(
     readonly settings: TracingSettings,
-    exporter?: SpanExporter,
-  ) {
-    if (!settings.enabled) return;
-    this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': settings.serviceName }),
-      spanProcessors: [new BatchSpanProcessor(exporter ?? new OTLPTraceExporter(settings.url === undefined ? {} : { url: settings.url }), { scheduledDelayMillis: 1_000 })],
-    });
-    this.tracer = this.provider.getTracer('llm-gateway');
+    private readonly backend: TracingBackend | undefined,
+  ) {}
+
+  /** Tracing as configured; `exporter` replaces the OTLP exporter (tests export to memory). */
+  static async create(settings: TracingSettings, exporter?: SpanExporter): Promise<Tracing> {
+    if (!settings.enabled) return new Tracing(settings, undefined);
+    const { createOtelBackend } = await import('./otel-tracing.js');
+    return new Tracing(settings, createOtelBackend(settings, exporter));
   }
 
   /** A server span for one request, child of the client's `traceparent` when it sent one. */
   startRequest(name: string, attributes: Attributes, clientTraceparent: string | undefined): TraceSpan {
-    if (this.tracer === undefined) return new PassThroughSpan(clientTraceparent);
-    const parent = clientTraceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, { traceparent: clientTraceparent }, { get: (carrier, key) => carrier[key as 'traceparent'], keys: (carrier) => Object.keys(carrier) });
-    return new OtelSpan(this.tracer, this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent));
+    return this.backend?.startRequest(name, attributes, clientTraceparent) ?? new PassThroughSpan(clientTraceparent);
   }
 
   /** Exports what is buffered now. */
   async flush(): Promise<void> {
-    await this.provider?.forceFlush();
+    await this.backend?.flush();
   }
 
   /** Exports what is buffered; called at shutdown. */
   async close(): Promise<void> {
-    await this.provider?.shutdown();
+    await this.backend?.close();
   }
 }

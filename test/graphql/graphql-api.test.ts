@@ -125,6 +125,17 @@ describe('GraphQL /graphql', () => {
     expect(result.errors?.[0]?.extensions?.code).to.equal('invalid_request');
   });
 
+  it('starts GraphQL on its first use: WebSockets opened together on a fresh replica all get their streams', async () => {
+    upstream.setDefault(() => sseScenario(openAiStream(['o', 'k'])));
+    const clients = [wsClient(gateway.wsUrl), wsClient(gateway.wsUrl), wsClient(gateway.wsUrl)];
+    try {
+      const all = await Promise.all(clients.map((each) => collectSubscription<StreamChunk>(each, STREAM, { input: { model: 'm', messages: [{ role: 'USER', content: 'Hi' }] } })));
+      for (const results of all) expect(results.map((result) => result.data?.chatCompletionStream.choices[0]?.delta.content ?? '').join('')).to.equal('ok');
+    } finally {
+      await Promise.all(clients.map((each) => each.dispose()));
+    }
+  });
+
   it('streams a completion over graphql-ws', async () => {
     upstream.enqueue(sseScenario(openAiStream(['Hel', 'lo'], { reasoning: ['hmm'] })));
     const results = await collectSubscription<StreamChunk>(client, STREAM, { input: { model: 'm', messages: [{ role: 'USER', content: 'Hi' }] } });

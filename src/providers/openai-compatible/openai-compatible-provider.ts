@@ -23,6 +23,7 @@ import { passThroughEndpoint } from './pass-through-endpoints.js';
 import { eventsToStreamParts } from './events-to-stream-parts.js';
 import { parseChatResponse } from './parse-chat-response.js';
 import { parseEventStream } from './parse-event-stream.js';
+import { bodyChunks } from '../http/body-chunks.js';
 import type { OpenAICompatibleSettings } from './settings.js';
 import { toWireRequest } from './to-wire-request.js';
 import { UpstreamTransport } from './upstream-transport.js';
@@ -74,7 +75,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
         throw transport.failure(error, deadline, false);
       }
       try {
-        const events = parseEventStream(body);
+        const events = parseEventStream(bodyChunks(body));
         for await (const part of eventsToStreamParts(events, transport.source, () => deadline.markProgress())) {
           yield part;
         }
