@@ -1,6 +1,6 @@
 /**
  * One upstream HTTP exchange over the provider's keep-alive agents, resolved when the response
- * headers arrive. The body stays a stream for the caller to read or parse; the signal aborts the
+ * headers arrive. The body stays a stream for the caller to read or parse; cancelling aborts the
  * request and its socket at any point. Built on node:http because the gateway's hot path cannot
  * afford a general-purpose client's per-request config merging (README, Benchmarks).
  */
@@ -8,13 +8,21 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import type { HttpAgents } from './http-agents.js';
 
+/** What can cut an exchange short: the call's deadline, which also follows the caller's signal. */
+export interface Cancellation {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** Registers the exchange's one listener; called at once when already cancelled. */
+  whenCancelled(listener: (reason: unknown) => void): void;
+}
+
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
   url: URL;
   headers: Readonly<Record<string, string>>;
   /** Sent as is; the caller sets Content-Type. */
   body: string | undefined;
-  signal: AbortSignal;
+  cancellation: Cancellation;
 }
 
 export interface UpstreamResponse {
@@ -28,9 +36,9 @@ export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest
   const headers: Record<string, string | number> = { ...request.headers };
   if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
   return new Promise((resolve, reject) => {
-    const signal = request.signal;
-    const abortError = () => Object.assign(new Error('the upstream request was aborted'), { code: 'ABORT_ERR', cause: signal.reason as unknown });
-    if (signal.aborted) {
+    const cancellation = request.cancellation;
+    const abortError = () => Object.assign(new Error('the upstream request was aborted'), { code: 'ABORT_ERR', cause: cancellation.reason });
+    if (cancellation.aborted) {
       reject(abortError());
       return;
     }
@@ -45,15 +53,11 @@ export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest
       : http.request(request.url, { ...options, agent: agents.http }, onResponse);
     // One listener for the whole exchange. The body is destroyed with the error too: destroying
     // only the request would leave whoever reads the body waiting for data that never comes.
-    signal.addEventListener(
-      'abort',
-      () => {
-        const error = abortError();
-        outgoing.destroy(error);
-        response?.destroy(error);
-      },
-      { once: true },
-    );
+    cancellation.whenCancelled(() => {
+      const error = abortError();
+      outgoing.destroy(error);
+      response?.destroy(error);
+    });
     outgoing.on('error', reject);
     outgoing.end(request.body);
   });

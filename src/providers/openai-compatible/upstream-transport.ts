@@ -62,7 +62,7 @@ export class UpstreamTransport {
       method,
       url: this.urlFor(path),
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: deadline.signal,
+      cancellation: deadline,
       headers: {
         ...this.fixedHeaders,
         Accept: streaming ? 'text/event-stream' : 'application/json',
