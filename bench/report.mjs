@@ -16,7 +16,8 @@ function cpuRatios(rows) {
   const floor = cpu('node:http floor');
   if (scenario === undefined || !(floor > 0)) return '';
   const production = cpu('gateway, Redis + auth');
-  return `CPU per request in "${scenario}", as a multiple of the node:http floor's in the same run: this gateway ${fmt(cpu('this gateway') / floor, 1)}x${production === undefined ? '' : `, with Redis and auth ${fmt(production / floor, 1)}x`}, Portkey ${fmt(cpu('portkey') / floor, 1)}x. A stream's CPU is per stream of 100 tokens.`;
+  const minimal = cpu('minimal JSON gateway');
+  return `CPU per request in "${scenario}", as a multiple of the node:http floor's in the same run: this gateway ${fmt(cpu('this gateway') / floor, 1)}x${production === undefined ? '' : `, with Redis and auth ${fmt(production / floor, 1)}x`}, Portkey ${fmt(cpu('portkey') / floor, 1)}x${minimal === undefined ? '' : `, the minimal JSON gateway (bench/minimal-gateway.mjs) ${fmt(minimal / floor, 1)}x`}. A stream's CPU is per stream of 100 tokens.`;
 }
 
 export function markdown({ meta, rows, checks }) {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { cpuSeconds, currentRssMb, freePort, here, KEY, peakRssMb, root, startGateway, startRedis, startUpstream, waitFor } from './processes.mjs';
+import { cpuSeconds, currentRssMb, freePort, here, KEY, peakRssMb, root, sleep, startGateway, startRedis, startUpstream, waitFor } from './processes.mjs';
 import { publish } from './report.mjs';
 
 const smoke = process.env.BENCH_SMOKE === '1';
@@ -41,9 +41,12 @@ async function startAll() {
   const production = await startGateway(children, { upstreamPort, redisPort });
   const proxyPort = await freePort();
   const proxy = track(fork(path.join(here, 'passthrough-proxy.mjs'), [String(proxyPort), String(upstreamPort)], { stdio: 'ignore' }));
+  const minimalPort = await freePort();
+  const minimal = track(fork(path.join(here, 'minimal-gateway.mjs'), [String(minimalPort), String(upstreamPort)], { stdio: 'ignore' }));
   const portkeyPort = await freePort();
   const portkey = track(spawn(process.execPath, [path.join(here, 'node_modules/@portkey-ai/gateway/build/start-server.js'), `--port=${portkeyPort}`, '--headless'], { stdio: 'ignore' }));
   await waitFor(`http://127.0.0.1:${proxyPort}/v1/models`);
+  await sleep(300);
   await waitFor(`http://127.0.0.1:${portkeyPort}/`);
   const json = { 'content-type': 'application/json' };
   return {
@@ -62,6 +65,7 @@ async function startAll() {
         headers: { ...json, authorization: 'Bearer sk-bench-upstream', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${upstreamPort}/v1` },
       },
     ],
+    minimal: { name: 'minimal JSON gateway', pid: minimal.pid, url: `http://127.0.0.1:${minimalPort}/v1/chat/completions`, headers: json },
     production: { name: 'gateway, Redis + auth', pid: production.gateway.pid, url: `http://127.0.0.1:${production.gatewayPort}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${KEY}` } },
   };
 }
@@ -174,14 +178,15 @@ let idleRss = NaN;
 let peakUnderLoad = NaN;
 
 async function main() {
-  const { targets, production, gatewayPort, idleRssMb } = await startAll();
+  const { targets, production, minimal, gatewayPort, idleRssMb } = await startAll();
   idleRss = idleRssMb;
   console.log(`${'scenario'.padEnd(34)} ${'target'.padEnd(16)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ttft ms'.padStart(8)} ${'cpu µs'.padStart(7)} ${'errors'.padStart(6)}`);
   let scenarioIndex = 0;
   const c50 = smoke ? 20 : 50;
   for (const latency of [0, 50]) {
     const scenario = `whole, ${latency} ms upstream, c=${c50}`;
-    const withProduction = latency === 0 ? [...targets, production] : targets;
+    // The production shape and the minimal reference only where the targets compare CPU per request.
+    const withProduction = latency === 0 ? [...targets, production, minimal] : targets;
     for (const target of rotated(withProduction, scenarioIndex++)) record(scenario, target.name, await load(target, `bench-lat${latency}`, c50), peakRssMb(target.pid));
   }
   const gateway = targets.find((target) => target.name === 'this gateway');
