@@ -12,6 +12,7 @@ import type { CallOptions, PassThroughEndpoint, PassThroughRequest, PassThroughS
 import { findWireError, mapInBandError } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
 import { parseEventStream } from './parse-event-stream.js';
+import { bodyChunks } from '../http/body-chunks.js';
 import type { UpstreamTransport } from './upstream-transport.js';
 import type { WireError } from './wire-types.js';
 
@@ -124,7 +125,7 @@ export function passThroughEndpoint(transport: UpstreamTransport, protocol: Pass
       let usage: TokenUsage | null = null;
       let finished = false;
       try {
-        for await (const message of parseEventStream(body)) {
+        for await (const message of parseEventStream(bodyChunks(body))) {
           deadline.markProgress();
           const data = message.data.trim();
           if (data === '[DONE]') {
