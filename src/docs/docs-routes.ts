@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { OpenApiDocument } from '../contract/schema-files.js';
+import { loadYaml } from '../json/load-yaml.js';
 
 /** dist/assets in the image (copied by the build); the npm package in a checkout. */
 function redocBundlePath(): string | undefined {
@@ -46,7 +47,7 @@ export function docsRouter(document: OpenApiDocument, schema: () => Promise<Grap
   const router = express.Router();
   // Rendered on first request: YAML, the SDL and the 1 MB Redoc bundle are dead weight on a replica nobody reads docs from.
   const json = once(async () => JSON.stringify(document));
-  const yaml = once(async () => (await import('yaml')).stringify(document));
+  const yaml = once(async () => loadYaml().stringify(document));
   const sdl = once(async () => (await import('graphql')).printSchema(await schema()));
   const script = once(async () => {
     const bundle = redocBundlePath();
