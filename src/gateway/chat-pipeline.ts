@@ -187,7 +187,8 @@ export class ChatPipeline {
     try {
       for await (const chunk of source.chunks) {
         assembler.add(chunk);
-        yield { ...chunk, cacheStatus };
+        // A copy only when the status differs: a copy per token is measurable, and chunks of a shared flight must not be mutated.
+        yield chunk.cacheStatus === cacheStatus ? chunk : { ...chunk, cacheStatus };
       }
       const assembled = assembler.result();
       if (assembled === undefined) return;

@@ -22,10 +22,6 @@ export interface ChunkSource {
   idPrefix: string;
 }
 
-function withExtras(delta: ChatDeltaResult, extras: DeltaExtras | undefined): { delta: ChatDeltaResult; choiceExtra: PassThrough | undefined } {
-  return { delta: extras?.delta === undefined ? delta : { ...delta, extra: extras.delta }, choiceExtra: extras?.choice };
-}
-
 export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: ChunkSource): AsyncGenerator<ChatChunk> {
   let id = `${source.idPrefix}-${source.now()}`;
   let model = source.requestedModel;
@@ -33,21 +29,15 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
   let extra: PassThrough | undefined;
   let sentRole = false;
 
+  // Built field by field: this runs once per token, and conditional spreads allocate a throwaway object each.
   const chunk = (delta: ChatDeltaResult, finishReason: ChatChunkChoiceResult['finishReason'] = null, usage: TokenUsage | null = null, extras?: DeltaExtras): ChatChunk => {
-    const parts = withExtras(delta, extras);
-    const choice: ChatChunkChoiceResult = { index: 0, delta: parts.delta, finishReason, ...(parts.choiceExtra === undefined ? {} : { extra: parts.choiceExtra }) };
-    return {
-      id,
-      created,
-      model,
-      provider: source.provider,
-      ...(source.deployment === undefined ? {} : { deployment: source.deployment }),
-      attempts: source.attempts,
-      cacheStatus: source.cacheStatus,
-      choices: [choice],
-      usage,
-      ...(extra === undefined ? {} : { extra }),
-    };
+    if (extras?.delta !== undefined) delta.extra = extras.delta;
+    const choice: ChatChunkChoiceResult = { index: 0, delta, finishReason };
+    if (extras?.choice !== undefined) choice.extra = extras.choice;
+    const result: ChatChunk = { id, created, model, provider: source.provider, attempts: source.attempts, cacheStatus: source.cacheStatus, choices: [choice], usage };
+    if (source.deployment !== undefined) result.deployment = source.deployment;
+    if (extra !== undefined) result.extra = extra;
+    return result;
   };
 
   for await (const part of parts) {

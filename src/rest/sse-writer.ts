@@ -46,16 +46,24 @@ export interface SseStreamOptions<Chunk = ChatChunk> {
 /** A client that stops reading for this long is cut off, so a stalled reader cannot pin a stream. */
 const DRAIN_TIMEOUT_MS = 60_000;
 
-async function write(res: Response, text: string): Promise<void> {
+/**
+ * Writes and says whether the caller may go on at once. Per token, so the common case (the socket
+ * takes it) costs no promise; only a full socket makes the caller wait in `drained`.
+ */
+function write(res: Response, text: string): boolean {
+  if (res.writableEnded || res.destroyed) return true;
+  return res.write(text);
+}
+
+async function drained(res: Response): Promise<void> {
   if (res.writableEnded || res.destroyed) return;
-  if (res.write(text)) return;
-  const drained = new AbortController();
+  const stopWaiting = new AbortController();
   const timer = setTimeout(() => res.destroy(), DRAIN_TIMEOUT_MS);
   try {
-    await Promise.race([once(res, 'drain', { signal: drained.signal }), once(res, 'close', { signal: drained.signal })]);
+    await Promise.race([once(res, 'drain', { signal: stopWaiting.signal }), once(res, 'close', { signal: stopWaiting.signal })]);
   } finally {
     clearTimeout(timer);
-    drained.abort();
+    stopWaiting.abort();
   }
 }
 
@@ -95,17 +103,17 @@ export async function writeSseStream<Chunk = ChatChunk>(res: Response, chunks: A
   });
 
   try {
-    await write(res, options.encoder.chunk(first.value));
-    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
-      await write(res, options.encoder.chunk(chunk));
+    if (!write(res, options.encoder.chunk(first.value))) await drained(res);
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+      if (!write(res, options.encoder.chunk(next.value))) await drained(res);
     }
-    await write(res, options.encoder.end());
+    if (!write(res, options.encoder.end())) await drained(res);
   } catch (error) {
     if (!options.abort.signal.aborted) {
       const gatewayError = toGatewayError(error);
       recordErrorCode(res, gatewayError.code);
       if (gatewayError.code === 'internal_error') options.logger.error({ err: error, requestId: options.requestId }, 'stream failed');
-      await write(res, options.encoder.error(gatewayError));
+      if (!write(res, options.encoder.error(gatewayError))) await drained(res);
     }
   } finally {
     close();

@@ -12,10 +12,13 @@ const OWN_MESSAGE_FIELDS = new Set(['role', 'content', 'reasoning', 'reasoning_c
 
 function rest(value: unknown, own: ReadonlySet<string>): PassThrough | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  // Runs on every streamed token: for-in allocates nothing when there is nothing to pass on, unlike Object.entries.
+  const record = value as Record<string, unknown>;
   let found: Record<string, unknown> | undefined;
-  for (const [key, field] of Object.entries(value)) {
-    if (own.has(key) || field === undefined) continue;
-    (found ??= {})[key] = field;
+  for (const key in record) {
+    if (own.has(key) || !Object.hasOwn(record, key)) continue;
+    const field = record[key];
+    if (field !== undefined) (found ??= {})[key] = field;
   }
   return found;
 }
