@@ -46,4 +46,4 @@ ENTRYPOINT ["/usr/bin/tini", "--"]
 # size between collections instead of V8's up to 4x: an idle replica holds about 76 MB instead of
 # 110, and one under the benchmark's load peaks near 100 MB instead of 200, at no CPU cost the
 # benchmarks can tell from noise (bench/README.md, "Memory"; compare choices with bench/flags.mjs).
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/src/main.js"]

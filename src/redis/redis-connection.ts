@@ -3,7 +3,8 @@
  * (no offline queue, a short command timeout), so every caller can fall back to its in-process
  * store and no request waits on Redis longer than the command timeout. It reconnects by itself.
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -36,7 +37,16 @@ function connectionOptions(url: string): RedisOptions {
   return options;
 }
 
+/**
+ * ioredis is loaded when a replica first connects, not at start-up: a replica without Redis never
+ * needs its forty modules, which were a measurable share of idle memory (bench/README.md).
+ */
+function ioredis(): typeof import('ioredis') {
+  return createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+}
+
 function createClient(config: RedisConfig & { url: string }): Redis | Cluster {
+  const { Cluster, Redis } = ioredis();
   const common: RedisOptions = {
     commandTimeout: config.commandTimeoutMs,
     connectTimeout: config.connectTimeoutMs,
