@@ -2,7 +2,7 @@
  * A lean dispatch in front of Express for the completion routes, which carry nearly all traffic.
  * Express's router walks every `app.use` layer and route with path matching, URL parsing and a
  * `next` hop per layer before a chat request reaches its handler; that walk measured about a tenth
- * of a request's CPU (bench/README.md, "Hot routes"). A hot route runs the very same middleware
+ * of a request's CPU (bench/README.md, "Performance work"). A hot route runs the very same middleware
  * and handler functions Express would, in the same order, on the same Express request and response
  * objects; only the walk is skipped. Anything else, and any hot path spelled differently (a trailing
  * slash, other case), goes to Express unchanged.

@@ -39,7 +39,8 @@ function connectionOptions(url: string): RedisOptions {
 
 /**
  * ioredis is loaded when a replica first connects, not at start-up: a replica without Redis never
- * needs its forty modules, which were a measurable share of idle memory (bench/README.md).
+ * needs its forty modules, which were a measurable share of idle memory (bench/README.md,
+ * "Performance work").
  */
 function ioredis(): typeof import('ioredis') {
   return createRequire(import.meta.url)('ioredis') as typeof import('ioredis');

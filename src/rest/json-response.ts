@@ -2,7 +2,7 @@
  * A whole JSON answer in one pass: the same bytes and headers as Express's `res.set(headers).json(body)`
  * (`application/json; charset=utf-8`, a Content-Length, no ETag), without `res.json`'s settings
  * lookups, content-type negotiation and freshness checks on the hot routes (bench/README.md,
- * "Whole answers").
+ * "Performance work").
  */
 import type { Response } from 'express';
 
