@@ -42,8 +42,9 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# A 4 MB young generation instead of V8's 16 MB, and an old generation that grows by half its live
-# size between collections instead of V8's up to 4x: an idle replica holds about 76 MB instead of
-# 110, and one under the benchmark's load peaks near 100 MB instead of 200, at no CPU cost the
-# benchmarks can tell from noise (bench/README.md, "Memory"; compare choices with bench/flags.mjs).
+# A 16 MB young generation (V8's default ceiling, set so it does not move with the release), and an
+# old generation that grows by half its live size between collections instead of V8's up to 4x:
+# with a hundred streams open, a smaller young generation copied every stream's state every few
+# hundred tokens (+20% CPU per stream); the growth limit keeps a replica under load near 125 MB
+# instead of 170 (bench/README.md, "Performance work"; compare choices with bench/flags.mjs).
 CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/src/main.js"]
