@@ -26,12 +26,36 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly knownModels = new Set<string>();
 
-  private readonly requestDuration = this.register(new SeriesHistogram('gateway_http_request_duration_seconds', 'HTTP requests by route template (or GraphQL operation type), method and status.', ['route', 'method', 'status'], LATENCY_BUCKETS));
-  private readonly upstreamDuration = this.register(new SeriesHistogram('gateway_upstream_duration_seconds', 'Upstream calls by provider, model and outcome (success or catalog error code).', ['provider', 'model', 'outcome'], LATENCY_BUCKETS));
-  private readonly timeToFirstToken = this.register(new SeriesHistogram('gateway_time_to_first_token_seconds', 'From the request reaching the gateway to the first streamed token.', ['provider', 'model'], LATENCY_BUCKETS));
-  private readonly tokens = this.register(new SeriesCounter('gateway_tokens_total', 'Tokens by provider, model and kind (prompt, completion, cached, reasoning).', ['provider', 'model', 'kind']));
-  private readonly cost = this.register(new SeriesCounter('gateway_cost_usd_total', 'Cost in USD, as reported by providers or from configured prices.', ['provider', 'model']));
-  private readonly cache = this.register(new SeriesCounter('gateway_cache_requests_total', 'Response cache outcomes: hit, miss, bypass.', ['result']));
+  private readonly requestDuration = this.histogram(
+    'gateway_http_request_duration_seconds',
+    'HTTP requests by route template (or GraphQL operation type), method and status.',
+    ['route', 'method', 'status'],
+  );
+  private readonly upstreamDuration = this.histogram(
+    'gateway_upstream_duration_seconds',
+    'Upstream calls by provider, model and outcome (success or catalog error code).',
+    ['provider', 'model', 'outcome'],
+  );
+  private readonly timeToFirstToken = this.histogram(
+    'gateway_time_to_first_token_seconds',
+    'From the request reaching the gateway to the first streamed token.',
+    ['provider', 'model'],
+  );
+  private readonly tokens = this.counter(
+    'gateway_tokens_total',
+    'Tokens by provider, model and kind (prompt, completion, cached, reasoning).',
+    ['provider', 'model', 'kind'],
+  );
+  private readonly cost = this.counter(
+    'gateway_cost_usd_total',
+    'Cost in USD, as reported by providers or from configured prices.',
+    ['provider', 'model'],
+  );
+  private readonly cache = this.counter(
+    'gateway_cache_requests_total',
+    'Response cache outcomes: hit, miss, bypass.',
+    ['result'],
+  );
   private readonly coalesced = new Counter({
     name: 'gateway_coalesced_requests_total',
     help: 'Requests served by joining an identical request in flight.',
@@ -67,19 +91,49 @@ export class GatewayMetrics {
     labelNames: ['provider', 'model', 'key', 'reason'] as const,
     registers: [this.registry],
   });
-  private readonly deploymentRequests = this.register(new SeriesCounter('gateway_deployment_requests_total', 'Upstream calls per deployment, by outcome (success or catalog error code).', ['provider', 'model', 'key', 'outcome']));
-  private readonly routingDecisions = this.register(new SeriesCounter('gateway_routing_decisions_total', 'Deployments chosen by load balancing, by strategy.', ['strategy', 'provider', 'key']));
+  private readonly deploymentRequests = this.counter(
+    'gateway_deployment_requests_total',
+    'Upstream calls per deployment, by outcome (success or catalog error code).',
+    ['provider', 'model', 'key', 'outcome'],
+  );
+  private readonly routingDecisions = this.counter(
+    'gateway_routing_decisions_total',
+    'Deployments chosen by load balancing, by strategy.',
+    ['strategy', 'provider', 'key'],
+  );
   private readonly activeStreams = new Gauge({
     name: 'gateway_active_streams',
     help: 'Open streams by transport (sse, graphql_ws).',
     labelNames: ['transport'] as const,
     registers: [this.registry],
   });
-  private readonly errors = this.register(new SeriesCounter('gateway_errors_total', 'Errors returned to clients, by catalog code and by who caused them (caller, policy, provider, gateway).', ['code', 'fault']));
-  private readonly genAiTokens = this.register(new SeriesHistogram('gen_ai_client_token_usage', 'OpenTelemetry GenAI gen_ai.client.token.usage: tokens per request by type (input, output).', ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'], [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576]));
-  private readonly genAiFirstToken = this.register(new SeriesHistogram('gen_ai_server_time_to_first_token_seconds', 'OpenTelemetry GenAI gen_ai.server.time_to_first_token.', ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'], LATENCY_BUCKETS));
-  private readonly genAiDuration = this.register(new SeriesHistogram('gen_ai_server_request_duration_seconds', 'OpenTelemetry GenAI gen_ai.server.request.duration: a chat request from admission to its last token.', ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'], LATENCY_BUCKETS));
-  private readonly overhead = this.register(new SeriesHistogram('gateway_overhead_seconds', 'Time spent in the gateway itself, providers excluded: to the answer, or to the first streamed token.', ['mode'], [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]));
+  private readonly errors = this.counter(
+    'gateway_errors_total',
+    'Errors returned to clients, by catalog code and by who caused them (caller, policy, provider, gateway).',
+    ['code', 'fault'],
+  );
+  private readonly genAiTokens = this.histogram(
+    'gen_ai_client_token_usage',
+    'OpenTelemetry GenAI gen_ai.client.token.usage: tokens per request by type (input, output).',
+    ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'],
+    [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576],
+  );
+  private readonly genAiFirstToken = this.histogram(
+    'gen_ai_server_time_to_first_token_seconds',
+    'OpenTelemetry GenAI gen_ai.server.time_to_first_token.',
+    ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'],
+  );
+  private readonly genAiDuration = this.histogram(
+    'gen_ai_server_request_duration_seconds',
+    'OpenTelemetry GenAI gen_ai.server.request.duration: a chat request from admission to its last token.',
+    ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'],
+  );
+  private readonly overhead = this.histogram(
+    'gateway_overhead_seconds',
+    'Time spent in the gateway itself, providers excluded: to the answer, or to the first streamed token.',
+    ['mode'],
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+  );
   private readonly redisUp = new Gauge({
     name: 'gateway_redis_up',
     help: '1 while Redis is usable, 0 while the gateway runs on in-process stores; absent without Redis.',
@@ -88,6 +142,14 @@ export class GatewayMetrics {
 
   constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  private histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[] = LATENCY_BUCKETS): SeriesHistogram {
+    return this.register(new SeriesHistogram(name, help, labelNames, buckets));
+  }
+
+  private counter(name: string, help: string, labelNames: readonly string[]): SeriesCounter {
+    return this.register(new SeriesCounter(name, help, labelNames));
   }
 
   private register<T extends RegistrableMetric>(metric: T): T {
