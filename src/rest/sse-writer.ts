@@ -120,5 +120,8 @@ export async function writeSseStream<Chunk = ChatChunk>(res: Response, chunks: A
     clearInterval(heartbeat);
     res.off('close', stopOnClose);
     if (!res.writableEnded) res.end();
+    // What for-await did on its own: a stream left early (a chunk that failed to encode) closes the
+    // generator chain, and with it the upstream request. A no-op for a chain that finished.
+    void chunks.return(undefined);
   }
 }
