@@ -10,21 +10,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { root, sleep, startGateway, startUpstream } from './processes.mjs';
+import { postCompletion, root, sleep, startGateway, startUpstream } from './processes.mjs';
 
 const scenario = process.argv[2] ?? 'whole';
 const seconds = Number(process.argv[3] ?? 6);
 const concurrency = Number(process.argv[4] ?? (scenario === 'stream' ? 100 : 50));
 const children = [];
-
-function request(port, agent) {
-  const stream = scenario === 'stream';
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => response.resume().on('end', resolve));
-    outgoing.on('error', reject);
-    outgoing.end(JSON.stringify({ model: stream ? 'bench-stream-100x5' : 'bench-lat0', messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream }));
-  });
-}
 
 async function load(port, forSeconds) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -32,7 +23,7 @@ async function load(port, forSeconds) {
   let done = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (Date.now() < until) {
-      await request(port, agent);
+      await postCompletion(port, agent, scenario === 'stream' ? { model: 'bench-stream-100x5', stream: true } : { model: 'bench-lat0', stream: false });
       done++;
     }
   }));

@@ -2,6 +2,7 @@
 // starting Redis, the fake upstream and the gateway the way the image starts it.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +103,15 @@ export async function startGatewayStack(children, { nodeFlags = [], env = {}, le
   const { upstream, upstreamPort } = await startUpstream(children);
   const { gateway, gatewayPort } = await startGateway(children, { upstreamPort, redisPort, nodeFlags, env });
   return { upstream, upstreamPort, gateway, gatewayPort };
+}
+
+/** One chat completion against a target on loopback, whole or streamed; resolves when its body has ended. */
+export function postCompletion(port, agent, { model, stream }) {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => response.resume().on('end', resolve));
+    request.on('error', reject);
+    request.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream }));
+  });
 }
 
 export function currentRssMb(pid) {

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort, here, sleep, startGateway, startUpstream, waitFor } from './processes.mjs';
+import { freePort, here, postCompletion, sleep, startGateway, startUpstream, waitFor } from './processes.mjs';
 
 const rounds = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 6);
@@ -19,14 +19,6 @@ function cpuMicros(pid) {
   return { user: Number(fields[11]) * 1e4, system: Number(fields[12]) * 1e4 };
 }
 
-function stream(port, agent, model) {
-  return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => response.resume().on('end', resolve));
-    request.on('error', reject);
-    request.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: true }));
-  });
-}
-
 /** CPU per stream over `seconds` of back-to-back streams at CONCURRENCY. */
 async function measure(target, model) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -35,7 +27,7 @@ async function measure(target, model) {
   let done = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (Date.now() < until) {
-      await stream(target.port, agent, model);
+      await postCompletion(target.port, agent, { model, stream: true });
       done++;
     }
   }));
