@@ -58,9 +58,13 @@ export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: C
       yield chunk({ role: 'assistant', content: '' });
     }
     switch (part.type) {
-      case 'text-delta':
-        yield chunk({ content: part.delta }, null, null, part.extra);
+      case 'text-delta': {
+        const delta: ChatDeltaResult = { content: part.delta };
+        const text = chunk(delta, null, null, part.extra);
+        if (part.verbatim !== undefined) text.verbatim = { json: part.verbatim, delta };
+        yield text;
         break;
+      }
       case 'reasoning-delta':
         yield chunk({ reasoning: part.delta });
         break;

@@ -34,7 +34,11 @@ export interface ChatResponse {
  */
 export type StreamPart =
   | { type: 'response-metadata'; id?: string; model?: string; created?: number; extra?: PassThrough }
-  | { type: 'text-delta'; delta: string; extra?: DeltaExtras }
+  /**
+   * `verbatim` is the provider's event as it came, when it was an OpenAI chat chunk carrying only
+   * this text: the gateway may send it on as it is rather than build and serialise it again.
+   */
+  | { type: 'text-delta'; delta: string; extra?: DeltaExtras; verbatim?: string }
   | { type: 'reasoning-delta'; delta: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
   | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | null; extra?: DeltaExtras }

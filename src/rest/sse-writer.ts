@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
-import { toWireChunk } from '../contract/to-wire-chat.js';
+import { chunkJsonWriter } from '../contract/to-wire-chat.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import { recordErrorCode } from '../http/request-log.js';
 
@@ -24,8 +24,9 @@ export interface SseEncoder<Chunk = ChatChunk> {
 
 /** OpenAI's chat stream: a `data:` line per chunk, `[DONE]` at the end, an error body as the last event. */
 export function openAiEncoder(includeUsage: boolean): SseEncoder {
+  const chunkJson = chunkJsonWriter(includeUsage);
   return {
-    chunk: (chunk) => `data: ${JSON.stringify(toWireChunk(chunk, includeUsage))}\n\n`,
+    chunk: (chunk) => `data: ${chunkJson(chunk)}\n\n`,
     end: () => 'data: [DONE]\n\n',
     error: (error) => `data: ${JSON.stringify(error.toBody())}\n\n`,
   };

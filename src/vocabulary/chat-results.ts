@@ -79,4 +79,16 @@ export interface ChatChunk extends ServedFacts {
   usage: TokenUsage | null;
   /** Top-level chunk fields the provider sent that the gateway does not own. */
   extra?: PassThrough;
+  /** The provider's chunk as it came, when it says all this chunk does but the gateway's facts. */
+  verbatim?: VerbatimChunk;
+}
+
+/**
+ * A provider chunk an OpenAI stream may send on as it came, with the gateway's facts added: the
+ * JSON text, and the delta it was read into. Whatever rewrites the chunk's delta (an output filter)
+ * makes a new delta, and with it the verbatim text no longer applies.
+ */
+export interface VerbatimChunk {
+  json: string;
+  delta: ChatDeltaResult;
 }

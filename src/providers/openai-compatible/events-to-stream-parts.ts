@@ -20,7 +20,7 @@ export async function* eventsToStreamParts(
   let finishExtras: DeltaExtras | undefined;
   let usage: TokenUsage | null = null;
   let sawDone = false;
-  let sentMetadata = false;
+  let first: WireCompletion | undefined;
 
   for await (const event of events) {
     onEvent();
@@ -42,8 +42,8 @@ export async function* eventsToStreamParts(
       yield { type: 'error', error: mapInBandError(source, wireError, true) };
       return;
     }
-    if (!sentMetadata) {
-      sentMetadata = true;
+    if (first === undefined) {
+      first = chunk;
       const extra = responseExtras(chunk);
       yield { type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created, ...(extra === undefined ? {} : { extra }) };
     }
@@ -55,7 +55,12 @@ export async function* eventsToStreamParts(
       const reasoning = delta.reasoning ?? delta.reasoning_content;
       if (typeof reasoning === 'string' && reasoning !== '') yield { type: 'reasoning-delta', delta: reasoning };
       const hasText = typeof delta.content === 'string' && delta.content !== '';
-      if (hasText) yield { type: 'text-delta', delta: delta.content as string, ...(extras === undefined ? {} : { extra: extras }) };
+      if (hasText) {
+        const part: Extract<StreamPart, { type: 'text-delta' }> = { type: 'text-delta', delta: delta.content as string };
+        if (extras !== undefined) part.extra = extras;
+        if (carriesOnlyText(chunk, first, data)) part.verbatim = data;
+        yield part;
+      }
       else if (extras !== undefined && finishing === undefined) yield { type: 'pass-through-delta', extra: extras };
       if (Array.isArray(delta.tool_calls)) {
         for (const [position, call] of delta.tool_calls.entries()) {
@@ -84,6 +89,38 @@ export async function* eventsToStreamParts(
     return;
   }
   yield { type: 'finish', finishReason: finishReason ?? 'stop', usage, ...(finishExtras === undefined ? {} : { extra: finishExtras }) };
+}
+
+/**
+ * Whether the gateway's chunk for this event would say nothing the event does not: the stream's
+ * id, model and created as its first chunk gave them (the gateway keeps those), one choice with
+ * only text in its delta and no finish, no usage (its place depends on include_usage) and no
+ * gateway facts of its own. Fields the gateway does not own stay where the provider put them.
+ */
+function carriesOnlyText(chunk: WireCompletion, first: WireCompletion, data: string): boolean {
+  const choice = chunk.choices?.length === 1 ? chunk.choices[0] : undefined;
+  const delta = choice?.delta;
+  return (
+    delta !== undefined &&
+    delta !== null &&
+    choice!.index === 0 &&
+    choice!.finish_reason === null &&
+    delta.role === undefined &&
+    delta.reasoning === undefined &&
+    delta.reasoning_content === undefined &&
+    delta.tool_calls === undefined &&
+    chunk.object === 'chat.completion.chunk' &&
+    typeof chunk.id === 'string' &&
+    chunk.id === first.id &&
+    typeof chunk.model === 'string' &&
+    chunk.model === first.model &&
+    typeof chunk.created === 'number' &&
+    chunk.created === first.created &&
+    chunk.usage === undefined &&
+    (chunk as { x_gateway?: unknown }).x_gateway === undefined &&
+    data.charCodeAt(0) === 123 /* { */ &&
+    data.charCodeAt(data.length - 1) === 125 /* } */
+  );
 }
 
 /** The chunk's choice fields the gateway does not own, in the delta and beside it. */
