@@ -92,4 +92,12 @@ describe('text chunks passed through as the provider wrote them', () => {
     expect(hi?.raw.match(/"x_gateway"/g)).to.have.length(1);
     expect(hi?.body?.x_gateway).to.deep.equal({ provider: 'openrouter', attempts: 1, cache: 'BYPASS' });
   });
+
+  it('rebuilds a chunk whose JSON the provider spread over several data lines, so each event stays one line', async () => {
+    const pretty = JSON.stringify({ ...BASE, choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] }, null, 2);
+    const got = await stream([`${pretty.split('\n').map((line) => `data: ${line}`).join('\n')}\n\n`]);
+    const hi = got.find((event) => contentOf(event.body) === 'Hi');
+    expect(hi?.raw).to.not.include('\n');
+    expect(hi?.body?.x_gateway).to.deep.equal({ provider: 'openrouter', attempts: 1, cache: 'BYPASS' });
+  });
 });

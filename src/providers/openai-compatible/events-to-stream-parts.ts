@@ -95,7 +95,7 @@ export async function* eventsToStreamParts(
  * Whether the gateway's chunk for this event would say nothing the event does not: the stream's
  * id, model and created as its first chunk gave them (the gateway keeps those), one choice with
  * only text in its delta and no finish, no usage (its place depends on include_usage) and no
- * gateway facts of its own. Fields the gateway does not own stay where the provider put them.
+ * gateway facts of its own, on one line. Fields the gateway does not own stay where the provider put them.
  */
 function carriesOnlyText(chunk: WireCompletion, first: WireCompletion, data: string): boolean {
   const choice = chunk.choices?.length === 1 ? chunk.choices[0] : undefined;
@@ -119,7 +119,10 @@ function carriesOnlyText(chunk: WireCompletion, first: WireCompletion, data: str
     chunk.usage === undefined &&
     (chunk as { x_gateway?: unknown }).x_gateway === undefined &&
     data.charCodeAt(0) === 123 /* { */ &&
-    data.charCodeAt(data.length - 1) === 125 /* } */
+    data.charCodeAt(data.length - 1) === 125 /* } */ &&
+    // An event whose JSON spans several `data:` lines would break the SSE framing if written as one.
+    !data.includes('\n') &&
+    !data.includes('\r')
   );
 }
 
