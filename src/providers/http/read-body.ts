@@ -40,7 +40,10 @@ export function readBody(stream: Readable, limit: number, onProgress: () => void
     });
     stream.once('end', () => finish(false));
     stream.once('error', fail);
-    // Destroyed without an error (an abort): the body is incomplete.
-    stream.once('close', () => fail(Object.assign(new Error('the response ended before it was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+    // Destroyed without an error (an abort): the body is incomplete. Every body closes after its
+    // end, so the error (and its stack trace, a measurable cost) is made only when it is one.
+    stream.once('close', () => {
+      if (!settled) fail(Object.assign(new Error('the response ended before it was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
   });
 }
