@@ -157,7 +157,8 @@ export class ResilientExecutor {
       const endCall = this.runner.balancer.begin(deployment);
       try {
         yield first;
-        for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) yield chunk;
+        // yield* hands each chunk on without a for-await hop of its own; leaving early returns `chunks` too.
+        yield* chunks;
         ticket.succeed();
         this.runner.runtime.recordSuccess(deployment.provider);
       } catch (error) {

@@ -8,87 +8,164 @@ import { mapFinishReason } from './map-finish-reason.js';
 import { findWireError, mapInBandError, type UpstreamErrorSource } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
 import { choiceExtras, messageExtras, responseExtras } from './pass-through-fields.js';
-import type { EventSourceMessage } from './parse-event-stream.js';
-import type { WireCompletion } from './wire-types.js';
+import { EventFramer, type EventSourceMessage } from './parse-event-stream.js';
+import { TextChunkTemplate } from './text-chunk-template.js';
+import type { WireCompletion, WireToolCall } from './wire-types.js';
 
-export async function* eventsToStreamParts(
-  events: AsyncIterable<EventSourceMessage>,
-  source: UpstreamErrorSource,
-  onEvent: () => void,
-): AsyncGenerator<StreamPart> {
-  let finishReason: FinishReason | undefined;
-  let finishExtras: DeltaExtras | undefined;
-  let usage: TokenUsage | null = null;
-  let sawDone = false;
-  let first: WireCompletion | undefined;
+/**
+ * Decodes one stream's events as they come, synchronously, so the provider's read loop is the one
+ * async step per token.
+ */
+export class ChatEventDecoder {
+  private finishReason: FinishReason | undefined;
+  private finishExtras: DeltaExtras | undefined;
+  private usage: TokenUsage | null = null;
+  private sawDone = false;
+  private failed = false;
+  private first: WireCompletion | undefined;
+  private template: TextChunkTemplate | undefined;
+  /** Nothing after this counts: `[DONE]` came, or an error part was the last part. */
+  done = false;
 
-  for await (const event of events) {
-    onEvent();
+  constructor(private readonly source: UpstreamErrorSource) {}
+
+  /** Appends the parts one event carries to `out`. */
+  decode(event: EventSourceMessage, out: StreamPart[]): void {
     const data = event.data.trim();
     if (data === '[DONE]') {
-      sawDone = true;
-      break;
+      this.sawDone = true;
+      this.done = true;
+      return;
     }
-    if (data === '') continue;
+    if (data === '') return;
+    const same = this.template?.match(data);
+    if (same !== undefined) {
+      out.push(textPart(same.text, same.extras, data));
+      return;
+    }
     let chunk: WireCompletion;
     try {
       chunk = JSON.parse(data) as WireCompletion;
     } catch {
-      yield { type: 'error', error: streamError(source, 'sent a stream event that is not JSON') };
+      this.fail(out, streamError(this.source, 'sent a stream event that is not JSON'));
       return;
     }
     const wireError = findWireError(chunk) ?? chunk.choices?.[0]?.error;
     if (wireError !== undefined) {
-      yield { type: 'error', error: mapInBandError(source, wireError, true) };
+      this.fail(out, mapInBandError(this.source, wireError, true));
       return;
     }
-    if (first === undefined) {
-      first = chunk;
+    if (this.first === undefined) {
+      this.first = chunk;
       const extra = responseExtras(chunk);
-      yield { type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created, ...(extra === undefined ? {} : { extra }) };
+      out.push({ type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created, ...(extra === undefined ? {} : { extra }) });
     }
+    this.decodeChoice(chunk, data, out);
+    if (chunk.usage !== undefined && chunk.usage !== null) this.usage = mapUsage(chunk.usage);
+  }
+
+  /** Appends the stream's last part once its body has ended: the finish, or why there is none. */
+  end(out: StreamPart[]): void {
+    if (this.failed) return;
+    if (this.finishReason === undefined && !this.sawDone) {
+      out.push({
+        type: 'error',
+        error: new GatewayError('upstream_stream_truncated', `Provider ${this.source.providerId} closed the stream before finishing it.`, {
+          provider: this.source.providerId,
+        }),
+      });
+      return;
+    }
+    out.push({ type: 'finish', finishReason: this.finishReason ?? 'stop', usage: this.usage, ...(this.finishExtras === undefined ? {} : { extra: this.finishExtras }) });
+  }
+
+  private decodeChoice(chunk: WireCompletion, data: string, out: StreamPart[]): void {
     const choice = chunk.choices?.[0];
     const delta = choice?.delta;
     const extras = deltaExtras(choice);
     const finishing = mapFinishReason(choice?.finish_reason);
     if (delta !== undefined && delta !== null) {
       const reasoning = delta.reasoning ?? delta.reasoning_content;
-      if (typeof reasoning === 'string' && reasoning !== '') yield { type: 'reasoning-delta', delta: reasoning };
-      const hasText = typeof delta.content === 'string' && delta.content !== '';
-      if (hasText) {
-        const part: Extract<StreamPart, { type: 'text-delta' }> = { type: 'text-delta', delta: delta.content as string };
-        if (extras !== undefined) part.extra = extras;
-        if (carriesOnlyText(chunk, first, data)) part.verbatim = data;
-        yield part;
-      }
-      else if (extras !== undefined && finishing === undefined) yield { type: 'pass-through-delta', extra: extras };
-      if (Array.isArray(delta.tool_calls)) {
-        for (const [position, call] of delta.tool_calls.entries()) {
-          const part: Extract<StreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index: call.index ?? position };
-          if (call.id !== undefined) part.id = call.id;
-          if (call.function?.name !== undefined) part.name = call.function.name;
-          if (call.function?.arguments !== undefined) part.argumentsDelta = call.function.arguments;
-          yield part;
-        }
-      }
+      if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning-delta', delta: reasoning });
+      if (typeof delta.content === 'string' && delta.content !== '') {
+        const verbatim = carriesOnlyText(chunk, this.first!, data);
+        // The next chunks that read as this one but for their text are recognised without a full parse.
+        if (verbatim) this.template = TextChunkTemplate.of(data, delta.content, extras);
+        out.push(textPart(delta.content, extras, verbatim ? data : undefined));
+      } else if (extras !== undefined && finishing === undefined) out.push({ type: 'pass-through-delta', extra: extras });
+      if (Array.isArray(delta.tool_calls)) pushToolCallParts(delta.tool_calls, out);
     }
     if (finishing !== undefined) {
-      finishReason = finishing;
-      finishExtras = extras;
+      this.finishReason = finishing;
+      this.finishExtras = extras;
     }
-    if (chunk.usage !== undefined && chunk.usage !== null) usage = mapUsage(chunk.usage);
   }
 
-  if (finishReason === undefined && !sawDone) {
-    yield {
-      type: 'error',
-      error: new GatewayError('upstream_stream_truncated', `Provider ${source.providerId} closed the stream before finishing it.`, {
-        provider: source.providerId,
-      }),
-    };
-    return;
+  private fail(out: StreamPart[], error: GatewayError): void {
+    out.push({ type: 'error', error });
+    this.failed = true;
+    this.done = true;
   }
-  yield { type: 'finish', finishReason: finishReason ?? 'stop', usage, ...(finishExtras === undefined ? {} : { extra: finishExtras }) };
+}
+
+/** A chat stream's body, chunk by chunk, as parts: framed and decoded together, synchronously. */
+export class ChatStreamDecoder {
+  private readonly framer = new EventFramer();
+  private readonly events: ChatEventDecoder;
+  private readonly parts: StreamPart[] = [];
+
+  /** `onEvent` hears of every event, the provider's sign of progress. */
+  constructor(
+    source: UpstreamErrorSource,
+    private readonly onEvent: () => void,
+  ) {
+    this.events = new ChatEventDecoder(source);
+  }
+
+  /** True once nothing more in the body counts. */
+  get done(): boolean {
+    return this.events.done;
+  }
+
+  /** The parts a body chunk completes. The array is reused by the next call. */
+  push(chunk: Uint8Array | string): readonly StreamPart[] {
+    return this.decodeAll(this.framer.feed(chunk));
+  }
+
+  /** The parts left when the body ended, the last part (finish or error) included. */
+  end(): readonly StreamPart[] {
+    if (this.events.done) this.parts.length = 0;
+    else this.decodeAll(this.framer.flush());
+    this.events.end(this.parts);
+    return this.parts;
+  }
+
+  private decodeAll(events: readonly EventSourceMessage[]): StreamPart[] {
+    this.parts.length = 0;
+    for (const event of events) {
+      this.onEvent();
+      this.events.decode(event, this.parts);
+      if (this.events.done) break;
+    }
+    return this.parts;
+  }
+}
+
+function textPart(text: string, extras: DeltaExtras | undefined, verbatim: string | undefined): StreamPart {
+  const part: Extract<StreamPart, { type: 'text-delta' }> = { type: 'text-delta', delta: text };
+  if (extras !== undefined) part.extra = extras;
+  if (verbatim !== undefined) part.verbatim = verbatim;
+  return part;
+}
+
+function pushToolCallParts(calls: readonly WireToolCall[], out: StreamPart[]): void {
+  for (const [position, call] of calls.entries()) {
+    const part: Extract<StreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index: call.index ?? position };
+    if (call.id !== undefined) part.id = call.id;
+    if (call.function?.name !== undefined) part.name = call.function.name;
+    if (call.function?.arguments !== undefined) part.argumentsDelta = call.function.arguments;
+    out.push(part);
+  }
 }
 
 /**

@@ -20,9 +20,8 @@ import {
 import type { PassThroughProtocol } from '../../vocabulary/pass-through.js';
 import { embed } from './embeddings.js';
 import { passThroughEndpoint } from './pass-through-endpoints.js';
-import { eventsToStreamParts } from './events-to-stream-parts.js';
+import { ChatStreamDecoder } from './events-to-stream-parts.js';
 import { parseChatResponse } from './parse-chat-response.js';
-import { parseEventStream } from './parse-event-stream.js';
 import { bodyChunks } from '../http/body-chunks.js';
 import type { OpenAICompatibleSettings } from './settings.js';
 import { toWireRequest } from './to-wire-request.js';
@@ -41,12 +40,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const models = Array.isArray(body?.data) ? body.data : [];
     return models
       .filter((model): model is WireModel & { id: string } => typeof model?.id === 'string' && model.id !== '')
-      .map((model) => ({
-        id: model.id,
-        ownedBy: model.owned_by,
-        created: model.created,
-        contextLength: typeof model.context_length === 'number' ? model.context_length : null,
-      }));
+      .map((model) => ({ id: model.id, ownedBy: model.owned_by, created: model.created, contextLength: typeof model.context_length === 'number' ? model.context_length : null }));
   }
 
   async function complete(request: ChatRequest, options: CallOptions): Promise<ChatResponse> {
@@ -74,11 +68,13 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
       } catch (error) {
         throw transport.failure(error, deadline, false);
       }
+      const decoder = new ChatStreamDecoder(transport.source, () => deadline.markProgress());
       try {
-        const events = parseEventStream(bodyChunks(body));
-        for await (const part of eventsToStreamParts(events, transport.source, () => deadline.markProgress())) {
-          yield part;
+        for await (const chunk of bodyChunks(body)) {
+          for (const part of decoder.push(chunk)) yield part;
+          if (decoder.done) break;
         }
+        for (const part of decoder.end()) yield part;
       } catch (error) {
         yield { type: 'error', error: transport.failure(error, deadline, true) };
       }

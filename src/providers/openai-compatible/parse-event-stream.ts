@@ -3,19 +3,33 @@
  * multi-line data and events split across TCP chunks are its job). An event cut off by the end of
  * the body is dropped, as the SSE spec says.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 
 export type { EventSourceMessage };
 
-export async function* parseEventStream(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<EventSourceMessage> {
-  const pending: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event) });
-  const decoder = new TextDecoder();
-  for await (const chunk of body) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    for (const event of pending) yield event;
-    pending.length = 0;
+/** Frames a body chunk by chunk, synchronously: each call returns the events it completed. */
+export class EventFramer {
+  private readonly pending: EventSourceMessage[] = [];
+  private readonly parser: EventSourceParser = createParser({ onEvent: (event) => this.pending.push(event) });
+  private readonly decoder = new TextDecoder();
+
+  /** The array returned is reused by the next call: read it before framing more. */
+  feed(chunk: Uint8Array | string): readonly EventSourceMessage[] {
+    this.pending.length = 0;
+    this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
+    return this.pending;
   }
-  parser.feed(decoder.decode());
-  for (const event of pending) yield event;
+
+  /** The events the decoder still held when the body ended. */
+  flush(): readonly EventSourceMessage[] {
+    this.pending.length = 0;
+    this.parser.feed(this.decoder.decode());
+    return this.pending;
+  }
+}
+
+export async function* parseEventStream(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<EventSourceMessage> {
+  const framer = new EventFramer();
+  for await (const chunk of body) yield* framer.feed(chunk);
+  yield* framer.flush();
 }

@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { ChatStreamDecoder } from '../../src/providers/openai-compatible/events-to-stream-parts.js';
+import { TextChunkTemplate } from '../../src/providers/openai-compatible/text-chunk-template.js';
+import type { StreamPart } from '../../src/providers/types.js';
+
+const chunk = (content: string, more: Record<string, unknown> = {}) =>
+  JSON.stringify({ id: 'gen-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], ...more });
+
+/** A small seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+const ALPHABET = ['a', ' ', '"', '\\', '{', '}', '[', ']', ',', ':', 'n', 'u', '0', '\n', '\t', 'é', '🎉', '\u2028'];
+
+describe('a text chunk template (chunks recognised without a full parse)', () => {
+  const template = TextChunkTemplate.of(chunk('first'), 'first', undefined)!;
+
+  it('reads the text of a chunk that differs only in its text, escapes and all', () => {
+    for (const text of ['t1 ', 'say "hi"', 'back\\slash', 'line\nbreak', 'tab\there', 'é ü 日本 🎉', '\u2028', '"},"finish_reason":"stop"}]}']) {
+      expect(template.match(chunk(text))?.text, text).to.equal(text);
+    }
+  });
+
+  it('does not match a chunk shaped otherwise, which is then parsed in full', () => {
+    const others = [
+      chunk('t', { usage: { total_tokens: 1 } }),
+      chunk('t').replace('"finish_reason":null', '"finish_reason":"stop"'),
+      chunk('t').replace('"id":"gen-1"', '"id":"gen-2"'),
+      chunk(''),
+      // A text that would close the string and add fields of its own: not one JSON string.
+      chunk('x').replace('"content":"x"', '"content":"a","role":"assistant"'),
+      chunk('x').replace('"content":"x"', '"content":"a\\"'),
+      '{}',
+      'not json',
+    ];
+    for (const data of others) {
+      const matched = template.match(data);
+      expect(matched, data).to.equal(undefined);
+    }
+  });
+
+  it('agrees with a full parse on every chunk it matches, however the chunk was altered', () => {
+    const next = random(19);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const expected = JSON.parse(chunk('x')) as { choices: { delta: { content: string } }[] };
+    for (let round = 0; round < 3000; round++) {
+      let data = chunk(Array.from({ length: 1 + Math.floor(next() * 6) }, () => pick(ALPHABET)).join(''));
+      // Splice raw characters in anywhere, as a provider (or an attacker upstream) might.
+      for (let edits = Math.floor(next() * 3); edits > 0; edits--) {
+        const at = Math.floor(next() * data.length);
+        data = data.slice(0, at) + pick(ALPHABET) + data.slice(at);
+      }
+      const matched = template.match(data);
+      if (matched === undefined) continue;
+      const parsed = JSON.parse(data) as typeof expected;
+      expect(parsed.choices[0]?.delta.content, data).to.equal(matched.text);
+      expected.choices[0]!.delta.content = matched.text;
+      expect(parsed, data).to.deep.equal(expected);
+    }
+  });
+
+  it('makes no template when the text cannot be told apart in the chunk', () => {
+    expect(TextChunkTemplate.of(chunk('same', { note: { content: 'same' } }), 'same', undefined)).to.equal(undefined);
+    // Escaped otherwise than JSON.stringify escapes it.
+    expect(TextChunkTemplate.of(chunk('é').replace('é', '\\u00e9'), 'é', undefined)).to.equal(undefined);
+  });
+
+  it('carries the delta extras of the chunk it was made from', () => {
+    const extras = { choice: { logprobs: null } };
+    const withExtras = TextChunkTemplate.of(chunk('a', {}), 'a', extras)!;
+    expect(withExtras.match(chunk('b'))?.extras).to.equal(extras);
+  });
+});
+
+describe('a chat stream decoded chunk by chunk', () => {
+  const sse = (body: Record<string, unknown>) => `data: ${JSON.stringify(body)}\n\n`;
+  const base = { id: 'gen-1', object: 'chat.completion.chunk', created: 1, model: 'm' };
+  const texts = ['Hel', 'lo "you"', ' \\ there', '\n日本', '!'];
+  const body = [
+    sse({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+    ...texts.slice(0, 4).map((content) => sse({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] })),
+    // A chunk shaped otherwise (a field of its own) is parsed in full, and its text still counts.
+    sse({ ...base, system_fingerprint: 'fp', choices: [{ index: 0, delta: { content: texts[4] }, finish_reason: null }] }),
+    sse({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 } }),
+    'data: [DONE]\n\n',
+  ].join('');
+
+  it('yields the same parts however the body is cut into chunks', () => {
+    const next = random(7);
+    for (let round = 0; round < 50; round++) {
+      const decoder = new ChatStreamDecoder({ providerId: 'p', secrets: [] }, () => undefined);
+      const parts: StreamPart[] = [];
+      const bytes = Buffer.from(body);
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + Math.floor(next() * 80);
+        parts.push(...decoder.push(bytes.subarray(at, at + size)));
+        at += size;
+      }
+      parts.push(...decoder.end());
+      const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : []));
+      expect(text).to.deep.equal(texts);
+      // Every text chunk carries only text, so each goes on as it came: the first and the last after a full parse, the rest recognised by the template.
+      const verbatim = parts.flatMap((part) => (part.type === 'text-delta' && part.verbatim !== undefined ? [JSON.parse(part.verbatim) as { choices: { delta: { content: string } }[] }] : []));
+      expect(verbatim.map((chunk) => chunk.choices[0]?.delta.content)).to.deep.equal(texts);
+      expect(parts.at(-1)).to.deep.include({ type: 'finish', finishReason: 'stop' });
+      expect(parts.at(-1)).to.have.nested.property('usage.totalTokens', 8);
+    }
+  });
+
+  it('ends with a truncation error when the body stops before its finish', () => {
+    const decoder = new ChatStreamDecoder({ providerId: 'p', secrets: [] }, () => undefined);
+    decoder.push(sse({ ...base, choices: [{ index: 0, delta: { content: 'cut' }, finish_reason: null }] }));
+    const last = decoder.end().at(-1);
+    expect(last?.type).to.equal('error');
+    expect(last?.type === 'error' ? last.error.code : undefined).to.equal('upstream_stream_truncated');
+  });
+});
