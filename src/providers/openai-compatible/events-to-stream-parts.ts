@@ -14,9 +14,10 @@ import type { WireCompletion, WireToolCall } from './wire-types.js';
 
 /**
  * Decodes one stream's events as they come, synchronously, so the provider's read loop is the one
- * async step per token.
+ * async step per token: a generator per stage, with a full parse of every chunk, cost about 9% of a
+ * stream (bench/README.md, "Performance work").
  */
-export class ChatEventDecoder {
+class ChatEventDecoder {
   private finishReason: FinishReason | undefined;
   private finishExtras: DeltaExtras | undefined;
   private usage: TokenUsage | null = null;
