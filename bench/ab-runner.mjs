@@ -1,0 +1,67 @@
+// The A/B method shared by bench/ab.mjs (two git refs) and bench/bounds.mjs (a build and the same
+// build with one part cut out): both gateways lean (Redis and auth off) against one fake upstream,
+// load alternating between them round by round, so a busy machine slows both alike.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import autocannon from 'autocannon';
+import { cpuSeconds, freePort, imageCommand, root, startUpstream, waitFor } from './processes.mjs';
+
+async function startBuild(children, dir, upstreamPort) {
+  const port = await freePort();
+  const args = imageCommand().map((arg) => arg.replace(root, dir));
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    stdio: 'ignore',
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), AUTH_DISABLED: 'true', OPENROUTER_API_KEY: 'sk-bench', OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`, RATE_LIMIT_RPM: '0', RATE_LIMIT_TPM: '0' },
+  });
+  children.push(child);
+  await waitFor(`http://127.0.0.1:${port}/health/ready`);
+  return { pid: child.pid, url: `http://127.0.0.1:${port}/v1/chat/completions` };
+}
+
+async function measure(target, scenario, seconds) {
+  const body = JSON.stringify({ model: scenario === 'stream' ? 'bench-stream-100x5' : 'bench-lat0', messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: scenario === 'stream' });
+  const before = cpuSeconds(target.pid);
+  if (scenario === 'stream') {
+    const agent = new http.Agent({ keepAlive: true });
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    const one = () => new Promise((resolve) => {
+      const request = http.request(target.url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => response.resume().on('end', resolve));
+      request.on('error', resolve);
+      request.end(body);
+    });
+    await Promise.all(Array.from({ length: 100 }, async () => { while (performance.now() < until) { await one(); done++; } }));
+    agent.destroy();
+    return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / done, rate: done / seconds };
+  }
+  const result = await autocannon({ url: target.url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 50, duration: seconds });
+  return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / result['2xx'], rate: result.requests.average };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Runs the A/B rounds between the builds in `dirA` and `dirB`; prints each round and returns the median ratios of B to A. */
+export async function compareBuilds(dirA, dirB, scenario, rounds) {
+  const children = [];
+  try {
+    const { upstreamPort } = await startUpstream(children);
+    const a = await startBuild(children, dirA, upstreamPort);
+    const b = await startBuild(children, dirB, upstreamPort);
+    await measure(a, scenario, 2);
+    await measure(b, scenario, 2);
+    const ratios = { cpu: [], rate: [] };
+    for (let round = 0; round < rounds; round++) {
+      const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
+      const one = await measure(first, scenario, 4);
+      const two = await measure(second, scenario, 4);
+      const [ra, rb] = first === a ? [one, two] : [two, one];
+      ratios.cpu.push(rb.cpu / ra.cpu);
+      ratios.rate.push(rb.rate / ra.rate);
+      console.log(`round ${round + 1}: A ${ra.cpu.toFixed(0)} µs ${ra.rate.toFixed(0)}/s   B ${rb.cpu.toFixed(0)} µs ${rb.rate.toFixed(0)}/s`);
+    }
+    return { cpu: median(ratios.cpu), rate: median(ratios.rate) };
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+  }
+}

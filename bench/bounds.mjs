@@ -1,0 +1,104 @@
+// Where a request's or a stream's CPU goes, by bounds: copies the working tree's build, cuts one
+// part out of the copy's compiled JavaScript, and A/Bs the real build (A) against the cut one (B)
+// with bench/ab-runner.mjs. B/A is what is left without that part. A bound is a measurement, never
+// a build to ship: it drops behaviour. When the code moves, a bound whose anchor no longer matches
+// stops with a message naming it, rather than measuring something else.
+// Usage: node bench/bounds.mjs <bound> [rounds]   (after npm run build; bounds are listed without one)
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compareBuilds } from './ab-runner.mjs';
+import { root } from './processes.mjs';
+
+const HANDLER = 'dist/src/rest/chat-completions-handler.js';
+const PROVIDER = 'dist/src/providers/openai-compatible/openai-compatible-provider.js';
+const WHOLE_CALL = 'const result = await deps.gateway.createChatCompletion(command, context);';
+const STREAM_BRANCH = 'if (stream) {';
+const answer = (response) => `sendJson(res, ${response}, {});\n        return;\n        `;
+const upstreamPort = "Number(new URL(process.env.OPENROUTER_BASE_URL).port)";
+
+/** Each bound: the scenario it measures and the cuts, as [file, anchor, text put before the anchor]. */
+const BOUNDS = {
+  edge: {
+    scenario: 'whole',
+    what: 'the HTTP edge alone: the chat handler answers at once, with no upstream call and no gateway service',
+    cuts: [[HANDLER, WHOLE_CALL, answer("{ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }] }")]],
+  },
+  'bare-upstream': {
+    scenario: 'whole',
+    what: 'the HTTP edge and a bare keep-alive node:http exchange with the upstream, parsed and answered as it came',
+    cuts: [
+      [HANDLER, WHOLE_CALL, `const text = await new Promise((resolve, reject) => {
+            const body = JSON.stringify({ ...req.body, model: command.model });
+            const request = globalThis.boundHttp.request({ host: '127.0.0.1', port: ${upstreamPort}, path: '/v1/chat/completions', method: 'POST', agent: globalThis.boundAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer x' } }, (upstream) => {
+                const chunks = [];
+                upstream.on('data', (chunk) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks).toString())).on('error', reject);
+            });
+            request.on('error', reject);
+            request.end(body);
+        });
+        ${answer('JSON.parse(text)')}`],
+      [HANDLER, 'export function createChatCompletionsHandler', "import boundHttp from 'node:http';\nglobalThis.boundHttp = boundHttp;\nglobalThis.boundAgent = new boundHttp.Agent({ keepAlive: true, maxSockets: 256 });\n"],
+    ],
+  },
+  provider: {
+    scenario: 'whole',
+    what: 'the HTTP edge and the provider layer (provider.complete), without the gateway service',
+    cuts: [[HANDLER, WHOLE_CALL, `const response = await deps.gateway.deps.registry.get('openrouter').provider.complete({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId });
+        ${answer("{ id: response.id, object: 'chat.completion', created: response.created, model: response.model, choices: [{ index: 0, message: { role: 'assistant', content: response.content }, finish_reason: response.finishReason }] }")}`]],
+  },
+  'raw-stream': {
+    scenario: 'stream',
+    what: "the HTTP edge, the upstream request and the provider's body written through as it came, nothing decoded",
+    cuts: [
+      [PROVIDER, 'for await (const chunk of bodyChunks(body)) {', "for await (const chunk of bodyChunks(body)) yield { type: 'raw', chunk };\n                return;\n                "],
+      [HANDLER, STREAM_BRANCH, `if (stream) {
+            res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
+            for await (const part of deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId })) {
+                if (part.type === 'raw') res.write(part.chunk);
+            }
+            res.end();
+            return;
+        }
+        `],
+    ],
+  },
+  'decoded-stream': {
+    scenario: 'stream',
+    what: "the HTTP edge and the provider's decoded stream, each text chunk written as it came, without the gateway service",
+    cuts: [[HANDLER, STREAM_BRANCH, `if (stream) {
+            res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
+            const facts_ = ',"x_gateway":{"provider":"openrouter","attempts":1,"cache":"BYPASS"}}';
+            for await (const part of deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId })) {
+                if (part.type === 'text-delta' && part.verbatim !== undefined) res.write(\`data: \${part.verbatim.slice(0, -1)}\${facts_}\\n\\n\`);
+            }
+            res.end('data: [DONE]\\n\\n');
+            return;
+        }
+        `]],
+  },
+};
+
+const [name, rounds = '6'] = process.argv.slice(2);
+const bound = BOUNDS[name];
+if (bound === undefined) {
+  console.log(`Usage: node bench/bounds.mjs <bound> [rounds]\n${Object.entries(BOUNDS).map(([key, { scenario, what }]) => `  ${key.padEnd(15)} (${scenario}) ${what}`).join('\n')}`);
+  process.exit(name === undefined ? 0 : 1);
+}
+
+const copy = mkdtempSync(path.join(os.tmpdir(), 'gateway-bound-'));
+try {
+  cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true });
+  cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
+  symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+  for (const [file, anchor, text] of bound.cuts) {
+    const target = path.join(copy, file);
+    const source = readFileSync(target, 'utf8');
+    if (!source.includes(anchor)) throw new Error(`bound ${name} no longer applies: ${file} has no "${anchor}"`);
+    writeFileSync(target, source.replace(anchor, `${text}${anchor}`));
+  }
+  const ratio = await compareBuilds(root, copy, bound.scenario, Number(rounds));
+  console.log(`${name} (${bound.what}): ${(ratio.cpu * 100).toFixed(1)}% of the real ${bound.scenario === 'stream' ? 'stream' : 'request'}'s CPU (median of ${rounds}; A = the working tree's build, B = the same with the cut)`);
+} finally {
+  rmSync(copy, { recursive: true, force: true });
+}
