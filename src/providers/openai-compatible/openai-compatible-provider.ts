@@ -30,6 +30,10 @@ import type { WireModel } from './wire-types.js';
 
 export { settingsFromConfig, type OpenAICompatibleSettings } from './settings.js';
 
+function toProviderModel(model: WireModel & { id: string }): ProviderModel {
+  return { id: model.id, ownedBy: model.owned_by, created: model.created, contextLength: typeof model.context_length === 'number' ? model.context_length : null };
+}
+
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleSettings): LlmProvider {
   const now = settings.now ?? Date.now;
   const transport = new UpstreamTransport(settings);
@@ -40,7 +44,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const models = Array.isArray(body?.data) ? body.data : [];
     return models
       .filter((model): model is WireModel & { id: string } => typeof model?.id === 'string' && model.id !== '')
-      .map((model) => ({ id: model.id, ownedBy: model.owned_by, created: model.created, contextLength: typeof model.context_length === 'number' ? model.context_length : null }));
+      .map(toProviderModel);
   }
 
   async function complete(request: ChatRequest, options: CallOptions): Promise<ChatResponse> {
