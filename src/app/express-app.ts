@@ -23,6 +23,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { createErrorHandler, notFoundHandler } from '../rest/error-responses.js';
 import { createRestRouter } from '../rest/routes.js';
 import { HotRoutes } from '../http/hot-routes.js';
+import type { HttpMiddleware } from '../http/http-exchange.js';
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Cache', 'X-Gateway-Provider', 'X-Gateway-Model', 'X-Gateway-Attempts', 'X-Gateway-Deployment', 'X-Gateway-Overhead-Ms', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
 
@@ -32,7 +33,7 @@ const HOT_PATHS = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings', 
 export interface ExpressApp {
   app: Express;
   /** Every request's first middleware, in order: the hot routes run them too. */
-  front: RequestHandler[];
+  front: HttpMiddleware[];
   hotRoutes: HotRoutes;
 }
 
@@ -43,7 +44,7 @@ export function createExpressApp(config: GatewayConfig, lifecycle: Lifecycle): E
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   // An API serves no HTML of its own except GraphQL's landing page in development, which loads its scripts from a CDN.
-  const front: RequestHandler[] = [securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }), trackInFlight(lifecycle)];
+  const front: HttpMiddleware[] = [securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }), trackInFlight(lifecycle)];
   if (config.security.corsOrigins.length > 0) {
     // Request headers are reflected rather than listed: the OpenAI SDKs send their own (`x-stainless-*`,
     // `openai-beta`) from browsers, and which origins may call at all is what CORS_ORIGINS decides.
@@ -66,7 +67,7 @@ export interface ApiRoutes {
 
 export function mountApiRoutes({ app, front, hotRoutes }: ExpressApp, config: GatewayConfig, routes: ApiRoutes): void {
   const { gateway, validator, logger, streams } = routes;
-  const perRequest: RequestHandler[] = [assignRequestId, logRequests(logger, routes.metrics), authenticateRequests(gateway)];
+  const perRequest: HttpMiddleware[] = [assignRequestId, logRequests(logger, routes.metrics), authenticateRequests(gateway)];
   for (const middleware of perRequest) app.use(middleware);
   const rest = createRestRouter({ gateway, validator, logger, streams, responses: routes.responses, metrics: routes.metrics, maxBodyBytes: config.maxBodyBytes, sseHeartbeatMs: config.sseHeartbeatMs });
   app.use(rest.router);

@@ -3,9 +3,21 @@
  * through trusted proxies), which identifies clients when authentication is off.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
+import proxyAddr from 'proxy-addr';
+import type { HttpRequest } from './http-exchange.js';
 
-export function clientIdOf(req: Request): string {
+/** Express's compiled `trust proxy` setting (`app.get('trust proxy fn')`). */
+export type TrustProxy = (address: string, hop: number) => boolean;
+
+/**
+ * What Express's `req.ip` gives, for a request served on Node's own objects. Without an
+ * X-Forwarded-For header there is no proxy to trust or distrust: the socket's address it is.
+ */
+export function clientAddress(request: IncomingMessage, trust: TrustProxy): string | undefined {
+  return request.headers['x-forwarded-for'] === undefined ? request.socket.remoteAddress : proxyAddr(request, trust);
+}
+
+export function clientIdOf(req: HttpRequest): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 

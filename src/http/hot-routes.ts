@@ -2,25 +2,30 @@
  * A lean dispatch in front of Express for the completion routes, which carry nearly all traffic.
  * Express's router walks every `app.use` layer and route with path matching, URL parsing and a
  * `next` hop per layer before a chat request reaches its handler; that walk measured about a tenth
- * of a request's CPU (bench/README.md, "Performance work"). A hot route runs the very same middleware
- * and handler functions Express would, in the same order, on the same Express request and response
- * objects; only the walk is skipped. Anything else, and any hot path spelled differently (a trailing
- * slash, other case), goes to Express unchanged.
+ * of a request's CPU. And before its router runs, Express swaps the prototypes of Node's request and
+ * response for its own, which measured about a fifth (bench/README.md, "Performance work"). A hot
+ * route runs the very same middleware and handler functions Express would, in the same order, on
+ * Node's own request and response: those functions are typed against http-exchange.ts, so they
+ * cannot reach for Express's additions. Only an error turns the pair into Express's, for the
+ * error handlers that answer with `res.status().json()`. Anything else, and any hot path spelled
+ * differently (a trailing slash, other case), goes to Express unchanged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, Request, Response } from 'express';
+import { clientAddress, type TrustProxy } from './client-identity.js';
+import type { HttpMiddleware, HttpRequest, HttpResponse } from './http-exchange.js';
 
 export interface HotRoute {
   /** The app-level middleware every request passes, in Express's order. */
-  middleware: readonly RequestHandler[];
+  middleware: readonly HttpMiddleware[];
   /** The route's own handlers, in Express's order; the last one answers. */
-  handlers: readonly RequestHandler[];
+  handlers: readonly HttpMiddleware[];
   /** Error handlers, in Express's order; the last one must answer. */
   errorHandlers: readonly ErrorRequestHandler[];
 }
 
 interface CompiledRoute {
-  chain: readonly RequestHandler[];
+  chain: readonly HttpMiddleware[];
   /** Where the route's own handlers start: Express sets `req.route` there, and the request log reads it. */
   routeStart: number;
   route: { path: string };
@@ -30,7 +35,12 @@ interface CompiledRoute {
 export class HotRoutes {
   private readonly routes = new Map<string, CompiledRoute>();
 
-  constructor(private readonly app: Express) {}
+  /** Express's compiled `trust proxy` setting, for the client address Express's `req.ip` would give. */
+  private readonly trust: TrustProxy;
+
+  constructor(private readonly app: Express) {
+    this.trust = app.get('trust proxy fn') as TrustProxy;
+  }
 
   add(method: 'POST', path: string, route: HotRoute): void {
     this.routes.set(`${method} ${path}`, { chain: [...route.middleware, ...route.handlers], routeStart: route.middleware.length, route: { path }, errorHandlers: route.errorHandlers });
@@ -45,25 +55,34 @@ export class HotRoutes {
       this.app(req, res);
       return;
     }
-    this.serve(hot, this.asExpress(req, res));
+    this.serve(hot, req as HttpRequest, this.withLocals(req, res));
   };
 
-  /** What Express's `app.handle` does before its router runs. */
-  private asExpress(req: IncomingMessage, res: ServerResponse): { req: Request; res: Response } {
+  /** The fields the hot routes' functions read that Node's objects do not have. */
+  private withLocals(req: IncomingMessage, res: ServerResponse): HttpResponse {
+    const response = res as HttpResponse;
+    response.locals = Object.create(null) as Record<string, unknown>;
+    const request = req as HttpRequest;
+    request.baseUrl = '';
+    request.ip = clientAddress(request, this.trust);
+    return response;
+  }
+
+  /** What Express's `app.handle` does before its router runs, for the error handlers; `locals` is kept. */
+  private asExpress(req: HttpRequest, res: HttpResponse): { req: Request; res: Response } {
     const request = Object.setPrototypeOf(req, this.app.request) as Request;
     const response = Object.setPrototypeOf(res, this.app.response) as Response;
     request.res = response;
     response.req = request;
-    response.locals = Object.create(null) as Record<string, unknown>;
     request.originalUrl = request.url;
-    request.baseUrl = '';
     request.params = {};
     return { req: request, res: response };
   }
 
-  private serve(hot: CompiledRoute, { req, res }: { req: Request; res: Response }): void {
+  private serve(hot: CompiledRoute, req: HttpRequest, res: HttpResponse): void {
     let index = 0;
     let errorIndex = 0;
+    let express: { req: Request; res: Response } | undefined;
     const fail = (error: unknown): void => {
       const handler = hot.errorHandlers[errorIndex++];
       if (handler === undefined) {
@@ -72,7 +91,10 @@ export class HotRoutes {
         res.end();
         return;
       }
-      run(() => handler(error, req, res, next));
+      // The same two objects, from now on with Express's prototypes.
+      express ??= this.asExpress(req, res);
+      const pair = express;
+      run(() => handler(error, pair.req, pair.res, next));
     };
     const next = (error?: unknown): void => {
       if (error !== undefined && error !== 'route' && error !== 'router') {

@@ -4,7 +4,7 @@
  * showed up in the hot path's profile. Bodies of other types are left unread: the route's
  * validator answers 415 for them.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { HttpMiddleware, HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { GatewayError } from '../errors.js';
@@ -17,7 +17,7 @@ function unsupported(): GatewayError {
 }
 
 /** The body as sent, or decompressed for the encodings clients actually use. */
-function bodyStream(req: Request): Readable {
+function bodyStream(req: HttpRequest): Readable {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   switch (encoding) {
     case 'identity':
@@ -39,9 +39,9 @@ function bodyStream(req: Request): Readable {
  */
 const BODY_TIMEOUT_MS = 60_000;
 
-export function parseJsonBody(limitBytes: number, timeoutMs = BODY_TIMEOUT_MS): RequestHandler {
+export function parseJsonBody(limitBytes: number, timeoutMs = BODY_TIMEOUT_MS): HttpMiddleware {
   const tooLarge = () => new GatewayError('payload_too_large', `The request body is larger than ${limitBytes} bytes.`);
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: HttpRequest, res: HttpResponse, next: HttpNext) => {
     // Present even when nothing is parsed: Apollo takes a missing `body` for a setup mistake and answers 500.
     if (!Reflect.has(req, 'body')) req.body = undefined;
     const contentType = req.headers['content-type'];

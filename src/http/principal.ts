@@ -1,11 +1,11 @@
 /** Authenticates every HTTP request once, before routing; routes then only check access. */
-import type { NextFunction, Request, Response } from 'express';
+import type { HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
 import type { Principal } from '../vocabulary/principal.js';
 import { bearerToken } from '../auth/access.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 
 export function authenticateRequests(gateway: GatewayService) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  return async (req: HttpRequest, res: HttpResponse, next: HttpNext): Promise<void> => {
     // Anthropic's SDKs send the key as x-api-key; everyone else as a bearer token.
     const apiKey = req.headers['x-api-key'];
     res.locals.principal = await gateway.authenticate(bearerToken(req.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined));
@@ -13,6 +13,6 @@ export function authenticateRequests(gateway: GatewayService) {
   };
 }
 
-export function principalOf(res: Response): Principal | undefined {
+export function principalOf(res: HttpResponse): Principal | undefined {
   return res.locals.principal as Principal | undefined;
 }

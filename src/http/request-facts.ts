@@ -4,7 +4,7 @@
  * and GraphQL over WebSocket, so the three cannot drift apart.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from './http-exchange.js';
 import { clientIdFor } from '../auth/access.js';
 import type { Principal } from '../vocabulary/principal.js';
 import type { ResponseReport } from '../vocabulary/request-context.js';
@@ -32,7 +32,7 @@ function traceparentOf(header: string | string[] | undefined): { traceparent?: s
 }
 
 /** An Express request that went through the request-id, logging and authentication middleware. */
-export function httpRequestFacts(req: Request, res: Response): RequestFacts & { report: ResponseReport } {
+export function httpRequestFacts(req: HttpRequest, res: HttpResponse): RequestFacts & { report: ResponseReport } {
   const principal = principalOf(res);
   return { requestId: requestIdOf(res), clientId: clientIdFor(principal, clientIdOf(req)), principal, report: reportOf(res), ...traceparentOf(req.headers.traceparent) };
 }

@@ -3,7 +3,7 @@
  * otherwise. It is echoed back, forwarded upstream and put on every log line of the request.
  */
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -12,13 +12,13 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value !== undefined && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-export function assignRequestId(req: Request, res: Response, next: NextFunction): void {
+export function assignRequestId(req: HttpRequest, res: HttpResponse, next: HttpNext): void {
   const id = requestIdFrom(req.headers['x-request-id']);
   res.locals.requestId = id;
   res.setHeader('X-Request-Id', id);
   next();
 }
 
-export function requestIdOf(res: Response): string {
+export function requestIdOf(res: HttpResponse): string {
   return typeof res.locals.requestId === 'string' ? res.locals.requestId : randomUUID();
 }

@@ -4,7 +4,7 @@
  * model, attempts, cache status, tokens, latency and error code. No prompt or completion text
  * unless LOG_CONTENT is on.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
 import type { ResponseReport } from '../vocabulary/request-context.js';
 import { principalOf } from './principal.js';
 import { requestIdOf } from './request-id.js';
@@ -12,30 +12,45 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** The adapter's per-request report, shared with the gateway through the request context. */
-export function reportOf(res: Response): ResponseReport {
+export function reportOf(res: HttpResponse): ResponseReport {
   if (res.locals.report === undefined) res.locals.report = {} satisfies ResponseReport;
   return res.locals.report as ResponseReport;
 }
 
-export function recordErrorCode(res: Response, code: string): void {
+export function recordErrorCode(res: HttpResponse, code: string): void {
   res.locals.errorCode = code;
 }
 
-function routeOf(req: Request): string {
-  if (req.baseUrl === '/graphql' || req.path === '/graphql') return '/graphql';
-  const route = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof route === 'string' ? route.replace(/:(\w+)/g, '{$1}') : 'unmatched';
+function pathOf(url: string | undefined): string {
+  const queryAt = url?.indexOf('?') ?? -1;
+  return url === undefined ? '' : queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+/** A matched route's path as the spec writes it, once per route rather than once per request. */
+const specPaths = new Map<string, string>();
+
+function routeOf(req: HttpRequest): string {
+  const route = req.route?.path;
+  if (typeof route === 'string') {
+    let path = specPaths.get(route);
+    if (path === undefined) {
+      path = route.replace(/:(\w+)/g, '{$1}');
+      specPaths.set(route, path);
+    }
+    return path;
+  }
+  return req.baseUrl === '/graphql' || pathOf(req.url) === '/graphql' ? '/graphql' : 'unmatched';
 }
 
 export function logRequests(logger: Logger, metrics: GatewayMetrics) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: HttpRequest, res: HttpResponse, next: HttpNext): void => {
     const started = performance.now();
     reportOf(res).receivedAt = started;
     res.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
       const route = routeOf(req);
       const status = res.headersSent ? res.statusCode : 499;
-      metrics.observeRequest(route, req.method, status, seconds);
+      metrics.observeRequest(route, req.method ?? '', status, seconds);
       const report = res.locals.report as ResponseReport | undefined;
       const principal = principalOf(res);
       const errorCode = res.locals.errorCode as string | undefined;

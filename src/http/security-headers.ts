@@ -3,10 +3,11 @@
  * with the package); they are the same for every response, so they are collected once at start-up
  * instead of running its twelve middlewares on every request of the hot path.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpMiddleware, HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
 import helmet, { type HelmetOptions } from 'helmet';
 
-export function securityHeaders(options: Readonly<HelmetOptions>): RequestHandler {
+export function securityHeaders(options: Readonly<HelmetOptions>): HttpMiddleware {
   const headers: [string, string][] = [];
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -15,12 +16,12 @@ export function securityHeaders(options: Readonly<HelmetOptions>): RequestHandle
     removeHeader() {},
   };
   let finished = false;
-  helmet(options)({} as Request, recorder as unknown as Response, () => {
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => {
     finished = true;
   });
   // Helmet runs synchronously today; if a release ever defers, fail at start-up rather than send no headers.
   if (!finished || headers.length === 0) throw new Error('helmet did not set its headers synchronously');
-  return (_req: Request, res: Response, next: NextFunction) => {
+  return (_req: HttpRequest, res: HttpResponse, next: HttpNext) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };

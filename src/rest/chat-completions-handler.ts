@@ -1,5 +1,5 @@
 /** POST /v1/chat/completions: OpenAI-compatible, whole or streamed. */
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import { fromWireRequest } from '../contract/from-wire-request.js';
 import type { CreateChatCompletionRequest } from '../contract/openai-wire-types.js';
 import { toWireCompletion } from '../contract/to-wire-chat.js';
@@ -24,7 +24,7 @@ export interface ChatCompletionsHandlerDeps {
 }
 
 export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
     const { command, stream, includeUsageChunk } = fromWireRequest(req.body as CreateChatCompletionRequest);
     const abort = abortWhenClientLeaves(res);
     const facts = httpRequestFacts(req, res);

@@ -2,7 +2,7 @@
  * POST /v1/completions (legacy text completions), passed through on the same gateway path as chat:
  * the provider's answer, or each of its stream chunks, goes to the client as the provider sent it.
  */
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import { fromWireCompletionRequest, type CreateCompletionRequestBody } from '../contract/text-completions-wire.js';
 import { passThroughEncoder, servePassThrough } from './pass-through-response.js';
 import type { TranslatedChatDeps } from './translated-chat.js';
@@ -10,7 +10,7 @@ import type { TranslatedChatDeps } from './translated-chat.js';
 const completionsEncoder = passThroughEncoder('data: [DONE]\n\n', (error) => `data: ${JSON.stringify(error.toBody())}\n\n`);
 
 export function createCompletionsHandler(deps: TranslatedChatDeps) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
     const { command, stream } = fromWireCompletionRequest(req.body as CreateCompletionRequestBody);
     await servePassThrough(req, res, deps, command, stream, completionsEncoder);
   };

@@ -1,5 +1,5 @@
 /** POST /v1/embeddings: OpenAI-compatible, through the same gateway path as chat. */
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import { fromWireEmbeddingsRequest, toWireEmbeddings, type CreateEmbeddingsRequestBody } from '../contract/embeddings-wire.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
@@ -9,7 +9,7 @@ import { gatewayHeaders } from './response-headers.js';
 import { sendJson } from './json-response.js';
 
 export function createEmbeddingsHandler(gateway: GatewayService) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
     const command = fromWireEmbeddingsRequest(req.body as CreateEmbeddingsRequestBody);
     const abort = abortWhenClientLeaves(res);
     const facts = httpRequestFacts(req, res);

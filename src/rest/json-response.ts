@@ -4,11 +4,11 @@
  * lookups, content-type negotiation and freshness checks on the hot routes (bench/README.md,
  * "Performance work").
  */
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/http-exchange.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export function sendJson(res: Response, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+export function sendJson(res: HttpResponse, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const json = JSON.stringify(body);
   for (const name in headers) res.setHeader(name, headers[name] as string);
   res.setHeader('Content-Type', JSON_TYPE);

@@ -4,6 +4,7 @@
  * completions; answers, streams and errors come back in Anthropic's shapes.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import { anthropicMessages, anthropicPassThrough, fromAnthropicRequest, type AnthropicCountTokensRequest, type AnthropicMessagesRequest } from '../contract/anthropic-request.js';
 import { toAnthropicError, toAnthropicMessage } from '../contract/anthropic-response.js';
 import { toGatewayError } from '../errors.js';
@@ -19,7 +20,7 @@ import { serveTranslatedChat, type TranslatedChatDeps } from './translated-chat.
 const nativeEncoder = passThroughEncoder('', (error) => `event: error\ndata: ${JSON.stringify(toAnthropicError(error))}\n\n`);
 
 export function createMessagesHandler(deps: TranslatedChatDeps) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
     const request = req.body as AnthropicMessagesRequest;
     if (deps.gateway.servesAsIs('anthropic-messages', request.model)) {
       await servePassThrough(req, res, deps, anthropicPassThrough(request), request.stream === true, nativeEncoder);

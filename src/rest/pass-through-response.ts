@@ -2,7 +2,7 @@
  * Answers a request passed through untranslated: the provider's body as it sent it, or its stream
  * event by event (named events stay named), with the gateway's headers saying what served it.
  */
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import type { ServedPassThroughChunk } from '../gateway/pass-through-pipeline.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
@@ -31,7 +31,7 @@ export function passThroughEncoder(end: string, error: (error: GatewayError) => 
   };
 }
 
-export async function servePassThrough(req: Request, res: Response, deps: TranslatedChatDeps, command: PassThroughCommand, stream: boolean, encoder: SseEncoder<ServedPassThroughChunk>): Promise<void> {
+export async function servePassThrough(req: HttpRequest, res: HttpResponse, deps: TranslatedChatDeps, command: PassThroughCommand, stream: boolean, encoder: SseEncoder<ServedPassThroughChunk>): Promise<void> {
   const abort = abortWhenClientLeaves(res);
   const facts = httpRequestFacts(req, res);
   const context = { ...facts, signal: abort.signal };

@@ -5,6 +5,7 @@
  * and stored per key unless `store` is false, so `previous_response_id` continues a conversation.
  */
 import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import type { StoredResponses } from '../cache/stored-responses.js';
 import { fromResponsesRequest, responsesPassThrough, type ResponsesRequest } from '../contract/responses-request.js';
 import { assistantTurnOf, newResponseFrame, toResponseObject, type ResponseBody } from '../contract/responses-response.js';
@@ -34,7 +35,7 @@ function responseNotFound(id: string, param?: string): GatewayError {
 }
 
 export function createResponsesHandler(deps: ResponsesHandlerDeps) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
     const body = req.body as ResponsesRequest;
     const owner = ownerOf(principalOf(res));
     const previous = typeof body.previous_response_id === 'string' ? await deps.responses.load(owner, body.previous_response_id) : undefined;

@@ -5,7 +5,9 @@ export const TERMINUS_OPERATIONS = ['getLiveness', 'getReadiness'];
  * The REST routes, one row per OpenAPI operation. Every row goes through the same wrapper, which
  * validates the body against the spec before the handler runs: no route can skip the validator.
  */
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type Router } from 'express';
+import typeis from 'type-is';
+import type { HttpMiddleware, HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import { requireAccess } from '../auth/access.js';
 import { GatewayError } from '../errors.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -43,13 +45,13 @@ export interface RestRouterDeps {
 
 export function restRoutes(deps: RestRouterDeps): RestRoute[] {
   return [
-    { method: 'post', path: '/v1/chat/completions', operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
-    { method: 'post', path: '/v1/embeddings', operationId: 'createEmbeddings', access: 'client', handler: createEmbeddingsHandler(deps.gateway) },
-    { method: 'post', path: '/v1/completions', operationId: 'createCompletion', access: 'client', handler: createCompletionsHandler(deps) },
-    { method: 'post', path: '/v1/responses', operationId: 'createResponse', access: 'client', handler: createResponsesHandler(deps) },
+    { method: 'post', path: '/v1/chat/completions', plain: true, operationId: 'createChatCompletion', access: 'client', handler: createChatCompletionsHandler(deps) },
+    { method: 'post', path: '/v1/embeddings', plain: true, operationId: 'createEmbeddings', access: 'client', handler: createEmbeddingsHandler(deps.gateway) },
+    { method: 'post', path: '/v1/completions', plain: true, operationId: 'createCompletion', access: 'client', handler: createCompletionsHandler(deps) },
+    { method: 'post', path: '/v1/responses', plain: true, operationId: 'createResponse', access: 'client', handler: createResponsesHandler(deps) },
     { method: 'get', path: '/v1/responses/{responseId}', operationId: 'retrieveResponse', access: 'client', handler: createRetrieveResponseHandler(deps.responses) },
     { method: 'delete', path: '/v1/responses/{responseId}', operationId: 'deleteResponse', access: 'client', handler: createDeleteResponseHandler(deps.responses) },
-    { method: 'post', path: '/v1/messages', operationId: 'createMessage', access: 'client', handler: createMessagesHandler(deps) },
+    { method: 'post', path: '/v1/messages', plain: true, operationId: 'createMessage', access: 'client', handler: createMessagesHandler(deps) },
     { method: 'post', path: '/v1/messages/count_tokens', operationId: 'countMessageTokens', access: 'client', handler: countMessageTokens },
     {
       method: 'get',
@@ -116,34 +118,41 @@ export function restRoutes(deps: RestRouterDeps): RestRoute[] {
 export interface RestRouter {
   router: Router;
   /** Each POST route's handlers as the router runs them, by spec path, for the hot-route dispatch. */
-  postHandlers: ReadonlyMap<string, readonly RequestHandler[]>;
+  postHandlers: ReadonlyMap<string, readonly HttpMiddleware[]>;
 }
 
 export function createRestRouter(deps: RestRouterDeps): RestRouter {
   const router = express.Router();
-  const postHandlers = new Map<string, RequestHandler[]>();
+  const postHandlers = new Map<string, HttpMiddleware[]>();
   const parseJson = parseJsonBody(deps.maxBodyBytes);
   const routes = restRoutes(deps);
   for (const route of routes) {
     const takesBody = deps.validator.hasBody(route.operationId);
-    const validated: Handler = async (req, res) => {
-      if (takesBody) {
-        if (!req.is('application/json')) {
-          throw new GatewayError('unsupported_media_type', 'The request body must be sent as Content-Type: application/json.');
+    const validated = <Req extends HttpRequest, Res extends HttpResponse>(handler: (req: Req, res: Res) => Promise<void> | void) =>
+      async (req: Req, res: Res): Promise<void> => {
+        if (takesBody) {
+          // Express's `req.is`, which hot routes do not have: no body or another type is a 415.
+          if (!typeis(req, ['application/json'])) {
+            throw new GatewayError('unsupported_media_type', 'The request body must be sent as Content-Type: application/json.');
+          }
+          deps.validator.validateBody(route.operationId, req.body);
         }
-        deps.validator.validateBody(route.operationId, req.body);
-      }
-      await route.handler(req, res);
-    };
+        await handler(req, res);
+      };
     const expressPath = route.expressPath ?? route.path.replace(/\{(\w+)\}/g, ':$1');
     // Access first: a caller without a valid key is refused before its body is read.
-    const checkAccess: RequestHandler = (_req, res, next) => {
+    const checkAccess: HttpMiddleware = (_req, res, next) => {
       requireAccess(principalOf(res), route.access);
       next();
     };
-    const handlers: RequestHandler[] = takesBody ? [checkAccess, parseJson, validated] : [checkAccess, validated];
-    router[route.method](expressPath, ...handlers);
-    if (route.method === 'post' && route.expressPath === undefined) postHandlers.set(route.path, handlers);
+    const before: HttpMiddleware[] = takesBody ? [checkAccess, parseJson] : [checkAccess];
+    if (route.plain === true) {
+      const handlers = [...before, validated(route.handler)];
+      router[route.method](expressPath, ...handlers);
+      if (route.method === 'post' && route.expressPath === undefined) postHandlers.set(route.path, handlers);
+    } else {
+      router[route.method](expressPath, ...before, validated(route.handler));
+    }
   }
   for (const [path, allowed] of methodsByPath(routes)) router.all(path, answerOtherMethods(allowed));
   return { router, postHandlers };

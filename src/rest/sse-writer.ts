@@ -3,7 +3,7 @@
  * failure before any token still gets a real HTTP status; after that, a failure becomes an error
  * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
  */
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/http-exchange.js';
 import { once } from 'node:events';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
@@ -51,12 +51,12 @@ const DRAIN_TIMEOUT_MS = 60_000;
  * Writes and says whether the caller may go on at once. Per token, so the common case (the socket
  * takes it) costs no promise; only a full socket makes the caller wait in `drained`.
  */
-function write(res: Response, text: string): boolean {
+function write(res: HttpResponse, text: string): boolean {
   if (res.writableEnded || res.destroyed) return true;
   return res.write(text);
 }
 
-async function drained(res: Response): Promise<void> {
+async function drained(res: HttpResponse): Promise<void> {
   if (res.writableEnded || res.destroyed) return;
   const stopWaiting = new AbortController();
   const timer = setTimeout(() => res.destroy(), DRAIN_TIMEOUT_MS);
@@ -72,7 +72,7 @@ async function drained(res: Response): Promise<void> {
  * Returns after the stream has ended one way or another. Throws only when the first chunk fails,
  * before anything was written, so the caller can answer with an ordinary error response.
  */
-export async function writeSseStream<Chunk = ChatChunk>(res: Response, chunks: AsyncGenerator<Chunk>, options: SseStreamOptions<Chunk>): Promise<void> {
+export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunks: AsyncGenerator<Chunk>, options: SseStreamOptions<Chunk>): Promise<void> {
   const first = await chunks.next();
   if (first.done === true) throw new Error('the chunk stream ended before its first chunk');
 

@@ -3,7 +3,7 @@
  * through the one gateway path: the same request facts, cache directives and cancellation as chat
  * completions, with the protocol's own encoder for streams and its own body for whole answers.
  */
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http-exchange.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 import { abortWhenClientLeaves } from '../http/client-abort-signal.js';
 import { httpRequestFacts } from '../http/request-facts.js';
@@ -29,7 +29,7 @@ export interface TranslatedAnswer {
   body(result: ChatCompletionResult): Promise<unknown> | unknown;
 }
 
-export async function serveTranslatedChat(req: Request, res: Response, deps: TranslatedChatDeps, command: ChatCompletionCommand, answer: TranslatedAnswer): Promise<void> {
+export async function serveTranslatedChat(req: HttpRequest, res: HttpResponse, deps: TranslatedChatDeps, command: ChatCompletionCommand, answer: TranslatedAnswer): Promise<void> {
   const abort = abortWhenClientLeaves(res);
   const facts = httpRequestFacts(req, res);
   const context: RequestContext = { ...facts, signal: abort.signal, cache: cacheDirectivesFrom(req.headers['cache-control']) };

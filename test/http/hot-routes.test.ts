@@ -115,7 +115,7 @@ describe('hot-route dispatch', () => {
       handlers: [
         async (req, res) => {
           if (req.headers['x-fail'] === 'handler') throw new Error('rejected');
-          res.send(`hot ${req.ip === undefined ? 'no ip' : 'with ip'} ${(req.route as { path: string }).path}`);
+          res.end(`hot ${req.ip === undefined ? 'no ip' : 'with ip'} ${String(req.route?.path)} ${Object.getPrototypeOf(res) === http.ServerResponse.prototype ? 'node' : 'express'}`);
         },
       ],
       errorHandlers: [errors],
@@ -128,9 +128,9 @@ describe('hot-route dispatch', () => {
 
   const post = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${base}${path}`, { method: 'POST', headers })).text();
 
-  it('serves the exact path, with or without a query, on Express request objects', async () => {
-    expect(await post('/v1/chat/completions')).to.equal('hot with ip /v1/chat/completions');
-    expect(await post('/v1/chat/completions?x=1')).to.equal('hot with ip /v1/chat/completions');
+  it('serves the exact path, with or without a query, on Node\'s own request objects with the client address resolved', async () => {
+    expect(await post('/v1/chat/completions')).to.equal('hot with ip /v1/chat/completions node');
+    expect(await post('/v1/chat/completions?x=1')).to.equal('hot with ip /v1/chat/completions node');
   });
 
   it('leaves every other spelling and method to Express', async () => {
