@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { expect } from 'chai';
 import { openAiCompletion, openAiEmbeddings, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { CHAT, CLIENT_KEY, startSecuredGateway, type SecuredSetup } from '../helpers/secured-gateway.js';
+import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { HotRoutes } from '../../src/http/hot-routes.js';
 
 /** Values that differ between any two answers, hot or not; every header name must still match. */
@@ -109,9 +111,15 @@ describe('hot-route dispatch', () => {
     app.post('/v1/chat/completions', (_req, res) => void res.send('express'));
     app.post('/v1/chat/completions/', (_req, res) => void res.send('express'));
     const hot = new HotRoutes(app);
-    const errors: ErrorRequestHandler = (error: Error, req, res, _next) => void res.status(500).send(`error: ${error.message} on ${String((req.route as { path?: string } | undefined)?.path)}`);
+    const errors: ErrorRequestHandler = (error: Error, req, res, _next) => void res.status(500).send(`error: ${error.message} on ${String((req.route as { path?: string } | undefined)?.path)}, ${String(res.locals.seen)}`);
     hot.add('POST', '/v1/chat/completions', {
-      middleware: [(req, _res, next) => (req.headers['x-fail'] === 'middleware' ? next(new Error('refused')) : next())],
+      middleware: [
+        (req, res, next) => {
+          res.locals.seen = 'locals kept';
+          if (req.headers['x-fail'] === 'middleware') next(new Error('refused'));
+          else next();
+        },
+      ],
       handlers: [
         async (req, res) => {
           if (req.headers['x-fail'] === 'handler') throw new Error('rejected');
@@ -138,8 +146,42 @@ describe('hot-route dispatch', () => {
     expect((await fetch(`${base}/v1/chat/completions`)).status).to.equal(404);
   });
 
-  it('passes a middleware error, a thrown error and a rejected promise to the error handlers, as Express 5 does', async () => {
-    expect(await post('/v1/chat/completions', { 'x-fail': 'middleware' })).to.equal('error: refused on undefined');
-    expect(await post('/v1/chat/completions', { 'x-fail': 'handler' })).to.equal('error: rejected on /v1/chat/completions');
+  it('passes a middleware error, a thrown error and a rejected promise to the error handlers on Express\'s objects, locals kept, as Express 5 does', async () => {
+    expect(await post('/v1/chat/completions', { 'x-fail': 'middleware' })).to.equal('error: refused on undefined, locals kept');
+    expect(await post('/v1/chat/completions', { 'x-fail': 'handler' })).to.equal('error: rejected on /v1/chat/completions, locals kept');
+  });
+});
+
+/** With authentication off, limits are kept per client address: the one Express's `req.ip` gives. */
+describe('client address on the hot routes', () => {
+  let upstream: FakeUpstream;
+  let gateway: RunningGateway;
+  async function start(env: Record<string, string>): Promise<void> {
+    upstream = await startFakeUpstream();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, RATE_LIMIT_RPM: '1', ...env });
+  }
+  afterEach(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  async function chatFrom(forwardedFor: string): Promise<number> {
+    upstream.enqueue(openAiCompletion('Hello'));
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify(CHAT) });
+    await response.text();
+    return response.status;
+  }
+
+  it('keeps the limits of clients behind a trusted proxy apart by their forwarded address', async () => {
+    await start({});
+    expect(await chatFrom('203.0.113.7')).to.equal(200);
+    expect(await chatFrom('203.0.113.8')).to.equal(200);
+    expect(await chatFrom('203.0.113.7')).to.equal(429);
+  });
+
+  it('ignores X-Forwarded-For from a peer it does not trust: one socket address, one limit', async () => {
+    await start({ TRUST_PROXY: '10.0.0.1' });
+    expect(await chatFrom('203.0.113.7')).to.equal(200);
+    expect(await chatFrom('203.0.113.8')).to.equal(429);
   });
 });
