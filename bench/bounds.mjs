@@ -16,9 +16,31 @@ const WHOLE_CALL = 'const result = await deps.gateway.createChatCompletion(comma
 const STREAM_BRANCH = 'if (stream) {';
 const answer = (response) => `sendJson(res, ${response}, {});\n        return;\n        `;
 const upstreamPort = "Number(new URL(process.env.OPENROUTER_BASE_URL).port)";
+const HOT_ROUTES = 'dist/src/http/hot-routes.js';
+// Reads the body if nothing has yet, then answers a fixed completion: the least a JSON route does.
+const answerAtOnce = `const reply = () => {
+                const body = JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }] });
+                res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+                res.end(body);
+            };
+            if (req.body !== undefined) reply();
+            else {
+                const chunks = [];
+                req.on('data', (chunk) => chunks.push(chunk)).on('end', () => {
+                    JSON.parse(Buffer.concat(chunks).toString());
+                    reply();
+                });
+            }
+            return;
+`;
 
 /** Each bound: the scenario it measures and the cuts, as [file, anchor, text put before the anchor]. */
 const BOUNDS = {
+  'bare-edge': {
+    scenario: 'whole',
+    what: "Node's HTTP server and terminus only: the hot-route listener reads the body and answers at once",
+    cuts: [[HOT_ROUTES, 'this.serve(hot, ', `{\n            ${answerAtOnce}        }\n        `]],
+  },
   edge: {
     scenario: 'whole',
     what: 'the HTTP edge alone: the chat handler answers at once, with no upstream call and no gateway service',
@@ -80,9 +102,19 @@ const BOUNDS = {
 };
 
 const [name, rounds = '6'] = process.argv.slice(2);
+// `chain:<n>`: the hot chat route answers at once before the n-th function of its chain (0: before
+// the first middleware; the order is in src/app/express-app.ts and src/rest/routes.ts).
+const chainAt = /^chain:(\d+)$/.exec(name ?? '')?.[1];
+if (chainAt !== undefined) {
+  BOUNDS[name] = {
+    scenario: 'whole',
+    what: `the hot chat route answers at once before function ${chainAt} of its chain`,
+    cuts: [[HOT_ROUTES, 'const handler = hot.chain[index++];', `if (index === ${Number(chainAt)}) {\n            ${answerAtOnce}        }\n        `]],
+  };
+}
 const bound = BOUNDS[name];
 if (bound === undefined) {
-  console.log(`Usage: node bench/bounds.mjs <bound> [rounds]\n${Object.entries(BOUNDS).map(([key, { scenario, what }]) => `  ${key.padEnd(15)} (${scenario}) ${what}`).join('\n')}`);
+  console.log(`Usage: node bench/bounds.mjs <bound> [rounds]\n  chain:<n>       (whole) the hot chat route answers at once before function n of its chain\n${Object.entries(BOUNDS).map(([key, { scenario, what }]) => `  ${key.padEnd(15)} (${scenario}) ${what}`).join('\n')}`);
   process.exit(name === undefined ? 0 : 1);
 }
 

@@ -19,8 +19,8 @@ export interface Cancellation {
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
   url: URL;
-  headers: Readonly<Record<string, string>>;
-  /** Sent as is; the caller sets Content-Type. */
+  /** Sent as they are: the caller sets Content-Type and Content-Length. */
+  headers: Readonly<Record<string, string | number>>;
   body: string | undefined;
   cancellation: Cancellation;
 }
@@ -33,8 +33,7 @@ export interface UpstreamResponse {
 
 export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest): Promise<UpstreamResponse> {
   const secure = request.url.protocol === 'https:';
-  const headers: Record<string, string | number> = { ...request.headers };
-  if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
+  const headers = request.headers;
   return new Promise((resolve, reject) => {
     const cancellation = request.cancellation;
     const abortError = () => Object.assign(new Error('the upstream request was aborted'), { code: 'ABORT_ERR', cause: cancellation.reason });

@@ -58,19 +58,14 @@ export class UpstreamTransport {
   /** Sends the request and returns the body stream of a 2xx answer; throws a catalog error otherwise. */
   async open(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions, deadline: UpstreamDeadline): Promise<Readable> {
     const streaming = path === 'chat/completions' && (body as { stream?: boolean }).stream === true;
-    const response = await sendUpstreamRequest(this.settings.agents, {
-      method,
-      url: this.urlFor(path),
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cancellation: deadline,
-      headers: {
-        ...this.fixedHeaders,
-        Accept: streaming ? 'text/event-stream' : 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(options.requestId === undefined ? {} : { 'X-Request-Id': options.requestId }),
-        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
-      },
-    });
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    // One object built in place: the exchange sends it as it is.
+    const headers: Record<string, string | number> = { ...this.fixedHeaders, Accept: streaming ? 'text/event-stream' : 'application/json' };
+    if (text !== undefined) headers['Content-Type'] = 'application/json';
+    if (options.requestId !== undefined) headers['X-Request-Id'] = options.requestId;
+    if (options.traceparent !== undefined) headers.traceparent = options.traceparent;
+    if (text !== undefined) headers['Content-Length'] = Buffer.byteLength(text);
+    const response = await sendUpstreamRequest(this.settings.agents, { method, url: this.urlFor(path), body: text, cancellation: deadline, headers });
     deadline.markResponseStarted();
     const stream = response.body;
     if (response.status < 200 || response.status >= 300) {
