@@ -27,5 +27,3 @@ export interface HttpResponse extends ServerResponse {
 export type HttpNext = (error?: unknown) => void;
 
 export type HttpMiddleware = (req: HttpRequest, res: HttpResponse, next: HttpNext) => void | Promise<void>;
-
-export type HttpErrorMiddleware = (error: unknown, req: HttpRequest, res: HttpResponse, next: HttpNext) => void | Promise<void>;
