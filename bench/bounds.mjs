@@ -99,6 +99,31 @@ const BOUNDS = {
         }
         `]],
   },
+  'pushed-stream': {
+    scenario: 'stream',
+    what: 'edge, a bare upstream request, the body decoded synchronously in its data events and each text chunk written at once: no promise per token',
+    cuts: [
+      [HANDLER, STREAM_BRANCH, `if (stream) {
+            const body = JSON.stringify({ ...req.body, model: command.model, stream: true, stream_options: { include_usage: true } });
+            const decoder = new globalThis.PushDecoder({ providerId: 'openrouter', secrets: [] }, () => {});
+            const facts_ = ',"x_gateway":{"provider":"openrouter","attempts":1,"cache":"BYPASS"}}';
+            await new Promise((resolve, reject) => {
+                const request = globalThis.pushHttp.request({ host: '127.0.0.1', port: ${upstreamPort}, path: '/v1/chat/completions', method: 'POST', agent: globalThis.pushAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer x', accept: 'text/event-stream' } }, (upstream) => {
+                    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
+                    upstream.on('data', (chunk) => {
+                        for (const part of decoder.push(chunk)) if (part.type === 'text-delta' && part.verbatim !== undefined) res.write(\`data: \${part.verbatim.slice(0, -1)}\${facts_}\\n\\n\`);
+                    });
+                    upstream.on('end', () => { res.end('data: [DONE]\\n\\n'); resolve(); }).on('error', reject);
+                });
+                request.on('error', reject);
+                request.end(body);
+            });
+            return;
+        }
+        `],
+      [HANDLER, 'export function createChatCompletionsHandler', "import pushHttp from 'node:http';\nimport { ChatStreamDecoder as PushDecoder } from '../providers/openai-compatible/events-to-stream-parts.js';\nglobalThis.pushHttp = pushHttp;\nglobalThis.PushDecoder = PushDecoder;\nglobalThis.pushAgent = new pushHttp.Agent({ keepAlive: true, maxSockets: 256 });\n"],
+    ],
+  },
 };
 
 const [name, rounds = '6'] = process.argv.slice(2);
