@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import { clientAddress, type TrustProxy } from './client-identity.js';
-import type { HttpMiddleware, HttpRequest, HttpResponse } from './http-exchange.js';
+import { pathOf, type HttpMiddleware, type HttpRequest, type HttpResponse } from './http-exchange.js';
 
 export interface HotRoute {
   /** The app-level middleware every request passes, in Express's order. */
@@ -48,9 +48,7 @@ export class HotRoutes {
 
   /** The server's request listener: a hot route here, everything else to Express. */
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = req.url ?? '';
-    const queryAt = url.indexOf('?');
-    const hot = this.routes.size === 0 ? undefined : this.routes.get(`${req.method ?? ''} ${queryAt === -1 ? url : url.slice(0, queryAt)}`);
+    const hot = this.routes.size === 0 ? undefined : this.routes.get(`${req.method ?? ''} ${pathOf(req.url ?? '')}`);
     if (hot === undefined) {
       this.app(req, res);
       return;

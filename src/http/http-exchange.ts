@@ -27,3 +27,9 @@ export interface HttpResponse extends ServerResponse {
 export type HttpNext = (error?: unknown) => void;
 
 export type HttpMiddleware = (req: HttpRequest, res: HttpResponse, next: HttpNext) => void | Promise<void>;
+
+/** A request target's path, without its query. */
+export function pathOf(url: string): string {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}

@@ -4,7 +4,7 @@
  * model, attempts, cache status, tokens, latency and error code. No prompt or completion text
  * unless LOG_CONTENT is on.
  */
-import type { HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
+import { pathOf, type HttpNext, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import type { ResponseReport } from '../vocabulary/request-context.js';
 import { principalOf } from './principal.js';
 import { requestIdOf } from './request-id.js';
@@ -21,25 +21,10 @@ export function recordErrorCode(res: HttpResponse, code: string): void {
   res.locals.errorCode = code;
 }
 
-function pathOf(url: string | undefined): string {
-  const queryAt = url?.indexOf('?') ?? -1;
-  return url === undefined ? '' : queryAt === -1 ? url : url.slice(0, queryAt);
-}
-
-/** A matched route's path as the spec writes it, once per route rather than once per request. */
-const specPaths = new Map<string, string>();
-
 function routeOf(req: HttpRequest): string {
   const route = req.route?.path;
-  if (typeof route === 'string') {
-    let path = specPaths.get(route);
-    if (path === undefined) {
-      path = route.replace(/:(\w+)/g, '{$1}');
-      specPaths.set(route, path);
-    }
-    return path;
-  }
-  return req.baseUrl === '/graphql' || pathOf(req.url) === '/graphql' ? '/graphql' : 'unmatched';
+  if (typeof route === 'string') return route.replace(/:(\w+)/g, '{$1}');
+  return req.baseUrl === '/graphql' || pathOf(req.url ?? '') === '/graphql' ? '/graphql' : 'unmatched';
 }
 
 export function logRequests(logger: Logger, metrics: GatewayMetrics) {
