@@ -21,6 +21,9 @@ import { CompletionAssembler, completionAsParts } from './completion-assembler.j
 import { targetNames } from './deployments.js';
 import type { ModelRouter } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
+import { asFlow, type Flow } from '../streams/flow.js';
+import { LazyFlow } from '../streams/lazy-flow.js';
+import { StageFlow, type Stage } from '../streams/stage-flow.js';
 import type { RequestCoalescer } from './request-coalescer.js';
 import type { ResilientExecutor } from './resilient-executor.js';
 
@@ -85,7 +88,7 @@ export class ChatPipeline {
     }
   }
 
-  stream(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+  stream(command: ChatCompletionCommand, context: RequestContext): Flow<ChatChunk> {
     const span = this.startSpan(command, context);
     const unfiltered = this.streamUnfiltered(command, context, span);
     const chunks = this.deps.outputFilter.active ? filterChunks(unfiltered, this.deps.outputFilter) : unfiltered;
@@ -93,22 +96,24 @@ export class ChatPipeline {
   }
 
   /** Ends the request's span with what the stream produced, however it ended. */
-  private async *traced(chunks: AsyncGenerator<ChatChunk>, span: TraceSpan): AsyncGenerator<ChatChunk> {
+  private traced(chunks: Flow<ChatChunk>, span: TraceSpan): Flow<ChatChunk> {
     const assembler = new CompletionAssembler();
     let errorType: string | undefined;
-    try {
-      for await (const chunk of chunks) {
+    return new StageFlow(chunks, {
+      item: (chunk: ChatChunk, emit: (chunk: ChatChunk) => void) => {
         assembler.add(chunk);
-        yield chunk;
-      }
-    } catch (error) {
-      errorType = toGatewayError(error).code;
-      throw error;
-    } finally {
-      const result = assembler.partial(0);
-      if (result !== undefined) span.set(responseAttributes(result, this.deps.tracing?.settings.content === true));
-      span.end(errorType);
-    }
+        emit(chunk);
+      },
+      fail: (error) => {
+        errorType = toGatewayError(error).code;
+        return error;
+      },
+      settle: () => {
+        const result = assembler.partial(0);
+        if (result !== undefined) span.set(responseAttributes(result, this.deps.tracing?.settings.content === true));
+        span.end(errorType);
+      },
+    });
   }
 
   /** The request's span: only when tracing is on or the client sent a traceparent to forward. */
@@ -155,54 +160,69 @@ export class ChatPipeline {
     return served;
   }
 
-  private async *streamUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): AsyncGenerator<ChatChunk> {
-    const prepared = await this.prepare(command, context);
-    const { cacheKey } = prepared;
-    if (cacheKey !== undefined && prepared.readCache) {
-      const hit = await this.deps.cache?.read(cacheKey);
-      if (hit !== undefined) {
-        yield* partsToChunks(completionAsParts(hit), {
-          provider: hit.provider,
-          requestedModel: hit.model,
-          attempts: 0,
-          cacheStatus: 'HIT',
-          includeUsageChunk: context.includeUsageChunk === true,
-          now: this.deps.now,
-          idPrefix: 'chatcmpl',
-        });
-        this.accounting.servedFromCache(servedChat(hit), context, prepared);
-        return;
+  private streamUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): Flow<ChatChunk> {
+    return new LazyFlow(async () => {
+      const prepared = await this.prepare(command, context);
+      const { cacheKey } = prepared;
+      if (cacheKey !== undefined && prepared.readCache) {
+        const hit = await this.deps.cache?.read(cacheKey);
+        if (hit !== undefined) return this.replay(hit, context, prepared);
       }
-    }
+      const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
+      // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
+      const source =
+        cacheKey === undefined
+          ? { chunks: start(context.signal), coalesced: false, paysForFlight: () => true }
+          : this.deps.coalescer.stream(`${cacheKey}:stream:${context.includeUsageChunk === true}`, context.signal, start);
+      if (context.report !== undefined) context.report.coalesced = source.coalesced;
+      return new StageFlow(asFlow(source.chunks), this.servedStage(prepared, context, source));
+    });
+  }
+
+  /** Each chunk of a served stream on its way: assembled for the cache and the accounting at its end. */
+  private servedStage(prepared: PreparedChat, context: RequestContext, source: { coalesced: boolean; paysForFlight: () => boolean }): Stage<ChatChunk, ChatChunk> {
+    const { cacheKey, command } = prepared;
     const cacheStatus = cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
-    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
-    // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
-    const source =
-      cacheKey === undefined
-        ? { chunks: start(context.signal), coalesced: false, paysForFlight: () => true }
-        : this.deps.coalescer.stream(`${cacheKey}:stream:${context.includeUsageChunk === true}`, context.signal, start);
-    if (context.report !== undefined) context.report.coalesced = source.coalesced;
     const assembler = new CompletionAssembler();
     let recorded = false;
-    try {
-      for await (const chunk of source.chunks) {
+    return {
+      item: (chunk, emit) => {
         assembler.add(chunk);
         // A copy only when the status differs: a copy per token is measurable, and chunks of a shared flight must not be mutated.
-        yield chunk.cacheStatus === cacheStatus ? chunk : { ...chunk, cacheStatus };
-      }
-      const assembled = assembler.result();
-      if (assembled === undefined) return;
-      const result: ChatCompletionResult = { ...assembled, cacheStatus };
-      if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
-      recorded = true;
-      this.accounting.finish(servedChat(result), context, prepared, !source.paysForFlight());
-    } finally {
-      // The client left, a filter stopped the stream, or it failed: the provider billed what it produced.
-      if (!recorded) {
+        emit(chunk.cacheStatus === cacheStatus ? chunk : { ...chunk, cacheStatus });
+      },
+      end: async () => {
+        const assembled = assembler.result();
+        if (assembled === undefined) return;
+        const result: ChatCompletionResult = { ...assembled, cacheStatus };
+        if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
+        recorded = true;
+        this.accounting.finish(servedChat(result), context, prepared, !source.paysForFlight());
+      },
+      settle: () => {
+        // The client left, a filter stopped the stream, or it failed: the provider billed what it produced.
+        if (recorded) return;
         if (source.coalesced) this.accounting.release(prepared);
         else this.accounting.finishPartial(assembler.partial(estimatePromptTokens(command)), context, prepared);
-      }
-    }
+      },
+    };
+  }
+
+  /** A cached answer replayed as a stream; it counts as served once the client has had all of it. */
+  private replay(hit: ChatCompletionResult, context: RequestContext, prepared: PreparedChat): Flow<ChatChunk> {
+    const chunks = partsToChunks(completionAsParts(hit), {
+      provider: hit.provider,
+      requestedModel: hit.model,
+      attempts: 0,
+      cacheStatus: 'HIT',
+      includeUsageChunk: context.includeUsageChunk === true,
+      now: this.deps.now,
+      idPrefix: 'chatcmpl',
+    });
+    return new StageFlow(chunks, {
+      item: (chunk: ChatChunk, emit: (chunk: ChatChunk) => void) => emit(chunk),
+      end: () => this.accounting.servedFromCache(servedChat(hit), context, prepared),
+    });
   }
 
   private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<PreparedChat> {

@@ -7,7 +7,7 @@
 import type { DeltaExtras, StreamPart, ToolCall } from '../providers/types.js';
 import { estimateTextTokens } from '../limits/token-estimate.js';
 import type { PassThrough } from '../vocabulary/chat-request.js';
-import type { ChatChunk, ChatCompletionResult } from '../vocabulary/chat-results.js';
+import type { ChatChunk, ChatCompletionResult, ToolCallDeltaResult } from '../vocabulary/chat-results.js';
 
 function mergeDeltaExtras(into: Record<string, unknown>, extra: PassThrough | undefined): void {
   for (const [key, value] of Object.entries(extra ?? {})) {
@@ -45,17 +45,23 @@ export class CompletionAssembler {
     const choice = chunk.choices[0];
     if (chunk.usage !== null) this.usage = chunk.usage;
     if (choice === undefined) return;
-    this.content += choice.delta.content ?? '';
-    this.reasoning += choice.delta.reasoning ?? '';
-    mergeDeltaExtras(this.messageExtra, choice.delta.extra);
-    mergeChoiceExtras(this.choiceExtra, choice.extra);
-    for (const delta of choice.delta.toolCalls ?? []) {
+    const { delta } = choice;
+    if (delta.content !== undefined) this.content += delta.content;
+    if (delta.reasoning !== undefined) this.reasoning += delta.reasoning;
+    // Checked here rather than in the merges: this runs per token, and most tokens carry neither.
+    if (delta.extra !== undefined) mergeDeltaExtras(this.messageExtra, delta.extra);
+    if (choice.extra !== undefined) mergeChoiceExtras(this.choiceExtra, choice.extra);
+    if (delta.toolCalls !== undefined) this.addToolCalls(delta.toolCalls);
+    if (choice.finishReason !== null) this.finishReason = choice.finishReason;
+  }
+
+  private addToolCalls(deltas: readonly ToolCallDeltaResult[]): void {
+    for (const delta of deltas) {
       const call = (this.toolCalls[delta.index] ??= { id: '', name: '', arguments: '' });
       if (delta.id !== undefined) call.id = delta.id;
       if (delta.name !== undefined) call.name += delta.name;
       call.arguments += delta.argumentsDelta ?? '';
     }
-    if (choice.finishReason !== null) this.finishReason = choice.finishReason;
   }
 
   /**

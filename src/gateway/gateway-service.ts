@@ -19,6 +19,7 @@ import type { ApiKeyView, CreatedApiKeyView, HealthReport, ModelSummary, Provide
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { ChatPipeline, type ChatPipelineDeps } from './chat-pipeline.js';
+import type { Flow } from '../streams/flow.js';
 import { EmbeddingsPipeline } from './embeddings-pipeline.js';
 import { PassThroughPipeline, type ServedPassThroughChunk, type PassThroughResult } from './pass-through-pipeline.js';
 import type { PassThroughCommand, PassThroughProtocol } from '../vocabulary/pass-through.js';
@@ -120,7 +121,7 @@ export class GatewayService {
    * Yields chunks until the finish chunk. A failure is thrown: before the first chunk it means no
    * token reached the client; after it, the stream was cut and the client must be told so.
    */
-  streamChatCompletion(command: ChatCompletionCommand, context: RequestContext): AsyncGenerator<ChatChunk> {
+  streamChatCompletion(command: ChatCompletionCommand, context: RequestContext): Flow<ChatChunk> {
     return this.pipeline.stream(command, context);
   }
 

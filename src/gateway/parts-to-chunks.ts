@@ -5,6 +5,8 @@
  */
 import { GatewayError } from '../errors.js';
 import type { DeltaExtras, StreamPart } from '../providers/types.js';
+import { asFlow, type Flow } from '../streams/flow.js';
+import { StageFlow, type Stage } from '../streams/stage-flow.js';
 import type { CacheStatus } from '../vocabulary/cache-directives.js';
 import type { PassThrough, TokenUsage } from '../vocabulary/chat-request.js';
 import type { ChatChunk, ChatChunkChoiceResult, ChatDeltaResult } from '../vocabulary/chat-results.js';
@@ -22,71 +24,84 @@ export interface ChunkSource {
   idPrefix: string;
 }
 
-export async function* partsToChunks(parts: AsyncIterable<StreamPart>, source: ChunkSource): AsyncGenerator<ChatChunk> {
-  let id = `${source.idPrefix}-${source.now()}`;
-  let model = source.requestedModel;
-  let created = Math.floor(source.now() / 1000);
-  let extra: PassThrough | undefined;
-  let sentRole = false;
+/** The chunks of a stream, part by part; an error part is thrown, as is an end without a finish. */
+class ChunkBuilder implements Stage<StreamPart, ChatChunk> {
+  private id: string;
+  private model: string;
+  private created: number;
+  private extra: PassThrough | undefined;
+  private sentRole = false;
+  private finished = false;
 
-  // Built field by field: this runs once per token, and conditional spreads allocate a throwaway object each.
-  const chunk = (delta: ChatDeltaResult, finishReason: ChatChunkChoiceResult['finishReason'] = null, usage: TokenUsage | null = null, extras?: DeltaExtras): ChatChunk => {
-    if (extras?.delta !== undefined) delta.extra = extras.delta;
-    const choice: ChatChunkChoiceResult = { index: 0, delta, finishReason };
-    if (extras?.choice !== undefined) choice.extra = extras.choice;
-    const result: ChatChunk = { id, created, model, provider: source.provider, attempts: source.attempts, cacheStatus: source.cacheStatus, choices: [choice], usage };
-    if (source.deployment !== undefined) result.deployment = source.deployment;
-    if (extra !== undefined) result.extra = extra;
-    return result;
-  };
+  constructor(private readonly source: ChunkSource) {
+    this.id = `${source.idPrefix}-${source.now()}`;
+    this.model = source.requestedModel;
+    this.created = Math.floor(source.now() / 1000);
+  }
 
-  for await (const part of parts) {
+  item(part: StreamPart, emit: (chunk: ChatChunk) => void): void {
+    if (this.finished) return;
     switch (part.type) {
       case 'response-metadata':
-        id = part.id ?? id;
-        model = part.model ?? model;
-        created = part.created ?? created;
-        extra = part.extra ?? extra;
-        continue;
+        this.id = part.id ?? this.id;
+        this.model = part.model ?? this.model;
+        this.created = part.created ?? this.created;
+        this.extra = part.extra ?? this.extra;
+        return;
       case 'error':
         throw part.error;
       default:
         break;
     }
-    if (!sentRole) {
-      sentRole = true;
-      yield chunk({ role: 'assistant', content: '' });
+    if (!this.sentRole) {
+      this.sentRole = true;
+      emit(this.chunk({ role: 'assistant', content: '' }));
     }
     switch (part.type) {
       case 'text-delta': {
         const delta: ChatDeltaResult = { content: part.delta };
-        const text = chunk(delta, null, null, part.extra);
+        const text = this.chunk(delta, null, null, part.extra);
         if (part.verbatim !== undefined) text.verbatim = { json: part.verbatim, delta };
-        yield text;
-        break;
+        return emit(text);
       }
       case 'reasoning-delta':
-        yield chunk({ reasoning: part.delta });
-        break;
+        return emit(this.chunk({ reasoning: part.delta }));
       case 'pass-through-delta':
-        yield chunk({}, null, null, part.extra);
-        break;
+        return emit(this.chunk({}, null, null, part.extra));
       case 'tool-call-delta': {
         const { type: _type, ...call } = part;
-        yield chunk({ toolCalls: [call] });
-        break;
+        return emit(this.chunk({ toolCalls: [call] }));
       }
       case 'finish':
-        if (source.includeUsageChunk) {
-          yield chunk({}, part.finishReason, null, part.extra);
-          yield { ...chunk({}), choices: [], usage: part.usage };
+        this.finished = true;
+        if (this.source.includeUsageChunk) {
+          emit(this.chunk({}, part.finishReason, null, part.extra));
+          emit({ ...this.chunk({}), choices: [], usage: part.usage });
         } else {
-          yield chunk({}, part.finishReason, part.usage, part.extra);
+          emit(this.chunk({}, part.finishReason, part.usage, part.extra));
         }
-        return;
     }
   }
-  throw new GatewayError('upstream_stream_truncated', `Provider ${source.provider} ended the stream without finishing it.`, {
-    provider: source.provider,
-  });
+
+  end(): void {
+    if (this.finished) return;
+    throw new GatewayError('upstream_stream_truncated', `Provider ${this.source.provider} ended the stream without finishing it.`, {
+      provider: this.source.provider,
+    });
+  }
+
+  // Built field by field: this runs once per token, and conditional spreads allocate a throwaway object each.
+  private chunk(delta: ChatDeltaResult, finishReason: ChatChunkChoiceResult['finishReason'] = null, usage: TokenUsage | null = null, extras?: DeltaExtras): ChatChunk {
+    if (extras?.delta !== undefined) delta.extra = extras.delta;
+    const choice: ChatChunkChoiceResult = { index: 0, delta, finishReason };
+    if (extras?.choice !== undefined) choice.extra = extras.choice;
+    const result: ChatChunk = { id: this.id, created: this.created, model: this.model, provider: this.source.provider, attempts: this.source.attempts, cacheStatus: this.source.cacheStatus, choices: [choice], usage };
+    if (this.source.deployment !== undefined) result.deployment = this.source.deployment;
+    if (this.extra !== undefined) result.extra = this.extra;
+    return result;
+  }
+}
+
+export function partsToChunks(parts: AsyncIterable<StreamPart>, source: ChunkSource): Flow<ChatChunk> {
+  return new StageFlow(asFlow(parts), new ChunkBuilder(source));
 }

@@ -66,7 +66,7 @@ export class RequestCoalescer {
   stream(
     key: string,
     clientSignal: AbortSignal,
-    start: (signal: AbortSignal) => AsyncGenerator<ChatChunk>,
+    start: (signal: AbortSignal) => AsyncIterable<ChatChunk>,
   ): { chunks: AsyncGenerator<ChatChunk>; coalesced: boolean; paysForFlight: () => boolean } {
     let flight = this.streams.get(key);
     const coalesced = flight !== undefined;
@@ -84,7 +84,7 @@ export class RequestCoalescer {
     return { chunks: this.follow(flight, clientSignal, !coalesced), coalesced, paysForFlight };
   }
 
-  private async pump(key: string, flight: StreamFlight, source: AsyncGenerator<ChatChunk>): Promise<void> {
+  private async pump(key: string, flight: StreamFlight, source: AsyncIterable<ChatChunk>): Promise<void> {
     const wake = () => {
       for (const listener of flight.listeners) listener();
     };

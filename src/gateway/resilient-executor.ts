@@ -9,17 +9,22 @@ import type { TraceSpan } from '../observability/tracing.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
-import { runWithFallback, settleFailure, type RunContext, type RunnerDeps } from './fallback-runner.js';
+import { runWithFallback, settleFailure, type RunContext, type RunnerDeps, type RunSuccess } from './fallback-runner.js';
+import { asFlow, type Flow } from '../streams/flow.js';
+import { LazyFlow } from '../streams/lazy-flow.js';
+import { StageFlow } from '../streams/stage-flow.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import type { ServedBy, PassThroughChunk, PassThroughCommand, PassThroughResponse } from '../vocabulary/pass-through.js';
 import type { PassThroughEndpoint, PassThroughStreamPart } from '../providers/types.js';
 
 /** A provider's passed-through stream as chunks tagged with what served them; an error part is thrown. */
-async function* servedChunks(parts: AsyncIterable<PassThroughStreamPart>, served: ServedBy): AsyncGenerator<PassThroughChunk & { served: ServedBy }> {
-  for await (const part of parts) {
-    if (part.type === 'error') throw part.error;
-    yield { ...(part.event === undefined ? {} : { event: part.event }), body: part.body, usage: part.usage, served };
-  }
+function servedChunks(parts: AsyncIterable<PassThroughStreamPart>, served: ServedBy): Flow<PassThroughChunk & { served: ServedBy }> {
+  return new StageFlow(asFlow(parts), {
+    item: (part: PassThroughStreamPart, emit: (chunk: PassThroughChunk & { served: ServedBy }) => void) => {
+      if (part.type === 'error') throw part.error;
+      emit({ ...(part.event === undefined ? {} : { event: part.event }), body: part.body, usage: part.usage, served });
+    },
+  });
 }
 
 function endpointFor(deployment: Deployment, command: PassThroughCommand): PassThroughEndpoint {
@@ -94,7 +99,7 @@ export class ResilientExecutor {
    * Yields chunks until the finish chunk. A failure is thrown: before the first chunk it means no
    * token reached the client; after it, the stream was cut and the client must be told so.
    */
-  stream(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): AsyncGenerator<ChatChunk> {
+  stream(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): Flow<ChatChunk> {
     return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) =>
       partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), {
         provider: deployment.provider,
@@ -110,7 +115,7 @@ export class ResilientExecutor {
   }
 
   /** A passed-through request along the route, streamed: events pass through, tagged with what served them. */
-  streamPassThrough(steps: readonly RouteStep[], command: PassThroughCommand, context: ExecutionContext): AsyncGenerator<PassThroughChunk & { served: ServedBy }> {
+  streamPassThrough(steps: readonly RouteStep[], command: PassThroughCommand, context: ExecutionContext): Flow<PassThroughChunk & { served: ServedBy }> {
     return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) =>
       servedChunks(endpointFor(deployment, command).stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), { provider: deployment.provider, deployment: deployment.id, attempts }),
     );
@@ -131,48 +136,58 @@ export class ResilientExecutor {
   }
 
   /**
-   * Yields a stream's items along the route. A failure before the first item falls back; after
-   * it, the stream was cut and the failure is thrown to the consumer.
+   * A stream's items along the route. A failure before the first item falls back; after it, the
+   * stream was cut and the failure is thrown to the consumer (or told to its sink).
    */
-  private async *streamAlong<T>(
+  private streamAlong<T>(
     steps: readonly RouteStep[],
     context: ExecutionContext,
-    open: (deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined) => AsyncGenerator<T>,
-  ): AsyncGenerator<T> {
-    const scope = this.openScope(context.signal);
-    const started = performance.now();
-    try {
-      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), async (deployment, signal, attempts, traceparent) => {
-        const chunks = open(deployment, signal, attempts, traceparent);
-        // The first chunk is the first token: until it arrives a failure may still fall back.
-        const first = await this.measured(deployment, () => chunks.next());
-        if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);
-        return { first: first.value, chunks };
-      });
+    open: (deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined) => Flow<T>,
+  ): Flow<T> {
+    return new LazyFlow(async () => {
+      const scope = this.openScope(context.signal);
+      const started = performance.now();
+      let run: RunSuccess<{ first: T; chunks: Flow<T> }>;
+      try {
+        run = await runWithFallback(steps, this.runner, this.runContext(context, scope), async (deployment, signal, attempts, traceparent) => {
+          const chunks = open(deployment, signal, attempts, traceparent);
+          // The first chunk is the first token: until it arrives a failure may still fall back.
+          const first = await this.measured(deployment, () => chunks.next());
+          if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);
+          return { first: first.value, chunks };
+        });
+      } catch (error) {
+        scope.dispose();
+        throw error;
+      }
       const { first, chunks } = run.value;
       const { deployment, ticket } = run;
       this.runner.metrics?.observeFirstToken(deployment.provider, deployment.upstreamModel, (performance.now() - started) / 1000);
       // A probe is decided by its first token, so the breaker is not half-open for a whole answer.
       if (ticket.probe) ticket.succeed();
       const endCall = this.runner.balancer.begin(deployment);
-      try {
-        yield first;
-        // yield* hands each chunk on without a for-await hop of its own; leaving early returns `chunks` too.
-        yield* chunks;
-        ticket.succeed();
-        this.runner.runtime.recordSuccess(deployment.provider);
-      } catch (error) {
-        if (ticket.probe && !scope.signal.aborted) this.runner.health.breakers.recordLateFailure(deployment, error);
-        throw settleFailure(this.runner, deployment, ticket, error, scope.signal);
-      } finally {
-        endCall();
-        // Reached early when the consumer stops: the client left, which is not the provider's fault.
-        ticket.abandon();
-        await chunks.return(undefined);
-      }
-    } finally {
-      scope.dispose();
-    }
+      return new StageFlow<T, T>(
+        chunks,
+        {
+          item: (chunk, emit) => emit(chunk),
+          end: () => {
+            ticket.succeed();
+            this.runner.runtime.recordSuccess(deployment.provider);
+          },
+          fail: (error) => {
+            if (ticket.probe && !scope.signal.aborted) this.runner.health.breakers.recordLateFailure(deployment, error);
+            return settleFailure(this.runner, deployment, ticket, error, scope.signal);
+          },
+          // Reached early when the consumer stops: the client left, which is not the provider's fault.
+          settle: () => {
+            endCall();
+            ticket.abandon();
+            scope.dispose();
+          },
+        },
+        [first],
+      );
+    });
   }
 
   private runContext(context: ExecutionContext, scope: RequestScope): RunContext {

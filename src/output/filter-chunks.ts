@@ -4,6 +4,8 @@
  */
 import type { ChatChunk, ChatCompletionResult, ToolCallDeltaResult } from '../vocabulary/chat-results.js';
 import type { OutputFilter, TextStreamFilter } from './output-filter.js';
+import { asFlow, type Flow } from '../streams/flow.js';
+import { StageFlow } from '../streams/stage-flow.js';
 
 /** Filters tool-call argument fragments per call index; what is held back goes out with the finish. */
 class ToolArgumentFilters {
@@ -33,33 +35,32 @@ class ToolArgumentFilters {
   }
 }
 
-export async function* filterChunks(chunks: AsyncIterable<ChatChunk>, filter: OutputFilter): AsyncGenerator<ChatChunk> {
+export function filterChunks(chunks: AsyncIterable<ChatChunk>, filter: OutputFilter): Flow<ChatChunk> {
   const content = filter.stream();
   const reasoning = filter.stream();
   const toolArguments = new ToolArgumentFilters(filter);
-  for await (const chunk of chunks) {
-    const choice = chunk.choices[0];
-    if (choice === undefined) {
-      yield chunk;
-      continue;
-    }
-    const delta = { ...choice.delta };
-    if (delta.content !== undefined && delta.content !== '') delta.content = content.push(delta.content);
-    if (delta.reasoning !== undefined) delta.reasoning = reasoning.push(delta.reasoning);
-    if (delta.toolCalls !== undefined) delta.toolCalls = toolArguments.push(delta.toolCalls);
-    if (choice.finishReason !== null) {
-      const restOfReasoning = reasoning.flush();
-      const restOfContent = content.flush();
-      const restOfArguments = toolArguments.flush();
-      if (restOfReasoning !== '') delta.reasoning = (delta.reasoning ?? '') + restOfReasoning;
-      if (restOfContent !== '') delta.content = (delta.content ?? '') + restOfContent;
-      if (restOfArguments.length > 0) delta.toolCalls = [...(delta.toolCalls ?? []), ...restOfArguments];
-    }
-    const carriesSomething =
-      choice.finishReason !== null || delta.role !== undefined || delta.toolCalls !== undefined || (delta.content ?? '') !== '' || (delta.reasoning ?? '') !== '';
-    if (delta.reasoning === '') delete delta.reasoning;
-    if (carriesSomething) yield { ...chunk, choices: [{ ...choice, delta }] };
-  }
+  return new StageFlow(asFlow(chunks), {
+    item: (chunk: ChatChunk, emit: (chunk: ChatChunk) => void) => {
+      const choice = chunk.choices[0];
+      if (choice === undefined) return emit(chunk);
+      const delta = { ...choice.delta };
+      if (delta.content !== undefined && delta.content !== '') delta.content = content.push(delta.content);
+      if (delta.reasoning !== undefined) delta.reasoning = reasoning.push(delta.reasoning);
+      if (delta.toolCalls !== undefined) delta.toolCalls = toolArguments.push(delta.toolCalls);
+      if (choice.finishReason !== null) {
+        const restOfReasoning = reasoning.flush();
+        const restOfContent = content.flush();
+        const restOfArguments = toolArguments.flush();
+        if (restOfReasoning !== '') delta.reasoning = (delta.reasoning ?? '') + restOfReasoning;
+        if (restOfContent !== '') delta.content = (delta.content ?? '') + restOfContent;
+        if (restOfArguments.length > 0) delta.toolCalls = [...(delta.toolCalls ?? []), ...restOfArguments];
+      }
+      const carriesSomething =
+        choice.finishReason !== null || delta.role !== undefined || delta.toolCalls !== undefined || (delta.content ?? '') !== '' || (delta.reasoning ?? '') !== '';
+      if (delta.reasoning === '') delete delta.reasoning;
+      if (carriesSomething) emit({ ...chunk, choices: [{ ...choice, delta }] });
+    },
+  });
 }
 
 export function filterResult(result: ChatCompletionResult, filter: OutputFilter): ChatCompletionResult {

@@ -4,13 +4,13 @@
  * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
  */
 import type { HttpResponse } from '../http/http-exchange.js';
-import { once } from 'node:events';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
 import { chunkJsonWriter } from '../contract/to-wire-chat.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import { recordErrorCode } from '../http/request-log.js';
+import { asFlow, type Flow, type FlowPipe } from '../streams/flow.js';
 
 /**
  * How one protocol writes a chunk stream as events: OpenAI's `data:` chunks ending in `[DONE]`, or
@@ -47,33 +47,19 @@ export interface SseStreamOptions<Chunk = ChatChunk> {
 /** A client that stops reading for this long is cut off, so a stalled reader cannot pin a stream. */
 const DRAIN_TIMEOUT_MS = 60_000;
 
-/**
- * Writes and says whether the caller may go on at once. Per token, so the common case (the socket
- * takes it) costs no promise; only a full socket makes the caller wait in `drained`.
- */
 function write(res: HttpResponse, text: string): boolean {
   if (res.writableEnded || res.destroyed) return true;
   return res.write(text);
 }
 
-async function drained(res: HttpResponse): Promise<void> {
-  if (res.writableEnded || res.destroyed) return;
-  const stopWaiting = new AbortController();
-  const timer = setTimeout(() => res.destroy(), DRAIN_TIMEOUT_MS);
-  try {
-    await Promise.race([once(res, 'drain', { signal: stopWaiting.signal }), once(res, 'close', { signal: stopWaiting.signal })]);
-  } finally {
-    clearTimeout(timer);
-    stopWaiting.abort();
-  }
-}
-
 /**
  * Returns after the stream has ended one way or another. Throws only when the first chunk fails,
- * before anything was written, so the caller can answer with an ordinary error response.
+ * before anything was written, so the caller can answer with an ordinary error response. After the
+ * first chunk the stream is piped: each chunk is written inside the upstream's own data event.
  */
-export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunks: AsyncGenerator<Chunk>, options: SseStreamOptions<Chunk>): Promise<void> {
-  const first = await chunks.next();
+export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunks: AsyncIterable<Chunk>, options: SseStreamOptions<Chunk>): Promise<void> {
+  const flow = asFlow(chunks);
+  const first = await flow.next();
   if (first.done === true) throw new Error('the chunk stream ended before its first chunk');
 
   // Not flushed on their own: Node sends the headers with the first event, in one write.
@@ -85,44 +71,104 @@ export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunk
     'X-Accel-Buffering': 'no',
     ...options.headersFor(first.value),
   });
+  await new SseSession(res, flow, options).run(first.value);
+}
 
-  const heartbeat = setInterval(() => {
-    if (!res.writableEnded) res.write(': ping\n\n');
-  }, options.heartbeatMs);
-  heartbeat.unref();
-  const stopOnClose = () => {
-    options.abort.abort(new Error('client closed the stream'));
-    // Ends the generator chain promptly instead of at its next chunk.
-    void chunks.return(undefined);
+/** One stream being written: its heartbeat, back-pressure, shutdown and however it ends. */
+class SseSession<Chunk> {
+  private pipe: FlowPipe | undefined;
+  private settled = false;
+  private finish: () => void = () => {};
+  private drainTimer: NodeJS.Timeout | undefined;
+  private readonly onDrain = () => {
+    clearTimeout(this.drainTimer);
+    this.pipe?.resume();
   };
-  res.once('close', stopOnClose);
-  const close = options.streams.open('sse', (error) => {
-    // The last event a client sees when the replica stops before its stream ended.
-    recordErrorCode(res, error.code);
-    if (!res.writableEnded) res.end(options.encoder.error(error));
-    options.abort.abort(error);
-  });
+  private readonly onClose = () => {
+    this.options.abort.abort(new Error('client closed the stream'));
+    this.stop();
+    this.done();
+  };
 
-  try {
-    if (!write(res, options.encoder.chunk(first.value))) await drained(res);
-    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
-      if (!write(res, options.encoder.chunk(next.value))) await drained(res);
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly flow: Flow<Chunk>,
+    private readonly options: SseStreamOptions<Chunk>,
+  ) {}
+
+  async run(first: Chunk): Promise<void> {
+    const { res, options } = this;
+    const heartbeat = setInterval(() => {
+      if (!res.writableEnded) res.write(': ping\n\n');
+    }, options.heartbeatMs);
+    heartbeat.unref();
+    res.once('close', this.onClose);
+    const close = options.streams.open('sse', (error) => {
+      // The last event a client sees when the replica stops before its stream ended.
+      recordErrorCode(res, error.code);
+      if (!res.writableEnded) res.end(options.encoder.error(error));
+      options.abort.abort(error);
+    });
+    try {
+      const ended = new Promise<void>((resolve) => (this.finish = resolve));
+      this.push(first);
+      if (!this.settled) this.pipe = this.flow.pipe({ push: (chunk) => this.push(chunk), end: () => this.end(), fail: (error) => this.fail(error) });
+      await ended;
+    } finally {
+      close();
+      clearInterval(heartbeat);
+      clearTimeout(this.drainTimer);
+      res.off('close', this.onClose);
+      res.off('drain', this.onDrain);
+      if (!res.writableEnded) res.end();
+      // A stream left early (a chunk that failed to encode) closes the flow, and with it the upstream request.
+      this.stop();
     }
-    if (!write(res, options.encoder.end())) await drained(res);
-  } catch (error) {
+  }
+
+  /** Writes a chunk; false while the socket is full, so the upstream pauses until it drains. */
+  private push(chunk: Chunk): boolean {
+    if (this.settled) return false;
+    let text: string;
+    try {
+      text = this.options.encoder.chunk(chunk);
+    } catch (error) {
+      this.fail(error);
+      this.stop();
+      return false;
+    }
+    if (write(this.res, text)) return true;
+    this.res.once('drain', this.onDrain);
+    clearTimeout(this.drainTimer);
+    this.drainTimer = setTimeout(() => this.res.destroy(), DRAIN_TIMEOUT_MS);
+    return false;
+  }
+
+  private end(): void {
+    if (this.settled) return;
+    write(this.res, this.options.encoder.end());
+    this.done();
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    const { options } = this;
     if (!options.abort.signal.aborted) {
       const gatewayError = toGatewayError(error);
-      recordErrorCode(res, gatewayError.code);
+      recordErrorCode(this.res, gatewayError.code);
       if (gatewayError.code === 'internal_error') options.logger.error({ err: error, requestId: options.requestId }, 'stream failed');
-      if (!write(res, options.encoder.error(gatewayError))) await drained(res);
+      write(this.res, options.encoder.error(gatewayError));
     }
-  } finally {
-    close();
-    clearInterval(heartbeat);
-    res.off('close', stopOnClose);
-    if (!res.writableEnded) res.end();
-    // What for-await did on its own: a stream left early (a chunk that failed to encode) closes the
-    // generator chain, and with it the upstream request. A no-op for a chain that finished.
-    void chunks.return(undefined);
+    this.done();
+  }
+
+  private stop(): void {
+    if (this.pipe !== undefined) this.pipe.stop();
+    else void this.flow.return();
+  }
+
+  private done(): void {
+    this.settled = true;
+    this.finish();
   }
 }

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: Record<string, unknown> | undefined;
+  /** The client's side of the connection: the same port for requests on one kept-alive socket. */
+  remotePort: number | undefined;
 }
 
 /** One scripted answer. `pieces` are written as raw bytes with `delayMs` between them. */
@@ -167,6 +169,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       path: req.url ?? '/',
       headers: req.headers,
       body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+      remotePort: req.socket.remotePort,
     };
     requests.push(recorded);
 

@@ -58,6 +58,19 @@ describe('REST /v1/chat/completions with the official openai SDK', () => {
     expect(upstream.requests[0]?.body?.stream_options).to.deep.equal({ include_usage: true });
   });
 
+  it('sends streams one after another over one kept-alive upstream connection', async () => {
+    for (const word of ['first', 'second', 'third']) {
+      upstream.enqueue(sseScenario(openAiStream([word])));
+      let text = '';
+      for await (const chunk of await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: word }], stream: true })) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).to.equal(word);
+      // [DONE] reaches the client before the upstream's own end; a request sent at once would find the socket still busy.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // A stream read to its end returns its socket to the pool; one cut after [DONE] would cost a new connection each time.
+    expect(new Set(upstream.requests.map((request) => request.remotePort)).size).to.equal(1);
+  });
+
   it('sends usage in a chunk of its own when stream_options.include_usage is set, as OpenAI does', async () => {
     const stream = await client.chat.completions.create({
       model: 'm',

@@ -22,7 +22,9 @@ import { embed } from './embeddings.js';
 import { passThroughEndpoint } from './pass-through-endpoints.js';
 import { ChatStreamDecoder } from './events-to-stream-parts.js';
 import { parseChatResponse } from './parse-chat-response.js';
-import { bodyChunks } from '../http/body-chunks.js';
+import { bodyParts } from '../http/body-parts.js';
+import type { Flow } from '../../streams/flow.js';
+import { LazyFlow } from '../../streams/lazy-flow.js';
 import type { OpenAICompatibleSettings } from './settings.js';
 import { toWireRequest } from './to-wire-request.js';
 import { UpstreamTransport } from './upstream-transport.js';
@@ -62,31 +64,23 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     }
   }
 
-  async function* stream(request: ChatRequest, options: CallOptions): AsyncGenerator<StreamPart> {
-    transport.assertConfigured();
-    const deadline = transport.deadline(options);
-    let body: Readable | undefined;
-    try {
+  function stream(request: ChatRequest, options: CallOptions): Flow<StreamPart> {
+    return new LazyFlow(async () => {
+      transport.assertConfigured();
+      const deadline = transport.deadline(options);
+      let body: Readable;
       try {
         body = await transport.open('POST', 'chat/completions', toWireRequest(request, true, settings.bodyDefaults), options, deadline);
       } catch (error) {
-        throw transport.failure(error, deadline, false);
+        const failure = transport.failure(error, deadline, false);
+        deadline.dispose();
+        throw failure;
       }
-      const decoder = new ChatStreamDecoder(transport.source, () => deadline.markProgress());
-      try {
-        for await (const chunk of bodyChunks(body)) {
-          for (const part of decoder.push(chunk)) yield part;
-          if (decoder.done) break;
-        }
-        for (const part of decoder.end()) yield part;
-      } catch (error) {
-        yield { type: 'error', error: transport.failure(error, deadline, true) };
-      }
-    } finally {
-      deadline.dispose();
-      // Reached early when the consumer stops iterating: close the upstream request too.
-      if (body !== undefined && !body.readableEnded) body.destroy();
-    }
+      return bodyParts<StreamPart>(body, new ChatStreamDecoder(transport.source, () => deadline.markProgress()), {
+        failurePart: (error) => ({ type: 'error', error: transport.failure(error, deadline, true) }),
+        release: () => deadline.dispose(),
+      });
+    });
   }
 
   async function checkHealth(options: CallOptions): Promise<ProviderHealthCheck> {

@@ -13,11 +13,11 @@ import { toChatRequest } from '../../request-context.js';
 
 type StreamEvent = ChatChunk | GatewayError;
 
-function streamEvents(context: GraphQLContext, start: (signal: AbortSignal) => AsyncGenerator<ChatChunk>): AsyncIterableIterator<StreamEvent> {
+function streamEvents(context: GraphQLContext, start: (signal: AbortSignal) => AsyncIterator<ChatChunk>): AsyncIterableIterator<StreamEvent> {
   const abort = new AbortController();
   const onContextAbort = () => abort.abort(context.signal.reason);
   context.signal.addEventListener('abort', onContextAbort, { once: true });
-  let chunks: AsyncGenerator<ChatChunk> | undefined;
+  let chunks: AsyncIterator<ChatChunk> | undefined;
   let finished = false;
   // At shutdown an open subscription ends with the shutting_down error as its last event.
   const close = context.streams.open('graphql_ws', (error) => abort.abort(error));
@@ -47,7 +47,7 @@ function streamEvents(context: GraphQLContext, start: (signal: AbortSignal) => A
     async return(): Promise<IteratorResult<StreamEvent>> {
       if (!finished) abort.abort(new Error('subscription completed by the client'));
       finish();
-      void chunks?.return(undefined);
+      void chunks?.return?.();
       return { done: true, value: undefined };
     },
   };
