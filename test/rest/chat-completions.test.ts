@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import OpenAI from 'openai';
-import { errorScenario, openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { errorScenario, openAiCompletion, openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startGateway, TEST_PROVIDER_KEY, type RunningGateway } from '../helpers/start-gateway.js';
 
 describe('REST /v1/chat/completions with the official openai SDK', () => {
@@ -69,6 +69,16 @@ describe('REST /v1/chat/completions with the official openai SDK', () => {
     }
     // A stream read to its end returns its socket to the pool; one cut after [DONE] would cost a new connection each time.
     expect(new Set(upstream.requests.map((request) => request.remotePort)).size).to.equal(1);
+  });
+
+  it('keeps every upstream connection a burst opened for the next burst, rather than reconnecting', async () => {
+    // Answers held back a little, so each burst's 100 requests are in flight together.
+    upstream.setDefault(() => ({ ...openAiCompletion('Hello'), headerDelayMs: 100 }));
+    const burst = () => Promise.all(Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] })));
+    await burst();
+    await burst();
+    expect(upstream.requests).to.have.length(200);
+    expect(new Set(upstream.requests.map((request) => request.remotePort)).size).to.equal(100);
   });
 
   it('sends usage in a chunk of its own when stream_options.include_usage is set, as OpenAI does', async () => {

@@ -36,8 +36,14 @@ export function limitConnectTime<T extends http.Agent>(agent: T, connectMs: numb
   return agent;
 }
 
+/**
+ * Every socket a burst opened is kept for the next one: with fewer free sockets kept than a burst of
+ * streams used, each burst that ended closed the surplus and the next opened it again, a connect per
+ * stream in the tail of its time to first token (bench/README.md, "Performance work"). Idle sockets
+ * still close when the upstream ends them, and `lifo` leaves the least recently used ones idle.
+ */
 export function createHttpAgents(maxSockets: number, connectMs = 10_000): HttpAgents {
-  const options = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  const options = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
   const httpAgent = limitConnectTime(new http.Agent(options), connectMs, 'connect');
   const httpsAgent = limitConnectTime(new https.Agent(options), connectMs, 'secureConnect');
   return {
