@@ -99,6 +99,10 @@ export interface LlmProvider {
   readonly kind: string;
   readonly configuration: ProviderConfiguration;
   complete(request: ChatRequest, options: CallOptions): Promise<ChatResponse>;
+  /**
+   * Any async iterable will do. A `Flow` (src/streams) is pulled until the gateway has the first
+   * token and pushed after it, with no promise per token; anything else is pulled throughout.
+   */
   stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
   listModels(options: CallOptions): Promise<ProviderModel[]>;
   /** Present only on providers that serve embeddings (DeepSeek does not). */
