@@ -5,6 +5,7 @@ import { createDeepSeekProvider } from '../../src/providers/deepseek/create-deep
 import { createHttpAgents } from '../../src/providers/http/http-agents.js';
 import type { StreamPart } from '../../src/providers/types.js';
 import { inPieces, readFixture } from '../helpers/fixtures.js';
+import { replayWithNock } from '../helpers/nock-suite.js';
 
 const BASE = 'https://deepseek.test';
 
@@ -15,12 +16,8 @@ describe('DeepSeek provider replaying recorded responses', () => {
   const options = () => ({ signal: new AbortController().signal });
   const request = { model: 'deepseek-reasoner', messages: [{ role: 'user' as const, content: 'Hi' }] };
 
-  before(() => nock.disableNetConnect());
-  after(() => {
-    nock.enableNetConnect();
-    agents.destroy();
-  });
-  afterEach(() => nock.cleanAll());
+  replayWithNock();
+  after(() => agents.destroy());
 
   it('streams reasoning_content as reasoning parts and skips keep-alive comments', async () => {
     nock(BASE)

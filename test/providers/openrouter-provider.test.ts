@@ -5,6 +5,7 @@ import { createHttpAgents } from '../../src/providers/http/http-agents.js';
 import { createOpenRouterProvider } from '../../src/providers/openrouter/create-openrouter-provider.js';
 import type { LlmProvider, StreamPart } from '../../src/providers/types.js';
 import { inPieces, readFixture } from '../helpers/fixtures.js';
+import { replayWithNock } from '../helpers/nock-suite.js';
 
 const BASE = 'https://openrouter.test';
 const KEY = 'sk-or-v1-unit-test-canary';
@@ -25,16 +26,12 @@ describe('OpenRouter provider replaying recorded streams', () => {
   const request = { model: 'deepseek/deepseek-chat', messages: [{ role: 'user' as const, content: 'Hi' }] };
   const options = () => ({ signal: new AbortController().signal, requestId: 'req-1' });
 
-  before(() => nock.disableNetConnect());
-  after(() => {
-    nock.enableNetConnect();
-    agents.destroy();
-  });
+  replayWithNock();
+  after(() => agents.destroy());
   beforeEach(() => {
     const config = loadConfig({ OPENROUTER_API_KEY: KEY, OPENROUTER_BASE_URL: `${BASE}/api/v1` });
     provider = createOpenRouterProvider(config.providers.find((entry) => entry.id === 'openrouter')!, agents);
   });
-  afterEach(() => nock.cleanAll());
 
   function replay(fixture: string, pieceSize = 4096): nock.Scope {
     return nock(BASE)
