@@ -23,7 +23,7 @@ import type { ModelRouter } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import { asFlow, type Flow } from '../streams/flow.js';
 import { LazyFlow } from '../streams/lazy-flow.js';
-import { StageFlow, type Stage } from '../streams/stage-flow.js';
+import { StageFlow, watchFlow, type Stage } from '../streams/stage-flow.js';
 import type { RequestCoalescer } from './request-coalescer.js';
 import type { ResilientExecutor } from './resilient-executor.js';
 
@@ -219,10 +219,7 @@ export class ChatPipeline {
       now: this.deps.now,
       idPrefix: 'chatcmpl',
     });
-    return new StageFlow(chunks, {
-      item: (chunk: ChatChunk, emit: (chunk: ChatChunk) => void) => emit(chunk),
-      end: () => this.accounting.servedFromCache(servedChat(hit), context, prepared),
-    });
+    return watchFlow(chunks, { end: () => this.accounting.servedFromCache(servedChat(hit), context, prepared) });
   }
 
   private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<PreparedChat> {

@@ -12,7 +12,7 @@ import type { Deployment, RouteStep } from './deployments.js';
 import { runWithFallback, settleFailure, type RunContext, type RunnerDeps, type RunSuccess } from './fallback-runner.js';
 import { asFlow, type Flow } from '../streams/flow.js';
 import { LazyFlow } from '../streams/lazy-flow.js';
-import { StageFlow } from '../streams/stage-flow.js';
+import { StageFlow, watchFlow } from '../streams/stage-flow.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import type { ServedBy, PassThroughChunk, PassThroughCommand, PassThroughResponse } from '../vocabulary/pass-through.js';
 import type { PassThroughEndpoint, PassThroughStreamPart } from '../providers/types.js';
@@ -166,10 +166,9 @@ export class ResilientExecutor {
       // A probe is decided by its first token, so the breaker is not half-open for a whole answer.
       if (ticket.probe) ticket.succeed();
       const endCall = this.runner.balancer.begin(deployment);
-      return new StageFlow<T, T>(
+      return watchFlow(
         chunks,
         {
-          item: (chunk, emit) => emit(chunk),
           end: () => {
             ticket.succeed();
             this.runner.runtime.recordSuccess(deployment.provider);

@@ -16,6 +16,18 @@ export interface Stage<A, B> {
   settle?(): void;
 }
 
+/** The hooks of a stage that watches a flow without changing its items. */
+export type Watcher<T> = Omit<Stage<T, T>, 'item'>;
+
+function passThrough<T>(item: T, emit: (item: T) => void): void {
+  emit(item);
+}
+
+/** A flow's items as they are, with hooks on how it ends; `first` are items already taken from it. */
+export function watchFlow<T>(source: Flow<T>, watcher: Watcher<T>, first: readonly T[] = []): Flow<T> {
+  return new StageFlow<T, T>(source, { ...watcher, item: passThrough }, first);
+}
+
 export class StageFlow<A, B> extends Flow<B> {
   private readonly buffer: B[];
   private readonly toBuffer = (item: B): void => {
@@ -88,6 +100,8 @@ export class StageFlow<A, B> extends Flow<B> {
       upstream = this.source.pipe({
         push: (item) => {
           if (this.stopped || this.finished) return false;
+          // A stage that only watches hands each item on as it is, without the emit step.
+          if (this.stage.item === passThrough) return sink.push(item as unknown as B);
           accepting = true;
           try {
             this.stage.item(item, emit);

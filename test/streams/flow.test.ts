@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { asFlow, type Flow, type FlowSink } from '../../src/streams/flow.js';
 import { LazyFlow } from '../../src/streams/lazy-flow.js';
 import { SourceFlow } from '../../src/streams/source-flow.js';
-import { StageFlow, type Stage } from '../../src/streams/stage-flow.js';
+import { StageFlow, watchFlow, type Stage } from '../../src/streams/stage-flow.js';
 
 /** A source whose producer the test drives, recording what its consumer asked of it. */
 function source<T>() {
@@ -173,6 +173,21 @@ describe('flows', () => {
     expect(seen.items.length).to.be.greaterThan(1);
     expect(closed).to.equal(true);
     expect(seen.ended + seen.failures.length).to.equal(0);
+  });
+
+  it('watch a flow: its items go on as they are, first the ones already taken, and the hooks hear how it ended', async () => {
+    const log: string[] = [];
+    const { flow } = source<number>();
+    const watched = watchFlow(flow, { end: () => void log.push('end'), settle: () => log.push('settle') }, [0]);
+    expect((await watched.next()).value).to.equal(0);
+    const { seen, sink } = recorder<number>();
+    watched.pipe(sink);
+    flow.emit(1);
+    flow.emit(2);
+    flow.end();
+    await tick();
+    expect(seen).to.deep.equal({ items: [1, 2], ended: 1, failures: [] });
+    expect(log).to.deep.equal(['end', 'settle']);
   });
 
   it('open lazily, throw a failure to open from the first next(), and close what opened after the consumer left', async () => {
