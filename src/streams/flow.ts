@@ -23,6 +23,18 @@ export interface FlowPipe {
 
 export const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
+/**
+ * Tells a sink its flow failed, from a place where a throw would escape into an event emitter or
+ * a promise nobody awaits (and so end the process): a sink that throws here cannot be told more.
+ */
+export function tellFailure<T>(sink: FlowSink<T>, error: unknown): void {
+  try {
+    sink.fail(error);
+  } catch {
+    // Nothing is left to tell: the flow has already stopped its producer.
+  }
+}
+
 export abstract class Flow<T> implements AsyncIterableIterator<T, undefined> {
   abstract next(): Promise<IteratorResult<T, undefined>>;
   /** Stops the flow early; resolves once its clean-up ran. */
@@ -75,7 +87,7 @@ class IteratorFlow<T> extends Flow<T> {
           paused = !sink.push(result.value);
         }
       } catch (error) {
-        if (!this.stopped) sink.fail(error);
+        if (!this.stopped) tellFailure(sink, error);
       }
     };
     void pump();

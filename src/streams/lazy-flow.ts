@@ -3,7 +3,7 @@
  * (the checks, the fallback and the upstream request of a stream). A failure to open is thrown by
  * that first `next()`, as an async generator would.
  */
-import { DONE, Flow, type FlowPipe, type FlowSink } from './flow.js';
+import { DONE, Flow, tellFailure, type FlowPipe, type FlowSink } from './flow.js';
 
 export class LazyFlow<T> extends Flow<T> {
   private inner: Flow<T> | undefined;
@@ -47,7 +47,7 @@ export class LazyFlow<T> extends Flow<T> {
         pipe = inner.pipe(sink);
       },
       (error: unknown) => {
-        if (!stopped) sink.fail(error);
+        if (!stopped) tellFailure(sink, error);
       },
     );
     return {

@@ -3,7 +3,7 @@
  * queue while the consumer pulls, handed straight on once it is piped. Either way a consumer that
  * falls behind pauses the producer.
  */
-import { DONE, Flow, type FlowPipe, type FlowSink } from './flow.js';
+import { DONE, Flow, tellFailure, type FlowPipe, type FlowSink } from './flow.js';
 
 export interface SourceControl {
   pause(): void;
@@ -35,8 +35,17 @@ export class SourceFlow<T> extends Flow<T> {
 
   emit(item: T): void {
     if (this.closed) return;
-    if (this.sink !== undefined) {
-      if (!this.sink.push(item)) this.pause();
+    const sink = this.sink;
+    if (sink !== undefined) {
+      // Inline rather than through deliver(): this runs once per token.
+      let accepted: boolean;
+      try {
+        accepted = sink.push(item);
+      } catch (error) {
+        this.consumerThrew(sink, error);
+        return;
+      }
+      if (!accepted) this.pause();
       return;
     }
     const waiter = this.takeWaiter();
@@ -48,14 +57,14 @@ export class SourceFlow<T> extends Flow<T> {
   end(): void {
     if (this.closed) return;
     this.ended = true;
-    if (this.sink !== undefined) this.sink.end();
+    if (this.sink !== undefined) this.deliver((sink) => sink.end());
     else if (this.queue.length === 0) this.takeWaiter()?.resolve(DONE);
   }
 
   fail(error: unknown): void {
     if (this.closed) return;
     this.failure = { error };
-    if (this.sink !== undefined) this.sink.fail(error);
+    if (this.sink !== undefined) this.deliver((sink) => sink.fail(error));
     else if (this.queue.length === 0) this.takeWaiter()?.reject(error);
   }
 
@@ -80,12 +89,39 @@ export class SourceFlow<T> extends Flow<T> {
   pipe(sink: FlowSink<T>): FlowPipe {
     this.sink = sink;
     let accepting = true;
-    for (const item of this.queue.splice(0)) if (!this.stopped) accepting = sink.push(item) && accepting;
-    if (this.failure !== undefined) sink.fail(this.failure.error);
-    else if (this.ended) sink.end();
+    const pipe = { resume: () => this.resume(), stop: () => this.stop() };
+    for (const item of this.queue.splice(0)) {
+      if (this.stopped) return pipe;
+      this.deliver(() => (accepting = sink.push(item) && accepting));
+    }
+    const { failure } = this;
+    if (failure !== undefined) this.deliver(() => sink.fail(failure.error));
+    else if (this.ended) this.deliver(() => sink.end());
     else if (accepting) this.resume();
     else this.pause();
-    return { resume: () => this.resume(), stop: () => this.stop() };
+    return pipe;
+  }
+
+  /**
+   * Calls into the consumer from the producer's own event: what the consumer throws must not
+   * escape there (an event emitter would make it an uncaught exception). It fails the flow instead,
+   * and the producer is stopped.
+   */
+  private deliver(call: (sink: FlowSink<T>) => void): void {
+    const sink = this.sink;
+    if (sink === undefined) return;
+    try {
+      call(sink);
+    } catch (error) {
+      this.consumerThrew(sink, error);
+    }
+  }
+
+  private consumerThrew(sink: FlowSink<T>, error: unknown): void {
+    const wasOpen = !this.closed;
+    this.failure ??= { error };
+    if (wasOpen) this.control.stop();
+    tellFailure(sink, error);
   }
 
   private stop(): void {

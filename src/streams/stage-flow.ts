@@ -3,7 +3,7 @@
  * end, a failure and however the flow settled. It serves both ways of consuming a flow, so a
  * stream's steps are written once: pulled, an item at a time; piped, inside the source's push.
  */
-import { DONE, Flow, type FlowPipe, type FlowSink } from './flow.js';
+import { DONE, Flow, tellFailure, type FlowPipe, type FlowSink } from './flow.js';
 
 export interface Stage<A, B> {
   /** What one item becomes, emitted synchronously. Throwing fails the flow and stops its source. */
@@ -118,10 +118,15 @@ export class StageFlow<A, B> extends Flow<B> {
           if (this.stopped || this.finished) return;
           this.ended(emit).then(
             () => {
-              if (!this.stopped) sink.end();
+              if (this.stopped) return;
+              try {
+                sink.end();
+              } catch (error) {
+                tellFailure(sink, error);
+              }
             },
             (told: unknown) => {
-              if (!this.stopped) sink.fail(told);
+              if (!this.stopped) tellFailure(sink, told);
             },
           );
         },

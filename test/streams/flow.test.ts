@@ -175,6 +175,23 @@ describe('flows', () => {
     expect(seen.ended + seen.failures.length).to.equal(0);
   });
 
+  it('keep what a consumer throws out of the producer\'s event: the producer is stopped and the flow fails', () => {
+    const { flow, control } = source<number>();
+    const failures: unknown[] = [];
+    flow.pipe({
+      push: () => {
+        throw new Error('consumer bug');
+      },
+      end: () => {},
+      fail: (error) => failures.push(error),
+    });
+    expect(() => flow.emit(1)).not.to.throw();
+    expect(control.stopped).to.equal(1);
+    expect((failures[0] as Error).message).to.equal('consumer bug');
+    expect(() => flow.emit(2)).not.to.throw();
+    expect(failures).to.have.length(1);
+  });
+
   it('watch a flow: its items go on as they are, first the ones already taken, and the hooks hear how it ended', async () => {
     const log: string[] = [];
     const { flow } = source<number>();

@@ -52,22 +52,37 @@ export function bodyParts<Part>(body: Readable, decoder: BodyDecoder<Part>, hook
     flow.end();
     body.resume();
   };
+  // A decoder that throws (a bug, not a bad body: those become error parts) fails the stream
+  // rather than escaping into the body's event, where it would be an uncaught exception.
   const onData = (chunk: Buffer | string) => {
     if (!decoding) return;
-    emitAll(decoder.push(chunk));
-    if (decoder.done && decoding) finish();
+    try {
+      emitAll(decoder.push(chunk));
+      if (decoder.done && decoding) finish();
+    } catch (error) {
+      failWith(error);
+    }
   };
   const onEnd = () => {
-    if (decoding) finish();
+    try {
+      if (decoding) finish();
+    } catch (error) {
+      failWith(error);
+    }
     release();
   };
-  const onFailure = (error: unknown) => {
-    if (!decoding) return release();
+  /** Ends the flow with the failure part, unless it has already ended. */
+  const failWith = (error: unknown) => {
     decoding = false;
+    if (flow.closed) return release();
     const part = hooks.failurePart(error);
     release();
     flow.emit(part);
     flow.end();
+  };
+  const onFailure = (error: unknown) => {
+    if (!decoding) return release();
+    failWith(error);
   };
   const onClose = () => {
     if (body.readableEnded) release();

@@ -89,6 +89,23 @@ describe('upstream body parts', () => {
     expect(cutShort).to.equal(false);
   });
 
+  it('ends with a failure part when its decoder throws, rather than throwing out of the body\'s event', async () => {
+    const body = new PassThrough();
+    const released: number[] = [];
+    const broken: BodyDecoder<string> = {
+      done: false,
+      push: () => {
+        throw Object.assign(new Error('decoder bug'), { code: 'DECODER_BUG' });
+      },
+      end: () => [],
+    };
+    const flow = bodyParts<string>(body, broken, { failurePart: (error) => `failed: ${(error as { code?: string }).code}`, release: () => released.push(1) });
+    body.write('anything');
+    expect(await pullAll(flow)).to.deep.equal(['failed: DECODER_BUG']);
+    expect(released).to.have.length(1);
+    expect(body.destroyed).to.equal(true);
+  });
+
   it('destroys the body when the consumer stops early', async () => {
     const body = new PassThrough();
     const { flow, released } = parts(body);
