@@ -27,9 +27,3 @@ export class EventFramer {
     return this.pending;
   }
 }
-
-export async function* parseEventStream(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<EventSourceMessage> {
-  const framer = new EventFramer();
-  for await (const chunk of body) yield* framer.feed(chunk);
-  yield* framer.flush();
-}

@@ -11,8 +11,10 @@ import type { PassThroughProtocol, PassThroughResponse } from '../../vocabulary/
 import type { CallOptions, PassThroughEndpoint, PassThroughRequest, PassThroughStreamPart } from '../types.js';
 import { findWireError, mapInBandError } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
-import { parseEventStream } from './parse-event-stream.js';
-import { bodyChunks } from '../http/body-chunks.js';
+import { EventFramer, type EventSourceMessage } from './parse-event-stream.js';
+import { bodyParts, type BodyDecoder } from '../http/body-parts.js';
+import type { Flow } from '../../streams/flow.js';
+import { LazyFlow } from '../../streams/lazy-flow.js';
 import type { UpstreamTransport } from './upstream-transport.js';
 import type { WireError } from './wire-types.js';
 
@@ -86,6 +88,75 @@ function inBandError(body: Json): WireError | undefined {
   return undefined;
 }
 
+/**
+ * A passed-through stream's body, chunk by chunk, as parts: each event as the server sent it, with
+ * the usage known so far. A body that is not JSON throws, which the body reader turns into the
+ * stream's failure part.
+ */
+class PassThroughDecoder implements BodyDecoder<PassThroughStreamPart> {
+  private readonly framer = new EventFramer();
+  private readonly parts: PassThroughStreamPart[] = [];
+  private usage: TokenUsage | null = null;
+  private finished = false;
+  /** Nothing after this counts: the protocol's last event came, or an error part was the last part. */
+  done = false;
+
+  constructor(
+    private readonly transport: UpstreamTransport,
+    private readonly rules: ProtocolRules,
+    /** Legacy completions ask for usage always, for accounting; its chunk reaches only clients that asked. */
+    private readonly hideUsageChunk: boolean,
+    private readonly onEvent: () => void,
+  ) {}
+
+  push(chunk: Buffer | string): readonly PassThroughStreamPart[] {
+    this.parts.length = 0;
+    this.decodeAll(this.framer.feed(chunk));
+    return this.parts;
+  }
+
+  end(): readonly PassThroughStreamPart[] {
+    this.parts.length = 0;
+    if (!this.done) this.decodeAll(this.framer.flush());
+    if (!this.finished && !this.done) {
+      const providerId = this.transport.source.providerId;
+      this.parts.push({ type: 'error', error: new GatewayError('upstream_stream_truncated', `Provider ${providerId} closed the stream before finishing it.`, { provider: providerId }) });
+    }
+    return this.parts;
+  }
+
+  private decodeAll(events: readonly EventSourceMessage[]): void {
+    for (const message of events) {
+      if (this.done) return;
+      this.onEvent();
+      this.decode(message);
+    }
+  }
+
+  private decode(message: EventSourceMessage): void {
+    const data = message.data.trim();
+    if (data === '[DONE]') return this.finish();
+    if (data === '') return;
+    const chunk = JSON.parse(data) as Json;
+    const event = message.event === '' || message.event === undefined ? undefined : message.event;
+    const wireError = inBandError(chunk);
+    if (wireError !== undefined) {
+      this.parts.push({ type: 'error', error: mapInBandError(this.transport.source, wireError, true) });
+      this.done = true;
+      return;
+    }
+    this.usage = this.rules.streamUsage(event, chunk, this.usage);
+    const hidden = this.hideUsageChunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage !== undefined;
+    this.parts.push({ type: 'chunk', ...(event === undefined ? {} : { event }), body: hidden ? {} : chunk, usage: this.usage });
+    if (this.rules.ends(event, chunk)) this.finish();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.done = true;
+  }
+}
+
 export function passThroughEndpoint(transport: UpstreamTransport, protocol: PassThroughProtocol): PassThroughEndpoint {
   const rules = RULES[protocol];
   const providerId = transport.source.providerId;
@@ -112,51 +183,23 @@ export function passThroughEndpoint(transport: UpstreamTransport, protocol: Pass
     }
   }
 
-  async function* stream(request: PassThroughRequest, options: CallOptions): AsyncGenerator<PassThroughStreamPart> {
-    transport.assertConfigured();
-    const deadline = transport.deadline(options);
-    let body: Readable | undefined;
-    try {
+  function stream(request: PassThroughRequest, options: CallOptions): Flow<PassThroughStreamPart> {
+    return new LazyFlow(async () => {
+      transport.assertConfigured();
+      const deadline = transport.deadline(options);
+      let body: Readable;
       try {
         body = await transport.open('POST', rules.path, rules.streamBody(request), options, deadline);
       } catch (error) {
-        throw transport.failure(error, deadline, false);
+        const failure = transport.failure(error, deadline, false);
+        deadline.dispose();
+        throw failure;
       }
-      let usage: TokenUsage | null = null;
-      let finished = false;
-      try {
-        for await (const message of parseEventStream(bodyChunks(body))) {
-          deadline.markProgress();
-          const data = message.data.trim();
-          if (data === '[DONE]') {
-            finished = true;
-            break;
-          }
-          if (data === '') continue;
-          const chunk = JSON.parse(data) as Json;
-          const event = message.event === '' || message.event === undefined ? undefined : message.event;
-          const wireError = inBandError(chunk);
-          if (wireError !== undefined) {
-            yield { type: 'error', error: mapInBandError(transport.source, wireError, true) };
-            return;
-          }
-          usage = rules.streamUsage(event, chunk, usage);
-          const hidden = protocol === 'completions' && !request.includeUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage !== undefined;
-          yield { type: 'chunk', ...(event === undefined ? {} : { event }), body: hidden ? {} : chunk, usage };
-          if (rules.ends(event, chunk)) {
-            finished = true;
-            break;
-          }
-        }
-      } catch (error) {
-        yield { type: 'error', error: transport.failure(error, deadline, true) };
-        return;
-      }
-      if (!finished) yield { type: 'error', error: new GatewayError('upstream_stream_truncated', `Provider ${providerId} closed the stream before finishing it.`, { provider: providerId }) };
-    } finally {
-      deadline.dispose();
-      if (body !== undefined && !body.readableEnded) body.destroy();
-    }
+      return bodyParts<PassThroughStreamPart>(body, new PassThroughDecoder(transport, rules, protocol === 'completions' && !request.includeUsage, () => deadline.markProgress()), {
+        failurePart: (error) => ({ type: 'error', error: transport.failure(error, deadline, true) }),
+        release: () => deadline.dispose(),
+      });
+    });
   }
 
   return { complete, stream };
