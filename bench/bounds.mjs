@@ -11,7 +11,7 @@ import { compareBuilds } from './ab-runner.mjs';
 import { root } from './processes.mjs';
 
 const HANDLER = 'dist/src/rest/chat-completions-handler.js';
-const PROVIDER = 'dist/src/providers/openai-compatible/openai-compatible-provider.js';
+const BODY_PARTS = 'dist/src/providers/http/body-parts.js';
 const WHOLE_CALL = 'const result = await deps.gateway.createChatCompletion(command, context);';
 const STREAM_BRANCH = 'if (stream) {';
 const answer = (response) => `sendJson(res, ${response}, {});\n        return;\n        `;
@@ -73,7 +73,7 @@ const BOUNDS = {
     scenario: 'stream',
     what: "the HTTP edge, the upstream request and the provider's body written through as it came, nothing decoded",
     cuts: [
-      [PROVIDER, 'for await (const chunk of bodyChunks(body)) {', "for await (const chunk of bodyChunks(body)) yield { type: 'raw', chunk };\n                return;\n                "],
+      [BODY_PARTS, 'emitAll(decoder.push(chunk));', "flow.emit({ type: 'raw', chunk });\n            return;\n            "],
       [HANDLER, STREAM_BRANCH, `if (stream) {
             res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
             for await (const part of deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId })) {
