@@ -6,6 +6,10 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runOnImageNode } from './image-node.mjs';
+
+// Every tool imports this module first: from here on it runs on the image's Node.
+runOnImageNode();
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
