@@ -25,7 +25,7 @@ import { asFlow, type Flow } from '../streams/flow.js';
 import { LazyFlow } from '../streams/lazy-flow.js';
 import { StageFlow, watchFlow, type Stage } from '../streams/stage-flow.js';
 import type { RequestCoalescer } from './request-coalescer.js';
-import type { ResilientExecutor } from './resilient-executor.js';
+import type { ExecutionContext, ResilientExecutor } from './resilient-executor.js';
 
 export interface ChatPipelineDeps {
   router: ModelRouter;
@@ -62,7 +62,11 @@ function responseAttributes(result: ChatCompletionResult, content: boolean): Att
   return attributes;
 }
 
-/** Without authentication every client shares one cache namespace. */
+/** The request's context as the executor takes it: the request's own when nothing differs (no copy per request). */
+function executionContext(context: RequestContext, signal: AbortSignal, span: TraceSpan | undefined): ExecutionContext {
+  if (signal === context.signal && span === undefined) return context;
+  return { ...context, signal, ...(span === undefined ? {} : { span }) };
+}
 
 /** A chat request admitted: its command beside what every surface prepares. */
 type PreparedChat = PreparedRequest & { command: ChatCompletionCommand };
@@ -77,7 +81,14 @@ export class ChatPipeline {
   async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
     const span = this.startSpan(command, context);
     try {
-      const unfiltered = await this.completeUnfiltered(command, context, span);
+      const prepared = await this.prepare(command, context);
+      let unfiltered: ChatCompletionResult;
+      try {
+        unfiltered = await this.completePrepared(prepared, context, span);
+      } catch (error) {
+        this.accounting.release(prepared);
+        throw error;
+      }
       const result = this.deps.outputFilter.active ? filterResult(unfiltered, this.deps.outputFilter) : unfiltered;
       span?.set(responseAttributes(result, this.deps.tracing?.settings.content === true));
       span?.end();
@@ -126,16 +137,6 @@ export class ChatPipeline {
     return tracing.startRequest(`chat ${model}`, attributes, context.traceparent);
   }
 
-  private async completeUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): Promise<ChatCompletionResult> {
-    const prepared = await this.prepare(command, context);
-    try {
-      return await this.completePrepared(prepared, context, span);
-    } catch (error) {
-      this.accounting.release(prepared);
-      throw error;
-    }
-  }
-
   private async completePrepared(prepared: PreparedChat, context: RequestContext, span: TraceSpan | undefined): Promise<ChatCompletionResult> {
     const { cacheKey, command } = prepared;
     if (cacheKey !== undefined && prepared.readCache) {
@@ -145,7 +146,7 @@ export class ChatPipeline {
         return { ...hit, attempts: 0, cacheStatus: 'HIT' };
       }
     }
-    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
+    const execute = (signal: AbortSignal) => this.deps.executor.complete(prepared.steps, command, executionContext(context, signal, span));
     let result: ChatCompletionResult;
     let coalesced = false;
     if (cacheKey === undefined) {
@@ -155,7 +156,9 @@ export class ChatPipeline {
       if (context.report !== undefined) context.report.coalesced = coalesced;
       if (!coalesced && prepared.writeCache) await this.deps.cache?.write(cacheKey, result);
     }
-    const served: ChatCompletionResult = { ...result, cacheStatus: cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS' };
+    const cacheStatus = cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
+    // A shared flight's result is copied, never changed; a result that already says so is used as it is.
+    const served: ChatCompletionResult = result.cacheStatus === cacheStatus ? result : { ...result, cacheStatus };
     this.accounting.finish(servedChat(served), context, prepared, coalesced);
     return served;
   }
@@ -168,7 +171,7 @@ export class ChatPipeline {
         const hit = await this.deps.cache?.read(cacheKey);
         if (hit !== undefined) return this.replay(hit, context, prepared);
       }
-      const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, { ...context, signal, ...(span === undefined ? {} : { span }) });
+      const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, executionContext(context, signal, span));
       // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
       const source =
         cacheKey === undefined
@@ -230,8 +233,11 @@ export class ChatPipeline {
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
     const steps = imageSafeSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.providerOptions), command);
     const keyId = tenantOf(context.principal);
-    const admission = await this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
-    const budget = await reserveBudget(context.principal, this.deps.spend, this.accounting.estimateCostUsd(command, steps, keyId), this.deps.budgetHoldMs);
+    // Awaited only when there is something to wait for: no limiter or no budget costs no turn.
+    const limiter = this.deps.limiter;
+    const admission = limiter === undefined ? undefined : await limiter.admit(context.clientId, estimateTokens(command), limits);
+    const reserving = reserveBudget(context.principal, this.deps.spend, () => this.accounting.estimateCostUsd(command, steps, keyId), this.deps.budgetHoldMs);
+    const budget = reserving === undefined ? undefined : await reserving;
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
     const cache = this.deps.cache;
     const cacheable = cache !== undefined && cache.isCacheable(command);

@@ -37,7 +37,7 @@ function inputTokens(input: EmbeddingsCommand['input']): number {
 }
 
 /** Only deployments that serve embeddings; a route with none is a clear `model_not_found`. */
-function embeddingSteps(steps: RouteStep[], model: string | undefined): RouteStep[] {
+function embeddingSteps(steps: readonly RouteStep[], model: string | undefined): readonly RouteStep[] {
   const serving = steps.map((step) => ({ ...step, deployments: step.deployments.filter((deployment) => deployment.keyed.provider.embed !== undefined) })).filter((step) => step.deployments.length > 0);
   if (serving.length > 0) return serving;
   const providers = [...new Set(steps.flatMap((step) => step.deployments.map((deployment) => deployment.provider)))].join(', ');
@@ -74,7 +74,7 @@ export class EmbeddingsPipeline {
     const tokens = inputTokens(command.input);
     const admission = await this.deps.limiter?.admit(context.clientId, tokens, limits);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
-    const budget = await reserveBudget(context.principal, this.deps.spend, this.deps.accounting.estimateTokensCostUsd(tokens, 0, steps, keyId), this.deps.budgetHoldMs);
+    const budget = await reserveBudget(context.principal, this.deps.spend, () => this.deps.accounting.estimateTokensCostUsd(tokens, 0, steps, keyId), this.deps.budgetHoldMs);
     const cache = this.deps.cache?.enabled === true ? this.deps.cache : undefined;
     const { user: _user, model: _model, ...answerShaping } = command;
     const cacheKey = cache?.keyFor('embeddings', keyId, targetNames(steps), answerShaping);

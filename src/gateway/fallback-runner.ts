@@ -119,9 +119,7 @@ async function runStep<T>(step: RouteStep, deps: RunnerDeps, context: RunContext
   for (;;) {
     const candidates = usableDeployments(step, deps, run, tries);
     if (candidates.length === 0) return undefined;
-    // Deployments this request tried least come first: a failure moves on before it retries.
-    const fewest = Math.min(...candidates.map((candidate) => tries.of(candidate.id)));
-    const deployment = deps.balancer.pick(step, candidates.filter((candidate) => tries.of(candidate.id) === fewest));
+    const deployment = deps.balancer.pick(step, candidates.length === 1 ? candidates : triedLeast(candidates, tries));
     const lastError = tries.lastErrorOf(deployment.id);
     if (lastError !== undefined && !(await waitBeforeRetry(deployment, lastError, tries.of(deployment.id), deps, context))) {
       tries.finish(deployment.id);
@@ -145,31 +143,40 @@ async function runStep<T>(step: RouteStep, deps: RunnerDeps, context: RunContext
   }
 }
 
-/** Per step: how often this request tried each deployment, its last error, and which are done. */
+/** Deployments this request tried least come first: a failure moves on before it retries. */
+function triedLeast(candidates: readonly Deployment[], tries: StepTries): Deployment[] {
+  const fewest = Math.min(...candidates.map((candidate) => tries.of(candidate.id)));
+  return candidates.filter((candidate) => tries.of(candidate.id) === fewest);
+}
+
+/**
+ * Per step: how often this request tried each deployment, its last error, and which are done.
+ * Most requests succeed at their first try, so the maps are made by the first failure or skip.
+ */
 class StepTries {
-  private readonly counts = new Map<string, number>();
-  private readonly lastErrors = new Map<string, GatewayError>();
-  private readonly finished = new Set<string>();
+  private counts: Map<string, number> | undefined;
+  private lastErrors: Map<string, GatewayError> | undefined;
+  private finished: Set<string> | undefined;
 
   of(id: string): number {
-    return this.counts.get(id) ?? 0;
+    return this.counts?.get(id) ?? 0;
   }
 
   lastErrorOf(id: string): GatewayError | undefined {
-    return this.lastErrors.get(id);
+    return this.lastErrors?.get(id);
   }
 
   failed(id: string, error: GatewayError): void {
-    this.counts.set(id, this.of(id) + 1);
-    this.lastErrors.set(id, error);
+    (this.counts ??= new Map()).set(id, this.of(id) + 1);
+    (this.lastErrors ??= new Map()).set(id, error);
   }
 
   finish(id: string): void {
-    this.finished.add(id);
+    (this.finished ??= new Set()).add(id);
   }
 
   isFinished(id: string): boolean {
-    return this.finished.has(id);
+    return this.finished?.has(id) === true;
   }
 }
 

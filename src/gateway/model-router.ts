@@ -25,17 +25,43 @@ function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefine
   return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
+/**
+ * Routes resolved so far, by the name a client sent. The registry and the routing are fixed at
+ * start-up, so a name always resolves the same way; resolving once keeps each request from building
+ * its deployments (objects and id strings) anew, and every later lookup by deployment id (breakers,
+ * cooldowns, balancer, metrics) meets a string whose hash is already known. Bounded, because clients
+ * choose the names: past the bound the oldest name is resolved again when next asked for.
+ */
+const MAX_CACHED_ROUTES = 1024;
+
 export class ModelRouter {
+  private readonly routes = new Map<string, readonly RouteStep[]>();
+
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly routing: RoutingConfig,
   ) {}
 
-  resolve(requested: string | undefined): RouteStep[] {
+  /** How many names have a resolved route kept (at most MAX_CACHED_ROUTES). */
+  get routesKnown(): number {
+    return this.routes.size;
+  }
+
+  /** The route for a model name; shared between requests, so callers derive new arrays rather than change it. */
+  resolve(requested: string | undefined): readonly RouteStep[] {
     const model = requested ?? this.routing.defaultModel;
     if (model === undefined) {
       throw new GatewayError('invalid_request', "Missing required parameter: 'model' (no DEFAULT_MODEL is configured).", { param: 'model' });
     }
+    const known = this.routes.get(model);
+    if (known !== undefined) return known;
+    const route = this.resolveName(model);
+    if (this.routes.size >= MAX_CACHED_ROUTES) this.routes.delete(this.routes.keys().next().value as string);
+    this.routes.set(model, route);
+    return route;
+  }
+
+  private resolveName(model: string): RouteStep[] {
     const name = own(this.routing.aliases, model) ?? model;
     const chain = own(this.routing.fallbacks, model) ?? own(this.routing.fallbacks, name);
     if (chain !== undefined) return chain.map((step) => this.step(step));

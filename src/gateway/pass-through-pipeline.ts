@@ -53,7 +53,7 @@ const PROTOCOL_NAMES: Readonly<Record<PassThroughProtocol, string>> = {
   responses: 'the Responses API as it is',
 };
 
-function passThroughSteps(steps: RouteStep[], command: PassThroughCommand): RouteStep[] {
+function passThroughSteps(steps: readonly RouteStep[], command: PassThroughCommand): readonly RouteStep[] {
   const serving = steps.map((step) => ({ ...step, deployments: step.deployments.filter(servesAsIs(command.protocol)) })).filter((step) => step.deployments.length > 0);
   if (serving.length > 0) return serving;
   const providers = [...new Set(steps.flatMap((step) => step.deployments.map((deployment) => deployment.provider)))].join(', ');
@@ -144,7 +144,7 @@ export class PassThroughPipeline {
     const completion = command.maxTokens ?? DEFAULT_MAX_TOKENS;
     const admission = await this.deps.limiter?.admit(context.clientId, prompt + completion, limits);
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
-    const budget = await reserveBudget(context.principal, this.deps.spend, this.deps.accounting.estimateTokensCostUsd(prompt, completion, steps, keyId), this.deps.budgetHoldMs);
+    const budget = await reserveBudget(context.principal, this.deps.spend, () => this.deps.accounting.estimateTokensCostUsd(prompt, completion, steps, keyId), this.deps.budgetHoldMs);
     return { prompt: command.prompt, steps, admission, budget, cacheKey: undefined, readCache: false, writeCache: false, startedAt: performance.now() };
   }
 }

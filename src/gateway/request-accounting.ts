@@ -25,13 +25,24 @@ export interface ServedCall extends ServedFacts {
 
 /** A chat result as a served call. */
 export function servedChat(result: ChatCompletionResult): ServedCall {
-  return { ...result, completion: result.choices[0]?.message.content ?? null, endedEarly: result.choices[0]?.finishReason === 'error' };
+  const choice = result.choices[0];
+  // The facts alone, not a copy of the whole result: this runs for every request.
+  return {
+    provider: result.provider,
+    model: result.model,
+    deployment: result.deployment,
+    attempts: result.attempts,
+    cacheStatus: result.cacheStatus,
+    usage: result.usage,
+    completion: choice?.message.content ?? null,
+    endedEarly: choice?.finishReason === 'error',
+  };
 }
 
 export interface PreparedRequest {
   /** What was asked, for LOG_CONTENT (chat messages, embedding input). */
   prompt: unknown;
-  steps: RouteStep[];
+  steps: readonly RouteStep[];
   admission: Admission | undefined;
   budget: SpendReservation | undefined;
   /** Set when the request may be served from and written to the cache. */
@@ -74,9 +85,16 @@ export class RequestAccounting {
   }
 
   estimateTokensCostUsd(prompt: number, completion: number, steps: readonly RouteStep[], keyId: string): number {
-    const priced = steps.flatMap((step) => step.deployments.map(priceOf)).filter((price): price is Price => price !== undefined);
-    if (priced.length > 0) return Math.max(...priced.map((price) => (prompt * price.promptPerMillion + completion * price.completionPerMillion) / 1e6));
-    return this.typicalCost.get(keyId) ?? 0;
+    let most: number | undefined;
+    for (const step of steps) {
+      for (const deployment of step.deployments) {
+        const price = priceOf(deployment);
+        if (price === undefined) continue;
+        const cost = (prompt * price.promptPerMillion + completion * price.completionPerMillion) / 1e6;
+        if (most === undefined || cost > most) most = cost;
+      }
+    }
+    return most ?? this.typicalCost.get(keyId) ?? 0;
   }
 
   /** A cached answer costs nothing; it is recorded as a hit. */
@@ -146,6 +164,12 @@ export class RequestAccounting {
 
 /** The deployment that served the result; for a cached answer, the first of its provider on the route. */
 function servingDeployment(steps: readonly RouteStep[], result: Pick<ServedCall, 'provider' | 'deployment'>): Deployment | undefined {
-  const deployments = steps.flatMap((step) => step.deployments);
-  return deployments.find((candidate) => candidate.id === result.deployment) ?? deployments.find((candidate) => candidate.provider === result.provider);
+  let ofProvider: Deployment | undefined;
+  for (const step of steps) {
+    for (const candidate of step.deployments) {
+      if (candidate.id === result.deployment) return candidate;
+      if (ofProvider === undefined && candidate.provider === result.provider) ofProvider = candidate;
+    }
+  }
+  return ofProvider;
 }

@@ -53,7 +53,7 @@ function routedModels(providerOptions: PassThrough | undefined): string[] {
  * The deployments the key may use, step by step: every model the request can reach on a deployment
  * (`model`, and each of `models`) must be allowed there; `model_not_allowed` when none is left.
  */
-export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined, providerOptions: PassThrough | undefined): RouteStep[] {
+export function allowedSteps(steps: readonly RouteStep[], limits: KeyLimits | undefined, providerOptions: PassThrough | undefined): readonly RouteStep[] {
   const patterns = limits?.allowedModels;
   if (patterns === undefined || patterns.length === 0) return steps;
   const extra = routedModels(providerOptions);
@@ -74,13 +74,14 @@ export function allowedSteps(steps: RouteStep[], limits: KeyLimits | undefined, 
  * Reserves the request's estimated cost against the key's budget; `budget_exceeded` when its spend
  * plus what its other requests in flight hold has reached the budget. No budget, no reservation.
  */
-export async function reserveBudget(principal: Principal | undefined, spend: SpendTracker, estimateUsd: number, holdMs: number): Promise<SpendReservation | undefined> {
+export function reserveBudget(principal: Principal | undefined, spend: SpendTracker, estimateUsd: () => number, holdMs: number): Promise<SpendReservation> | undefined {
+  // Undefined rather than a promise of nothing: most requests have no budget and need not wait a turn.
   if (principal?.kind !== 'client' || principal.limits.budgetUsd === undefined) return undefined;
-  const reservation = await spend.reserve(principal.keyId, principal.limits.budgetUsd, estimateUsd, holdMs);
-  if (reservation === undefined) {
-    throw new GatewayError('budget_exceeded', `This API key has spent its budget of $${principal.limits.budgetUsd}.`);
-  }
-  return reservation;
+  const budgetUsd = principal.limits.budgetUsd;
+  return spend.reserve(principal.keyId, budgetUsd, estimateUsd(), holdMs).then((reservation) => {
+    if (reservation === undefined) throw new GatewayError('budget_exceeded', `This API key has spent its budget of $${budgetUsd}.`);
+    return reservation;
+  });
 }
 
 /** A URL an `image_url` part may carry to this provider, under its policy. */
@@ -101,7 +102,7 @@ function imageUrlAllowed(url: string, policy: ImageUrlPolicy): boolean {
  * The deployments whose provider may be sent every image URL of the request (self-hosted servers
  * fetch URLs from inside the operator's network); `invalid_request` naming the part when none is left.
  */
-export function imageSafeSteps(steps: RouteStep[], command: ChatCompletionCommand): RouteStep[] {
+export function imageSafeSteps(steps: readonly RouteStep[], command: ChatCompletionCommand): readonly RouteStep[] {
   const urls: { url: string; param: string }[] = [];
   for (const [messageIndex, message] of command.messages.entries()) {
     if (!Array.isArray(message.content)) continue;

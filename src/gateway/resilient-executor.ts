@@ -190,7 +190,8 @@ export class ResilientExecutor {
   }
 
   private runContext(context: ExecutionContext, scope: RequestScope): RunContext {
-    return { requestId: context.requestId, signal: scope.signal, deadlineAt: scope.deadlineAt, ...(context.span === undefined ? {} : { span: context.span }), ...(context.report === undefined ? {} : { report: context.report }) };
+    // One shape for every request (absent fields undefined), not spreads that vary it.
+    return { requestId: context.requestId, signal: scope.signal, deadlineAt: scope.deadlineAt, span: context.span, report: context.report };
   }
 
   /** Embeddings along the route: the same retries, breakers, fallback and deadline as chat. */

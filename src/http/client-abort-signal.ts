@@ -6,7 +6,8 @@ import type { ServerResponse } from 'node:http';
 
 export function abortWhenClientLeaves(res: ServerResponse): AbortController {
   const controller = new AbortController();
-  res.once('close', () => {
+  // A response closes once: `on` spares the once-wrapper.
+  res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
   });
   return controller;

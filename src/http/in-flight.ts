@@ -7,7 +7,8 @@ import type { Lifecycle } from '../lifecycle/lifecycle.js';
 
 export function trackInFlight(lifecycle: Lifecycle) {
   return (_req: HttpRequest, res: HttpResponse, next: HttpNext): void => {
-    res.once('close', lifecycle.trackRequest());
+    // A response closes once: `on` spares the once-wrapper.
+    res.on('close', lifecycle.trackRequest());
     next();
   };
 }

@@ -26,18 +26,22 @@ export interface RequestFacts {
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-function traceparentOf(header: string | string[] | undefined): { traceparent?: string } {
+function traceparentOf(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && TRACEPARENT.test(value) ? { traceparent: value } : {};
+  return value !== undefined && TRACEPARENT.test(value) ? value : undefined;
 }
 
 /** An Express request that went through the request-id, logging and authentication middleware. */
 export function httpRequestFacts(req: HttpRequest, res: HttpResponse): RequestFacts & { report: ResponseReport } {
   const principal = principalOf(res);
-  return { requestId: requestIdOf(res), clientId: clientIdFor(principal, clientIdOf(req)), principal, report: reportOf(res), ...traceparentOf(req.headers.traceparent) };
+  const facts: RequestFacts & { report: ResponseReport } = { requestId: requestIdOf(res), clientId: clientIdFor(principal, clientIdOf(req)), principal, report: reportOf(res) };
+  const traceparent = traceparentOf(req.headers.traceparent);
+  if (traceparent !== undefined) facts.traceparent = traceparent;
+  return facts;
 }
 
 /** A WebSocket connection, authenticated in its `connection_init`. */
 export function upgradeRequestFacts(request: IncomingMessage, principal: Principal | undefined): RequestFacts {
-  return { requestId: requestIdFrom(request.headers['x-request-id']), clientId: clientIdFor(principal, clientIdOfUpgrade(request)), principal, ...traceparentOf(request.headers.traceparent) };
+  const traceparent = traceparentOf(request.headers.traceparent);
+  return { requestId: requestIdFrom(request.headers['x-request-id']), clientId: clientIdFor(principal, clientIdOfUpgrade(request)), principal, ...(traceparent === undefined ? {} : { traceparent }) };
 }

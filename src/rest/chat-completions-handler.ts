@@ -29,7 +29,8 @@ export function createChatCompletionsHandler(deps: ChatCompletionsHandlerDeps) {
     const abort = abortWhenClientLeaves(res);
     const facts = httpRequestFacts(req, res);
     const { report } = facts;
-    const context: RequestContext = { ...facts, report, signal: abort.signal, includeUsageChunk, cache: cacheDirectivesFrom(req.headers['cache-control']) };
+    const context: RequestContext = { requestId: facts.requestId, clientId: facts.clientId, principal: facts.principal, report, signal: abort.signal, includeUsageChunk, cache: cacheDirectivesFrom(req.headers['cache-control']) };
+    if (facts.traceparent !== undefined) context.traceparent = facts.traceparent;
 
     if (stream) {
       const chunks = deps.gateway.streamChatCompletion(command, context);

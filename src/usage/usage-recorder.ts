@@ -13,6 +13,7 @@ import { COUNTER_NAMES, matches, type UsageCounters, type UsageDimensions, type 
 const MAX_PENDING_BATCHES = 10_000;
 /** Keeps one script call small even when thousands of clients were active in one interval. */
 const MAX_INCREMENTS_PER_BATCH = 100;
+const DAY_MS = 86_400_000;
 
 export interface UsageEvent {
   client: string;
@@ -66,6 +67,9 @@ export class UsageRecorder {
   private timer: NodeJS.Timeout | undefined;
   private readonly pending: Batch[] = [];
   private replaying = false;
+  private day = '';
+  private dayStartsAt = 0;
+  private dayEndsAt = 0;
 
   constructor(
     private readonly store: UsageStore,
@@ -76,7 +80,7 @@ export class UsageRecorder {
 
   record(event: UsageEvent): void {
     const dimensions: UsageDimensions = {
-      day: new Date(this.now()).toISOString().slice(0, 10),
+      day: this.today(),
       client: event.client,
       provider: event.provider,
       model: event.model,
@@ -90,6 +94,17 @@ export class UsageRecorder {
       this.timer = setTimeout(() => void this.writeCurrent(), this.flushMs);
       this.timer.unref();
     }
+  }
+
+  /** The UTC day usage is kept under, formatted once per day rather than once per request. */
+  private today(): string {
+    const now = this.now();
+    if (now < this.dayStartsAt || now >= this.dayEndsAt) {
+      this.day = new Date(now).toISOString().slice(0, 10);
+      this.dayStartsAt = Date.parse(this.day);
+      this.dayEndsAt = this.dayStartsAt + DAY_MS;
+    }
+    return this.day;
   }
 
   /** Writes what was recorded since the last batch; on failure it joins the replay queue. */

@@ -36,4 +36,20 @@ describe('ModelRouter', () => {
     expect(() => strict.resolve('gpt-4o')).to.throw().with.property('code', 'model_not_found');
     expect(() => strict.resolve(undefined)).to.throw().with.property('param', 'model');
   });
+
+  it('resolves a name once: later requests share its deployments, and invented names stay bounded', () => {
+    const router = new ModelRouter(registry, { defaultProvider: 'openrouter', defaultModel: undefined, aliases: {}, fallbacks: {}, groups: {} });
+    const first = router.resolve('deepseek-chat');
+    expect(router.resolve('deepseek-chat')).to.equal(first);
+    expect(router.resolve('deepseek-chat')[0]!.deployments[0]).to.equal(first[0]!.deployments[0]);
+    // Any name routes to the default provider, so clients choose how many there are.
+    for (let i = 0; i < 5_000; i++) router.resolve(`invented/model-${i}`);
+    expect(router.routesKnown).to.be.at.most(1024);
+    expect(router.resolve('deepseek-chat').map((step) => step.name)).to.deep.equal(['deepseek/deepseek-chat']);
+    // A name that cannot be served is refused every time, not remembered as a route.
+    const strict = new ModelRouter(fakeRegistry({ provider: fakeProvider('local'), config: { models: ['llama'] } }), { defaultProvider: 'local', defaultModel: undefined, aliases: {}, fallbacks: {}, groups: {} });
+    expect(() => strict.resolve('gpt-4o')).to.throw().with.property('code', 'model_not_found');
+    expect(() => strict.resolve('gpt-4o')).to.throw().with.property('code', 'model_not_found');
+    expect(strict.routesKnown).to.equal(0);
+  });
 });

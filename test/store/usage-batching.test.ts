@@ -85,6 +85,22 @@ describe('usage recorder', () => {
     expect(applied[0]![0]!.counters).to.include({ requests: 4, promptTokens: 12, completionTokens: 8 });
   });
 
+  it('keeps usage under the UTC day it happened, across midnight and a clock set back', async () => {
+    const store = new MemoryUsageStore();
+    let now = Date.parse('2026-03-01T23:59:59.990Z');
+    const recorder = new UsageRecorder(store, pino({ level: 'silent' }), 60_000, () => now);
+    recorder.record(event);
+    now += 20;
+    recorder.record(event);
+    recorder.record(event);
+    now = Date.parse('2026-02-28T12:00:00Z');
+    recorder.record(event);
+    await recorder.writeCurrent();
+    const rows = await store.query(ALL_TIME);
+    const requestsOn = (day: string) => rows.filter((row) => row.day === day).reduce((sum, row) => sum + row.requests, 0);
+    expect([requestsOn('2026-02-28'), requestsOn('2026-03-01'), requestsOn('2026-03-02')]).to.deep.equal([1, 1, 2]);
+  });
+
   it('says at shutdown how much usage it could not write', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });

@@ -4,6 +4,11 @@
  * runs out; `timeoutError` then says which bound it was. A plain callback rather than an
  * AbortController of its own: the call already has the caller's signal, and a second signal per
  * call was measurable CPU on every request (bench/README.md, "Performance work").
+ *
+ * One timer serves the three bounds. It is set no later than the nearest bound could be, and when
+ * it fires it checks the bounds against the clock: one reached cancels the call, else it waits
+ * again for the nearest. So a call costs one timer instead of three, and progress (every body chunk,
+ * every stream event) is a timestamp instead of a timer moved.
  */
 import type { UpstreamTimeouts } from '../provider-settings.js';
 import { GatewayError } from '../../errors.js';
@@ -13,9 +18,12 @@ export class UpstreamDeadline implements Cancellation {
   private cancelled = false;
   private cancelReason: unknown;
   private onCancel: ((reason: unknown) => void) | undefined;
-  private readonly totalTimer: NodeJS.Timeout;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private firstByteTimer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly totalAt: number;
+  private readonly firstByteAt: number;
+  private responding = false;
+  /** Since headers arrived: when the last real progress was made, for the silence bound. */
+  private progressAt = 0;
   private firedError: GatewayError | undefined;
   private readonly onParentAbort: () => void;
 
@@ -27,8 +35,11 @@ export class UpstreamDeadline implements Cancellation {
     this.onParentAbort = () => this.cancel(parent.reason);
     if (parent.aborted) this.onParentAbort();
     else parent.addEventListener('abort', this.onParentAbort, { once: true });
-    this.firstByteTimer = this.startTimer(timeouts.firstByteMs, 'respond');
-    this.totalTimer = this.startTimer(timeouts.totalMs, 'finish');
+    const now = performance.now();
+    this.firstByteAt = now + timeouts.firstByteMs;
+    this.totalAt = now + timeouts.totalMs;
+    // The silence bound starts with the headers, at the earliest now: the first wait covers it too.
+    this.arm(Math.min(timeouts.firstByteMs, timeouts.totalMs, timeouts.idleMs));
   }
 
   get aborted(): boolean {
@@ -56,14 +67,13 @@ export class UpstreamDeadline implements Cancellation {
 
   /** The provider answered with headers; from now on silence is measured between events. */
   markResponseStarted(): void {
-    if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
-    this.firstByteTimer = undefined;
-    this.idleTimer = this.startTimer(this.timeouts.idleMs, 'send the next event');
+    this.responding = true;
+    this.progressAt = performance.now();
   }
 
   /** Real progress (an event, a body chunk). Comments and keep-alives must not call this. */
   markProgress(): void {
-    this.idleTimer?.refresh();
+    if (this.responding) this.progressAt = performance.now();
   }
 
   /** Why the call was cut short, when a bound (this one's or the request's) did it. */
@@ -80,21 +90,30 @@ export class UpstreamDeadline implements Cancellation {
 
   dispose(): void {
     this.onCancel = undefined;
-    clearTimeout(this.totalTimer);
-    if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     this.parent.removeEventListener('abort', this.onParentAbort);
   }
 
-  private startTimer(ms: number, what: string): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      if (this.cancelled) return;
-      this.firedError = new GatewayError('upstream_timeout', `Provider ${this.providerId} did not ${what} within ${ms} ms.`, {
-        provider: this.providerId,
-      });
-      this.cancel(this.firedError);
-    }, ms);
-    timer.unref();
-    return timer;
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.check, Math.max(1, Math.ceil(ms)));
+    this.timer.unref();
   }
+
+  /** The bound in force that ends first: before headers the first byte's, after them the silence's; the total always. */
+  private readonly check = (): void => {
+    this.timer = undefined;
+    if (this.cancelled) return;
+    const now = performance.now();
+    const waitAt = this.responding ? this.progressAt + this.timeouts.idleMs : this.firstByteAt;
+    const [at, ms, what] = waitAt <= this.totalAt ? [waitAt, this.responding ? this.timeouts.idleMs : this.timeouts.firstByteMs, this.responding ? 'send the next event' : 'respond'] : [this.totalAt, this.timeouts.totalMs, 'finish'];
+    // Timers run on a millisecond clock: within a millisecond of the bound counts as reached.
+    if (now + 1 >= at) {
+      this.firedError = new GatewayError('upstream_timeout', `Provider ${this.providerId} did not ${what} within ${ms} ms.`, { provider: this.providerId });
+      this.cancel(this.firedError);
+      return;
+    }
+    // Headers may arrive at any moment and start the silence bound then: never wait past it.
+    this.arm(Math.min(at, now + this.timeouts.idleMs) - now);
+  };
 }

@@ -32,7 +32,10 @@ function toWireTool(tool: ToolDefinition): unknown {
 }
 
 export function toWireRequest(request: ChatRequest, stream: boolean, providerDefaults: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-  const { stream_options: clientStreamOptions, ...options } = request.providerOptions ?? {};
+  let options = request.providerOptions;
+  let clientStreamOptions: unknown;
+  // A rest copy only when there is something to take out: most requests pass no stream options.
+  if (options !== undefined && Object.hasOwn(options, 'stream_options')) ({ stream_options: clientStreamOptions, ...options } = options);
   return {
     ...providerDefaults,
     ...options,
