@@ -26,6 +26,13 @@ export interface CreatedKey {
   key: string;
 }
 
+const ASK_STORE = Symbol('ask the store');
+
+function principalFor(record: ApiKeyRecord | undefined): Principal | undefined {
+  if (record === undefined || record.revokedAt !== null) return undefined;
+  return { kind: 'client', keyId: record.id, name: record.name, limits: record.limits };
+}
+
 export class ApiKeys {
   private readonly bootstrap = new Map<string, ApiKeyRecord>();
   private readonly adminHash: Buffer | undefined;
@@ -64,14 +71,28 @@ export class ApiKeys {
    * The principal a presented token stands for, or undefined. Work does not depend on what the
    * token looks like: it is hashed first, and only the hash is compared or looked up.
    */
-  async authenticate(token: string | undefined): Promise<Principal | undefined> {
+  authenticate(token: string | undefined): Principal | undefined | Promise<Principal | undefined> {
     if (!this.config.authEnabled) return { kind: 'open' };
     if (token === undefined) return undefined;
     const digest = createHash('sha256').update(token).digest();
     if (this.adminHash !== undefined && timingSafeEqual(digest, this.adminHash)) return { kind: 'admin' };
-    const record = await this.lookup(digest.toString('hex'));
-    if (record === undefined || record.revokedAt !== null) return undefined;
-    return { kind: 'client', keyId: record.id, name: record.name, limits: record.limits };
+    const hash = digest.toString('hex');
+    // Known keys (from the environment, or looked up within LOOKUP_CACHE_MS) answer at once:
+    // only a key the store must be asked about costs the request a wait.
+    const known = this.knownNow(hash);
+    if (known !== ASK_STORE) return principalFor(known);
+    return this.lookup(hash).then(principalFor);
+  }
+
+  /** What is known about a hash without asking the store, or ASK_STORE. */
+  private knownNow(hash: string): ApiKeyRecord | undefined | typeof ASK_STORE {
+    const fromEnv = this.bootstrap.get(hash);
+    if (fromEnv !== undefined) return fromEnv;
+    const now = this.now();
+    const cached = this.known.get(hash);
+    if (cached !== undefined && cached.until > now) return cached.record;
+    if ((this.unknown.get(hash) ?? 0) > now) return undefined;
+    return ASK_STORE;
   }
 
   async create(name: string, limits: KeyLimits): Promise<CreatedKey> {
@@ -125,13 +146,9 @@ export class ApiKeys {
    * freshness), unknown ones are refused (fail closed), and a known key never waits on a slow store
    * for more than STALE_GRACE_MS: the refresh goes on in the background and updates the cache.
    */
+  /** A hash `knownNow` could not answer: asked of the store, or its last known record while the store is away. */
   private async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
-    const fromEnv = this.bootstrap.get(hash);
-    if (fromEnv !== undefined) return fromEnv;
-    const now = this.now();
     const cached = this.known.get(hash);
-    if (cached !== undefined && cached.until > now) return cached.record;
-    if ((this.unknown.get(hash) ?? 0) > now) return undefined;
     if (!this.store.isAvailable()) return cached?.record;
     const fetching = this.refresh(hash, cached?.record);
     if (cached === undefined) return fetching;

@@ -24,7 +24,7 @@ export class OpenConnections {
   private readonly timer: NodeJS.Timeout;
   private checking = false;
 
-  constructor(private readonly authenticate: (token: string | undefined) => Promise<Principal | undefined>) {
+  constructor(private readonly authenticate: (token: string | undefined) => Principal | undefined | Promise<Principal | undefined>) {
     this.timer = setInterval(() => void this.recheck(), RECHECK_MS);
     this.timer.unref();
   }

@@ -5,11 +5,20 @@ import { bearerToken } from '../auth/access.js';
 import type { GatewayService } from '../gateway/gateway-service.js';
 
 export function authenticateRequests(gateway: GatewayService) {
-  return async (req: HttpRequest, res: HttpResponse, next: HttpNext): Promise<void> => {
+  return (req: HttpRequest, res: HttpResponse, next: HttpNext): void | Promise<void> => {
     // Anthropic's SDKs send the key as x-api-key; everyone else as a bearer token.
     const apiKey = req.headers['x-api-key'];
-    res.locals.principal = await gateway.authenticate(bearerToken(req.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined));
-    next();
+    const principal = gateway.authenticate(bearerToken(req.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined));
+    // A known key goes on at once; only a store lookup makes the request wait a turn.
+    if (!(principal instanceof Promise)) {
+      res.locals.principal = principal;
+      next();
+      return;
+    }
+    return principal.then((found) => {
+      res.locals.principal = found;
+      next();
+    });
   };
 }
 
