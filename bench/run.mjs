@@ -16,8 +16,12 @@ import { cpuSeconds, currentRssMb, freePort, here, KEY, peakRssMb, root, sleep, 
 import { publish } from './report.mjs';
 
 const smoke = process.env.BENCH_SMOKE === '1';
-const DURATION = smoke ? 1 : 6;
+const DURATION = smoke ? 1 : 4;
 const WARMUP = smoke ? 0.5 : 2;
+// Each scenario runs its targets in rounds, the order rotated each round, and every figure is the
+// median of its rounds: this machine is shared, and a burst of other work during one target's turn
+// would otherwise decide a ratio (one round once read the floor at 0.92x direct). BENCH_ROUNDS sets it.
+const ROUNDS = smoke ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 const OPEN_STREAMS = smoke ? 200 : 2000;
 const children = [];
 
@@ -74,9 +78,9 @@ function body(model, extra = {}) {
   return JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, ...extra });
 }
 
-async function load(target, model, connections, extra = {}) {
+async function load(target, model, connections, extra = {}, warm = true) {
   const options = { url: target.url, method: 'POST', headers: target.headers, body: body(model, extra), connections };
-  await autocannon({ ...options, duration: WARMUP });
+  if (warm) await autocannon({ ...options, duration: WARMUP });
   const cpuBefore = cpuSeconds(target.pid);
   const result = await autocannon({ ...options, duration: DURATION });
   const cpu = cpuSeconds(target.pid) - cpuBefore;
@@ -108,13 +112,13 @@ function streamOnce(target, agent, model) {
   });
 }
 
-async function streams(target, concurrency, model, seconds = DURATION) {
+async function streams(target, concurrency, model, warm = true, seconds = DURATION) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const results = [];
   const worker = (until) => async () => {
     while (performance.now() < until) results.push(await streamOnce(target, agent, model));
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, worker(performance.now() + WARMUP * 1000)));
+  if (warm) await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, worker(performance.now() + WARMUP * 1000)));
   results.length = 0;
   const cpuBefore = cpuSeconds(target.pid);
   const started = performance.now();
@@ -169,7 +173,19 @@ function record(scenario, target, result, peak) {
   console.log(`${scenario.padEnd(34)} ${target.padEnd(16)} ${fmt(result.rps, 0).padStart(8)} ${fmt(result.p50).padStart(8)} ${fmt(result.p99).padStart(8)} ${fmt(result.ttftP50, 2).padStart(8)} ${fmt(result.cpuMicros, 0).padStart(7)} ${String(result.errors ?? '').padStart(6)}`);
 }
 
-/** Rotates the starting target per scenario, so no target always runs first or last. */
+/** Each figure's median over the rounds (errors summed). */
+function medianOf(results) {
+  if (results.length === 1) return results[0];
+  const median = (values) => {
+    const known = values.filter((value) => value !== undefined && !Number.isNaN(value)).sort((a, b) => a - b);
+    return known.length === 0 ? NaN : known[Math.floor(known.length / 2)];
+  };
+  const merged = {};
+  for (const key of Object.keys(results[0])) merged[key] = key === 'errors' ? results.reduce((sum, result) => sum + result[key], 0) : median(results.map((result) => result[key]));
+  return merged;
+}
+
+/** Rotates the starting target per scenario and round, so no target always runs first or last. */
 function rotated(targets, index) {
   return [...targets.slice(index % targets.length), ...targets.slice(0, index % targets.length)];
 }
@@ -183,17 +199,24 @@ async function main() {
   console.log(`${'scenario'.padEnd(34)} ${'target'.padEnd(16)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ttft ms'.padStart(8)} ${'cpu µs'.padStart(7)} ${'errors'.padStart(6)}`);
   let scenarioIndex = 0;
   const c50 = smoke ? 20 : 50;
+  /** Runs `measure` for every target in ROUNDS rounds, rotating the order, and records each target's medians. */
+  const inRounds = async (scenario, scenarioTargets, measure) => {
+    const byTarget = new Map(scenarioTargets.map((target) => [target, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of rotated(scenarioTargets, scenarioIndex + round)) byTarget.get(target).push(await measure(target, round === 0));
+    }
+    scenarioIndex++;
+    for (const [target, results] of byTarget) record(scenario, target.name, medianOf(results), peakRssMb(target.pid));
+  };
   for (const latency of [0, 50]) {
-    const scenario = `whole, ${latency} ms upstream, c=${c50}`;
     // The production shape and the minimal reference only where the targets compare CPU per request.
     const withProduction = latency === 0 ? [...targets, production, minimal] : targets;
-    for (const target of rotated(withProduction, scenarioIndex++)) record(scenario, target.name, await load(target, `bench-lat${latency}`, c50), peakRssMb(target.pid));
+    await inRounds(`whole, ${latency} ms upstream, c=${c50}`, withProduction, (target, warm) => load(target, `bench-lat${latency}`, c50, {}, warm));
   }
   const gateway = targets.find((target) => target.name === 'this gateway');
-  record(`cache hit, c=${c50}`, gateway.name, await load(gateway, 'bench-lat0', c50, { temperature: 0 }), peakRssMb(gateway.pid));
+  await inRounds(`cache hit, c=${c50}`, [gateway], (target, warm) => load(target, 'bench-lat0', c50, { temperature: 0 }, warm));
   for (const concurrency of smoke ? [1, 10] : [1, 100]) {
-    const scenario = `stream ${TOKENS_PER_STREAM} tokens x 5 ms, c=${concurrency}`;
-    for (const target of rotated(targets, scenarioIndex++)) record(scenario, target.name, await streams(target, concurrency, `bench-stream-${TOKENS_PER_STREAM}x5`), peakRssMb(target.pid));
+    await inRounds(`stream ${TOKENS_PER_STREAM} tokens x 5 ms, c=${concurrency}`, targets, (target, warm) => streams(target, concurrency, `bench-stream-${TOKENS_PER_STREAM}x5`, warm));
   }
   record('stream via graphql-ws, c=1', gateway.name, await subscriptions(gatewayPort), peakRssMb(gateway.pid));
   // The burst below is its own question (memory per open stream), so the peak under the steady
@@ -247,7 +270,7 @@ try {
   const targetChecks = checks();
   console.log('');
   for (const check of targetChecks) console.log(`${check.met ? 'met   ' : 'MISSED'} ${check.name}: ${check.value.toFixed(2)} ${check.unit}`);
-  const meta = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, versions: versions(), smoke };
+  const meta = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, versions: versions(), rounds: ROUNDS, smoke };
   const dir = path.join(here, 'results');
   mkdirSync(dir, { recursive: true });
   const name = smoke ? 'smoke' : meta.date.slice(0, 19).replace(/[:T]/g, '-');
