@@ -130,7 +130,7 @@ export class GatewayService {
     return this.passThrough.complete(command, context);
   }
 
-  streamPassThrough(command: PassThroughCommand, context: RequestContext): AsyncGenerator<ServedPassThroughChunk> {
+  streamPassThrough(command: PassThroughCommand, context: RequestContext): Flow<ServedPassThroughChunk> {
     return this.passThrough.stream(command, context);
   }
 

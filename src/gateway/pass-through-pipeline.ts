@@ -18,6 +18,9 @@ import type { ModelRouter } from './model-router.js';
 import type { PreparedRequest, RequestAccounting } from './request-accounting.js';
 import { allowedSteps, reserveBudget, tenantOf } from './request-policy.js';
 import type { ResilientExecutor } from './resilient-executor.js';
+import type { Flow } from '../streams/flow.js';
+import { LazyFlow } from '../streams/lazy-flow.js';
+import { StageFlow } from '../streams/stage-flow.js';
 
 export interface PassThroughPipelineDeps {
   router: ModelRouter;
@@ -78,31 +81,38 @@ export class PassThroughPipeline {
     }
   }
 
-  async *stream(command: PassThroughCommand, context: RequestContext): AsyncGenerator<ServedPassThroughChunk> {
-    const prepared = await this.prepare(command, context);
-    let served: ServedBy | undefined;
-    let model = command.model ?? '';
-    let usage: TokenUsage | null = null;
-    let finished = false;
-    const span = this.startSpan(command, context);
-    let errorType: string | undefined;
-    try {
-      for await (const chunk of this.deps.executor.streamPassThrough(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) })) {
-        served = chunk.served;
-        if (typeof chunk.body.model === 'string') model = chunk.body.model;
-        if (chunk.usage !== null) usage = chunk.usage;
-        yield chunk;
-      }
-      finished = true;
-    } catch (error) {
-      errorType = toGatewayError(error).code;
-      throw error;
-    } finally {
-      span?.end(errorType);
-      // A stream cut short still costs what the provider reported; one that never started, nothing.
-      if (served === undefined) this.deps.accounting.release(prepared);
-      else this.finish(served, model, usage, context, prepared, !finished);
-    }
+  /** The passed-through stream, as chat's: a flow pulled until it is committed and pushed after, accounted however it ends. */
+  stream(command: PassThroughCommand, context: RequestContext): Flow<ServedPassThroughChunk> {
+    return new LazyFlow(async () => {
+      const prepared = await this.prepare(command, context);
+      let served: ServedBy | undefined;
+      let model = command.model ?? '';
+      let usage: TokenUsage | null = null;
+      let finished = false;
+      const span = this.startSpan(command, context);
+      let errorType: string | undefined;
+      return new StageFlow(this.deps.executor.streamPassThrough(prepared.steps, command, { ...context, ...(span === undefined ? {} : { span }) }), {
+        item: (chunk: ServedPassThroughChunk, emit: (chunk: ServedPassThroughChunk) => void) => {
+          served = chunk.served;
+          if (typeof chunk.body.model === 'string') model = chunk.body.model;
+          if (chunk.usage !== null) usage = chunk.usage;
+          emit(chunk);
+        },
+        end: () => {
+          finished = true;
+        },
+        fail: (error) => {
+          errorType = toGatewayError(error).code;
+          return error;
+        },
+        settle: () => {
+          span?.end(errorType);
+          // A stream cut short still costs what the provider reported; one that never started, nothing.
+          if (served === undefined) this.deps.accounting.release(prepared);
+          else this.finish(served, model, usage, context, prepared, !finished);
+        },
+      });
+    });
   }
 
   /**
