@@ -27,6 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['http'],
   ['rest', 'graphql', 'health', 'docs'],
   ['app'],
+  ['serve.ts'],
   ['main.ts'],
 ];
 
