@@ -142,11 +142,11 @@ export class ApiKeys {
   }
 
   /**
-   * Known keys stay valid from a bounded local cache while the store is away (even past their
-   * freshness), unknown ones are refused (fail closed), and a known key never waits on a slow store
-   * for more than STALE_GRACE_MS: the refresh goes on in the background and updates the cache.
+   * A hash `knownNow` could not answer. Known keys stay valid from a bounded local cache while the
+   * store is away (even past their freshness), unknown ones are refused (fail closed), and a known
+   * key never waits on a slow store for more than STALE_GRACE_MS: the refresh goes on in the
+   * background and updates the cache.
    */
-  /** A hash `knownNow` could not answer: asked of the store, or its last known record while the store is away. */
   private async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
     const cached = this.known.get(hash);
     if (!this.store.isAvailable()) return cached?.record;
