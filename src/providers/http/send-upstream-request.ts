@@ -4,8 +4,9 @@
  * request and its socket at any point. Built on node:http because the gateway's hot path cannot
  * afford a general-purpose client's per-request config merging (README, Benchmarks).
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { HttpAgents } from './http-agents.js';
 
 /** What can cut an exchange short: the call's deadline, which also follows the caller's signal. */
@@ -31,8 +32,25 @@ export interface UpstreamResponse {
   body: IncomingMessage;
 }
 
+/**
+ * A provider calls a handful of fixed URLs, so each is turned into request options once: Node
+ * would otherwise take a URL apart again on every request.
+ */
+const targets = new WeakMap<URL, Readonly<RequestOptions>>();
+
+function targetOf(url: URL): Readonly<RequestOptions> {
+  let target = targets.get(url);
+  if (target === undefined) {
+    const { protocol, hostname, port, path, auth } = urlToHttpOptions(url);
+    target = auth === undefined ? { protocol, hostname, port, path } : { protocol, hostname, port, path, auth };
+    targets.set(url, target);
+  }
+  return target;
+}
+
 export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest): Promise<UpstreamResponse> {
-  const secure = request.url.protocol === 'https:';
+  const target = targetOf(request.url);
+  const secure = target.protocol === 'https:';
   const headers = request.headers;
   return new Promise((resolve, reject) => {
     const cancellation = request.cancellation;
@@ -41,15 +59,13 @@ export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest
       reject(abortError());
       return;
     }
-    const options = { method: request.method, headers };
+    const options: RequestOptions = { ...target, method: request.method, headers, agent: secure ? agents.https : agents.http };
     let response: IncomingMessage | undefined;
     const onResponse = (incoming: IncomingMessage) => {
       response = incoming;
       resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: incoming });
     };
-    const outgoing = secure
-      ? https.request(request.url, { ...options, agent: agents.https }, onResponse)
-      : http.request(request.url, { ...options, agent: agents.http }, onResponse);
+    const outgoing = secure ? https.request(options, onResponse) : http.request(options, onResponse);
     // One listener for the whole exchange. The body is destroyed with the error too: destroying
     // only the request would leave whoever reads the body waiting for data that never comes.
     cancellation.whenCancelled(() => {
