@@ -22,7 +22,7 @@ function cpuRatios(rows) {
 
 export function markdown({ meta, rows, checks }) {
   const lines = [
-    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.rounds === undefined ? '' : `; every figure the median of ${meta.rounds} round${meta.rounds === 1 ? '' : 's'}`}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
+    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.rounds === undefined ? '' : `; every figure the median of ${meta.rounds} round${meta.rounds === 1 ? '' : 's'}${meta.rounds > 1 ? ", every comparison of two targets the median of the rounds' comparisons (each round's shown in brackets)" : ''}`}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
     '',
     '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | TTFT p99 ms | CPU µs/req | Peak RSS MB | Errors |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -30,7 +30,7 @@ export function markdown({ meta, rows, checks }) {
     '',
     '| Target | Measured | Goal | Met |',
     '| --- | ---: | ---: | :---: |',
-    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
+    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit}${check.rounds === undefined || check.rounds.length < 2 ? '' : ` (${check.rounds.map((value) => fmt(value, 2)).join(' / ')})`} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
     '',
     cpuRatios(rows),
   ];
