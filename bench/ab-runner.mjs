@@ -48,8 +48,9 @@ export async function compareBuilds(dirA, dirB, scenario, rounds) {
     const { upstreamPort } = await startUpstream(children);
     const a = await startBuild(children, dirA, upstreamPort);
     const b = await startBuild(children, dirB, upstreamPort);
-    await measure(a, scenario, 2);
-    await measure(b, scenario, 2);
+    // Both warm before the rounds: a replica compiles its hot path over its first seconds of load.
+    await measure(a, scenario, 8);
+    await measure(b, scenario, 8);
     const ratios = { cpu: [], rate: [] };
     for (let round = 0; round < rounds; round++) {
       const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
