@@ -50,6 +50,8 @@ try {
     { name: 'this gateway', pid: gateway.pid, port: gatewayPort },
   ];
   const models = { one: 'bench-stream-1x5', hundred: 'bench-stream-100x5' };
+  // A warm replica's costs: V8 compiles the stream path over its first seconds of streams.
+  for (const target of targets) for (const model of Object.values(models)) await measure(target, model);
   const samples = new Map(targets.map((target) => [target.name, { one: [], hundred: [] }]));
   for (let round = 0; round < rounds; round++) {
     for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
