@@ -30,7 +30,7 @@ export function markdown({ meta, rows, checks }) {
     '',
     '| Target | Measured | Goal | Met |',
     '| --- | ---: | ---: | :---: |',
-    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit}${check.rounds === undefined || check.rounds.length < 2 ? '' : ` (${check.rounds.map((value) => fmt(value, 2)).join(' / ')})`} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
+    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit}${check.rounds === undefined || check.rounds.length < 2 ? '' : ` (${check.rounds.map((value) => fmt(value, 2)).join(' / ')})`}${check.floor === undefined ? '' : ` (the floor's own: ${fmt(check.floor, 2)} ${check.unit})`} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
     '',
     cpuRatios(rows),
   ];
