@@ -34,7 +34,8 @@ export interface UpstreamResponse {
 
 /**
  * A provider calls a handful of fixed URLs, so each is turned into request options once: Node
- * would otherwise take a URL apart again on every request.
+ * would otherwise take a URL apart again on every request. Kept per URL object, which callers build
+ * once and never change (the transports keep theirs per path).
  */
 const targets = new WeakMap<URL, Readonly<RequestOptions>>();
 
