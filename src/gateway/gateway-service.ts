@@ -154,8 +154,10 @@ export class GatewayService {
     }
   }
 
-  /** The principal behind a bearer token; undefined when the token is missing or not a key. */
-  /** At once when the key is known (or authentication is off); a promise only when the key store must be asked. */
+  /**
+   * The principal behind a bearer token; undefined when the token is missing or not a key. At once
+   * when the key is known (or authentication is off); a promise only when the key store must be asked.
+   */
   authenticate(token: string | undefined): Principal | undefined | Promise<Principal | undefined> {
     return this.deps.apiKeys.authenticate(token);
   }
