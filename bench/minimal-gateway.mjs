@@ -4,6 +4,7 @@
 // one JSON log line, all with callbacks on node:http. Between the floor (bytes passed through) and
 // this gateway, it shows how much of a request's cost any JSON gateway pays and how much is ours.
 import http from 'node:http';
+import './keep-next-tick-shape.mjs';
 import pino from '../node_modules/pino/pino.js';
 
 const [port, upstreamPort] = process.argv.slice(2).map(Number);

@@ -1,6 +1,7 @@
 // The floor for any Node gateway: a keep-alive pass-through proxy in node:http that forwards
 // requests and streams answers back, doing nothing else.
 import http from 'node:http';
+import './keep-next-tick-shape.mjs';
 
 const [port, upstreamPort] = process.argv.slice(2).map(Number);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });

@@ -8,7 +8,9 @@
  * with the compiler on, as before.
  */
 import v8 from 'node:v8';
+import { keepNextTickShape } from './lifecycle/keep-next-tick-shape.js';
 
+keepNextTickShape();
 v8.setFlagsFromString('--no-opt');
 try {
   await import('./serve.js');
