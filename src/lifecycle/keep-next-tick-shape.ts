@@ -5,9 +5,9 @@
  * does, has no record alive when V8's memory reducer collects garbage for the idle process: the
  * shapes die, the literal's feedback turns megamorphic for good, and from then on every nextTick
  * (several per socket read and write) builds its record in V8's runtime. Measured on the service
- * idle for 15 s and then loaded: CPU per request and per stream 14-16% higher, for the rest of the
- * process's life (bench/README.md, "Performance work"). One live record keeps the shapes alive,
- * and with them the fast path. Node 20 does not lose them; keeping one there costs one object.
+ * idle for 20 s and then loaded: CPU per stream 14-16% higher, for the rest of the process's life
+ * (bench/README.md, "Performance work"). One live record keeps the shapes alive, and with them the
+ * fast path. Node 20 does not lose them; keeping one there costs one object.
  */
 import { executionAsyncResource } from 'node:async_hooks';
 
