@@ -9,11 +9,11 @@ import type { Readable } from 'node:stream';
 import type { Flow } from '../../streams/flow.js';
 import { SourceFlow } from '../../streams/source-flow.js';
 
-/** Decodes a body chunk by chunk, synchronously; each call returns the parts it completed. */
+/** Decodes a body chunk by chunk, synchronously, handing each part to `emit` as it completes. */
 export interface BodyDecoder<Part> {
-  push(chunk: Buffer | string): readonly Part[];
+  push(chunk: Buffer | string, emit: (part: Part) => void): void;
   /** The parts left when the body ended, the last one included. */
-  end(): readonly Part[];
+  end(emit: (part: Part) => void): void;
   /** True once nothing more in the body counts. */
   readonly done: boolean;
 }
@@ -41,14 +41,12 @@ export function bodyParts<Part>(body: Readable, decoder: BodyDecoder<Part>, hook
     if (!body.readableEnded) body.destroy();
   };
   const flow = new SourceFlow<Part>({ pause: () => body.pause(), resume: () => body.resume(), stop: release });
-  const emitAll = (parts: readonly Part[]) => {
-    for (const part of parts) flow.emit(part);
-  };
+  const emit = (part: Part) => flow.emit(part);
   // The parts are complete; the body is still read to its end, so its keep-alive socket is reused
   // rather than destroyed (the upstream's end usually follows `[DONE]` within the same packet).
   const finish = () => {
     decoding = false;
-    emitAll(decoder.end());
+    decoder.end(emit);
     flow.end();
     body.resume();
   };
@@ -57,7 +55,7 @@ export function bodyParts<Part>(body: Readable, decoder: BodyDecoder<Part>, hook
   const onData = (chunk: Buffer | string) => {
     if (!decoding) return;
     try {
-      emitAll(decoder.push(chunk));
+      decoder.push(chunk, emit);
       if (decoder.done && decoding) finish();
     } catch (error) {
       failWith(error);

@@ -8,7 +8,8 @@ import { mapFinishReason } from './map-finish-reason.js';
 import { findWireError, mapInBandError, type UpstreamErrorSource } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
 import { choiceExtras, messageExtras, responseExtras } from './pass-through-fields.js';
-import { EventFramer, type EventSourceMessage } from './parse-event-stream.js';
+import type { BodyDecoder } from '../http/body-parts.js';
+import { EventFramer, type EventSink } from './parse-event-stream.js';
 import { TextChunkTemplate } from './text-chunk-template.js';
 import type { WireCompletion, WireToolCall } from './wire-types.js';
 
@@ -30,46 +31,47 @@ class ChatEventDecoder {
 
   constructor(private readonly source: UpstreamErrorSource) {}
 
-  /** Appends the parts one event carries to `out`. */
-  decode(event: EventSourceMessage, out: StreamPart[]): void {
-    const data = event.data.trim();
+  /** Hands on the parts one event's data carries. */
+  decode(eventData: string, emit: (part: StreamPart) => void): void {
+    const data = eventData.trim();
     if (data === '[DONE]') {
       this.sawDone = true;
       this.done = true;
       return;
     }
     if (data === '') return;
-    const same = this.template?.match(data);
-    if (same !== undefined) {
-      out.push(textPart(same.text, same.extras, data));
+    const template = this.template;
+    const text = template?.match(data);
+    if (text !== undefined) {
+      emit(textPart(text, template!.extras, data));
       return;
     }
     let chunk: WireCompletion;
     try {
       chunk = JSON.parse(data) as WireCompletion;
     } catch {
-      this.fail(out, streamError(this.source, 'sent a stream event that is not JSON'));
+      this.fail(emit, streamError(this.source, 'sent a stream event that is not JSON'));
       return;
     }
     const wireError = findWireError(chunk) ?? chunk.choices?.[0]?.error;
     if (wireError !== undefined) {
-      this.fail(out, mapInBandError(this.source, wireError, true));
+      this.fail(emit, mapInBandError(this.source, wireError, true));
       return;
     }
     if (this.first === undefined) {
       this.first = chunk;
       const extra = responseExtras(chunk);
-      out.push({ type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created, ...(extra === undefined ? {} : { extra }) });
+      emit({ type: 'response-metadata', id: chunk.id, model: chunk.model, created: chunk.created, ...(extra === undefined ? {} : { extra }) });
     }
-    this.decodeChoice(chunk, data, out);
+    this.decodeChoice(chunk, data, emit);
     if (chunk.usage !== undefined && chunk.usage !== null) this.usage = mapUsage(chunk.usage);
   }
 
-  /** Appends the stream's last part once its body has ended: the finish, or why there is none. */
-  end(out: StreamPart[]): void {
+  /** Hands on the stream's last part once its body has ended: the finish, or why there is none. */
+  end(emit: (part: StreamPart) => void): void {
     if (this.failed) return;
     if (this.finishReason === undefined && !this.sawDone) {
-      out.push({
+      emit({
         type: 'error',
         error: new GatewayError('upstream_stream_truncated', `Provider ${this.source.providerId} closed the stream before finishing it.`, {
           provider: this.source.providerId,
@@ -77,24 +79,24 @@ class ChatEventDecoder {
       });
       return;
     }
-    out.push({ type: 'finish', finishReason: this.finishReason ?? 'stop', usage: this.usage, ...(this.finishExtras === undefined ? {} : { extra: this.finishExtras }) });
+    emit({ type: 'finish', finishReason: this.finishReason ?? 'stop', usage: this.usage, ...(this.finishExtras === undefined ? {} : { extra: this.finishExtras }) });
   }
 
-  private decodeChoice(chunk: WireCompletion, data: string, out: StreamPart[]): void {
+  private decodeChoice(chunk: WireCompletion, data: string, emit: (part: StreamPart) => void): void {
     const choice = chunk.choices?.[0];
     const delta = choice?.delta;
     const extras = deltaExtras(choice);
     const finishing = mapFinishReason(choice?.finish_reason);
     if (delta !== undefined && delta !== null) {
       const reasoning = delta.reasoning ?? delta.reasoning_content;
-      if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning-delta', delta: reasoning });
+      if (typeof reasoning === 'string' && reasoning !== '') emit({ type: 'reasoning-delta', delta: reasoning });
       if (typeof delta.content === 'string' && delta.content !== '') {
         const verbatim = carriesOnlyText(chunk, this.first!, data);
         // The next chunks that read as this one but for their text are recognised without a full parse.
         if (verbatim) this.template = TextChunkTemplate.of(data, delta.content, extras);
-        out.push(textPart(delta.content, extras, verbatim ? data : undefined));
-      } else if (extras !== undefined && finishing === undefined) out.push({ type: 'pass-through-delta', extra: extras });
-      if (Array.isArray(delta.tool_calls)) pushToolCallParts(delta.tool_calls, out);
+        emit(textPart(delta.content, extras, verbatim ? data : undefined));
+      } else if (extras !== undefined && finishing === undefined) emit({ type: 'pass-through-delta', extra: extras });
+      if (Array.isArray(delta.tool_calls)) emitToolCallParts(delta.tool_calls, emit);
     }
     if (finishing !== undefined) {
       this.finishReason = finishing;
@@ -102,18 +104,27 @@ class ChatEventDecoder {
     }
   }
 
-  private fail(out: StreamPart[], error: GatewayError): void {
-    out.push({ type: 'error', error });
+  private fail(emit: (part: StreamPart) => void, error: GatewayError): void {
+    emit({ type: 'error', error });
     this.failed = true;
     this.done = true;
   }
 }
 
-/** A chat stream's body, chunk by chunk, as parts: framed and decoded together, synchronously. */
-export class ChatStreamDecoder {
+/**
+ * A chat stream's body, chunk by chunk, as parts: framed and decoded together, synchronously, each
+ * part handed on as its event completes (no array filled and emptied per token: emptying one goes
+ * through V8's runtime).
+ */
+export class ChatStreamDecoder implements BodyDecoder<StreamPart> {
   private readonly framer = new EventFramer();
   private readonly events: ChatEventDecoder;
-  private readonly parts: StreamPart[] = [];
+  private emit: (part: StreamPart) => void = ignore;
+  private readonly onEventData: EventSink = (data) => {
+    if (this.events.done) return;
+    this.onEvent();
+    this.events.decode(data, this.emit);
+  };
 
   /** `onEvent` hears of every event, the provider's sign of progress. */
   constructor(
@@ -128,29 +139,21 @@ export class ChatStreamDecoder {
     return this.events.done;
   }
 
-  /** The parts a body chunk completes. The array is reused by the next call. */
-  push(chunk: Uint8Array | string): readonly StreamPart[] {
-    return this.decodeAll(this.framer.feed(chunk));
+  /** Hands on the parts a body chunk completes. */
+  push(chunk: Uint8Array | string, emit: (part: StreamPart) => void): void {
+    this.emit = emit;
+    this.framer.feed(chunk, this.onEventData);
   }
 
-  /** The parts left when the body ended, the last part (finish or error) included. */
-  end(): readonly StreamPart[] {
-    if (this.events.done) this.parts.length = 0;
-    else this.decodeAll(this.framer.flush());
-    this.events.end(this.parts);
-    return this.parts;
-  }
-
-  private decodeAll(events: readonly EventSourceMessage[]): StreamPart[] {
-    this.parts.length = 0;
-    for (const event of events) {
-      this.onEvent();
-      this.events.decode(event, this.parts);
-      if (this.events.done) break;
-    }
-    return this.parts;
+  /** Hands on the parts left when the body ended, the last part (finish or error) included. */
+  end(emit: (part: StreamPart) => void): void {
+    this.emit = emit;
+    if (!this.events.done) this.framer.flush(this.onEventData);
+    this.events.end(emit);
   }
 }
+
+function ignore(): void {}
 
 function textPart(text: string, extras: DeltaExtras | undefined, verbatim: string | undefined): StreamPart {
   const part: Extract<StreamPart, { type: 'text-delta' }> = { type: 'text-delta', delta: text };
@@ -159,13 +162,13 @@ function textPart(text: string, extras: DeltaExtras | undefined, verbatim: strin
   return part;
 }
 
-function pushToolCallParts(calls: readonly WireToolCall[], out: StreamPart[]): void {
+function emitToolCallParts(calls: readonly WireToolCall[], emit: (part: StreamPart) => void): void {
   for (const [position, call] of calls.entries()) {
     const part: Extract<StreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index: call.index ?? position };
     if (call.id !== undefined) part.id = call.id;
     if (call.function?.name !== undefined) part.name = call.function.name;
     if (call.function?.arguments !== undefined) part.argumentsDelta = call.function.arguments;
-    out.push(part);
+    emit(part);
   }
 }
 

@@ -11,7 +11,7 @@ import type { PassThroughProtocol, PassThroughResponse } from '../../vocabulary/
 import type { CallOptions, PassThroughEndpoint, PassThroughRequest, PassThroughStreamPart } from '../types.js';
 import { findWireError, mapInBandError } from './map-upstream-error.js';
 import { mapUsage } from './map-usage.js';
-import { EventFramer, type EventSourceMessage } from './parse-event-stream.js';
+import { EventFramer, type EventSink } from './parse-event-stream.js';
 import { bodyParts, type BodyDecoder } from '../http/body-parts.js';
 import type { Flow } from '../../streams/flow.js';
 import { LazyFlow } from '../../streams/lazy-flow.js';
@@ -95,11 +95,16 @@ function inBandError(body: Json): WireError | undefined {
  */
 class PassThroughDecoder implements BodyDecoder<PassThroughStreamPart> {
   private readonly framer = new EventFramer();
-  private readonly parts: PassThroughStreamPart[] = [];
+  private emit: (part: PassThroughStreamPart) => void = () => {};
   private usage: TokenUsage | null = null;
   private finished = false;
   /** Nothing after this counts: the protocol's last event came, or an error part was the last part. */
   done = false;
+  private readonly onEventData: EventSink = (data, event) => {
+    if (this.done) return;
+    this.onEvent();
+    this.decode(data, event);
+  };
 
   constructor(
     private readonly transport: UpstreamTransport,
@@ -109,45 +114,34 @@ class PassThroughDecoder implements BodyDecoder<PassThroughStreamPart> {
     private readonly onEvent: () => void,
   ) {}
 
-  push(chunk: Buffer | string): readonly PassThroughStreamPart[] {
-    this.parts.length = 0;
-    this.decodeAll(this.framer.feed(chunk));
-    return this.parts;
+  push(chunk: Buffer | string, emit: (part: PassThroughStreamPart) => void): void {
+    this.emit = emit;
+    this.framer.feed(chunk, this.onEventData);
   }
 
-  end(): readonly PassThroughStreamPart[] {
-    this.parts.length = 0;
-    if (!this.done) this.decodeAll(this.framer.flush());
+  end(emit: (part: PassThroughStreamPart) => void): void {
+    this.emit = emit;
+    if (!this.done) this.framer.flush(this.onEventData);
     if (!this.finished && !this.done) {
       const providerId = this.transport.source.providerId;
-      this.parts.push({ type: 'error', error: new GatewayError('upstream_stream_truncated', `Provider ${providerId} closed the stream before finishing it.`, { provider: providerId }) });
-    }
-    return this.parts;
-  }
-
-  private decodeAll(events: readonly EventSourceMessage[]): void {
-    for (const message of events) {
-      if (this.done) return;
-      this.onEvent();
-      this.decode(message);
+      emit({ type: 'error', error: new GatewayError('upstream_stream_truncated', `Provider ${providerId} closed the stream before finishing it.`, { provider: providerId }) });
     }
   }
 
-  private decode(message: EventSourceMessage): void {
-    const data = message.data.trim();
+  private decode(eventData: string, event: string | undefined): void {
+    const data = eventData.trim();
     if (data === '[DONE]') return this.finish();
     if (data === '') return;
     const chunk = JSON.parse(data) as Json;
-    const event = message.event === '' || message.event === undefined ? undefined : message.event;
     const wireError = inBandError(chunk);
     if (wireError !== undefined) {
-      this.parts.push({ type: 'error', error: mapInBandError(this.transport.source, wireError, true) });
+      this.emit({ type: 'error', error: mapInBandError(this.transport.source, wireError, true) });
       this.done = true;
       return;
     }
     this.usage = this.rules.streamUsage(event, chunk, this.usage);
     const hidden = this.hideUsageChunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage !== undefined;
-    this.parts.push({ type: 'chunk', ...(event === undefined ? {} : { event }), body: hidden ? {} : chunk, usage: this.usage });
+    this.emit({ type: 'chunk', ...(event === undefined ? {} : { event }), body: hidden ? {} : chunk, usage: this.usage });
     if (this.rules.ends(event, chunk)) this.finish();
   }
 

@@ -12,16 +12,12 @@
  */
 import type { DeltaExtras } from '../types.js';
 
-export interface TextChunkMatch {
-  text: string;
-  extras: DeltaExtras | undefined;
-}
-
 export class TextChunkTemplate {
   private constructor(
     private readonly prefix: string,
     private readonly suffix: string,
-    private readonly extras: DeltaExtras | undefined,
+    /** The delta extras of the chunk the template was made from, which every chunk it matches carries too. */
+    readonly extras: DeltaExtras | undefined,
   ) {}
 
   /**
@@ -39,16 +35,29 @@ export class TextChunkTemplate {
   }
 
   /** The chunk's text, when it reads as the template with only its text changed. */
-  match(data: string): TextChunkMatch | undefined {
+  match(data: string): string | undefined {
     const { prefix, suffix } = this;
-    if (data.length < prefix.length + suffix.length || !data.startsWith(prefix) || !data.endsWith(suffix)) return undefined;
-    const literal = `"${data.slice(prefix.length, data.length - suffix.length)}"`;
+    if (data.length <= prefix.length + suffix.length || !data.startsWith(prefix) || !data.endsWith(suffix)) return undefined;
+    const literal = data.slice(prefix.length, data.length - suffix.length);
+    if (isPlainStringContent(literal)) return literal;
     let text: unknown;
     try {
-      text = JSON.parse(literal);
+      text = JSON.parse(`"${literal}"`);
     } catch {
       return undefined;
     }
-    return typeof text === 'string' && text !== '' ? { text, extras: this.extras } : undefined;
+    return typeof text === 'string' && text !== '' ? text : undefined;
   }
+}
+
+/**
+ * Whether a JSON string literal's content is its own value: no escape, quote or raw control
+ * character. Most tokens are; parsing them as JSON made V8 look each one up in its string table.
+ */
+function isPlainStringContent(content: string): boolean {
+  for (let at = 0; at < content.length; at++) {
+    const code = content.charCodeAt(at);
+    if (code < 0x20 || code === 0x22 /* " */ || code === 0x5c /* \\ */) return false;
+  }
+  return true;
 }

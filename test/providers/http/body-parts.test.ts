@@ -7,23 +7,21 @@ class CommaDecoder implements BodyDecoder<string> {
   private pending = '';
   done = false;
 
-  push(chunk: Buffer | string): readonly string[] {
+  push(chunk: Buffer | string, emit: (part: string) => void): void {
     this.pending += chunk.toString();
     const pieces = this.pending.split(',');
     this.pending = pieces.pop() ?? '';
-    const parts: string[] = [];
     for (const piece of pieces) {
       if (piece === '.') {
         this.done = true;
         break;
       }
-      parts.push(piece);
+      emit(piece);
     }
-    return parts;
   }
 
-  end(): readonly string[] {
-    return ['finish'];
+  end(emit: (part: string) => void): void {
+    emit('finish');
   }
 }
 
