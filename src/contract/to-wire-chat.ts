@@ -93,26 +93,27 @@ export function toWireChunk(chunk: ChatChunk, includeUsage: boolean): ChatComple
 }
 
 /**
- * Chunks as the JSON text of OpenAI's chunk bodies. A chunk the provider sent that says all the
+ * Chunks as the JSON text of OpenAI's chunk bodies, each between `before` and `after` (an SSE event's framing). A chunk the provider sent that says all the
  * gateway's chunk says (its `verbatim`) goes on as the provider wrote it, with `x_gateway` (and
  * include_usage's `usage: null`) added, instead of being built and serialised again: a streamed
  * token's second serialisation was a measurable part of its cost (bench/README.md, "Performance work").
  */
-export function chunkJsonWriter(includeUsage: boolean): (chunk: ChatChunk) => string {
+export function chunkJsonWriter(includeUsage: boolean, before = '', after = ''): (chunk: ChatChunk) => string {
   const usageTail = includeUsage ? ',"usage":null}' : '}';
-  let facts: { provider: string; attempts: number; cache: string; json: string } | undefined;
-  const factsJson = (chunk: ChatChunk): string => {
-    if (facts === undefined || facts.provider !== chunk.provider || facts.attempts !== chunk.attempts || facts.cache !== chunk.cacheStatus) {
-      facts = { provider: chunk.provider, attempts: chunk.attempts, cache: chunk.cacheStatus, json: JSON.stringify(gatewayFacts(chunk)) };
+  // The text after a verbatim chunk's own fields, framing included, made once per set of facts: one concatenation per token.
+  let tail: { provider: string; attempts: number; cache: string; text: string } | undefined;
+  const tailFor = (chunk: ChatChunk): string => {
+    if (tail === undefined || tail.provider !== chunk.provider || tail.attempts !== chunk.attempts || tail.cache !== chunk.cacheStatus) {
+      tail = { provider: chunk.provider, attempts: chunk.attempts, cache: chunk.cacheStatus, text: `,"x_gateway":${JSON.stringify(gatewayFacts(chunk))}${usageTail}${after}` };
     }
-    return facts.json;
+    return tail.text;
   };
   return (chunk) => {
     const verbatim = chunk.verbatim;
     const choice = chunk.choices.length === 1 ? chunk.choices[0] : undefined;
     if (verbatim === undefined || choice?.delta !== verbatim.delta || choice.finishReason !== null || chunk.usage !== null) {
-      return JSON.stringify(toWireChunk(chunk, includeUsage));
+      return before + JSON.stringify(toWireChunk(chunk, includeUsage)) + after;
     }
-    return `${verbatim.json.slice(0, -1)},"x_gateway":${factsJson(chunk)}${usageTail}`;
+    return before + verbatim.json.slice(0, -1) + tailFor(chunk);
   };
 }

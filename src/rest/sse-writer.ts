@@ -24,9 +24,8 @@ export interface SseEncoder<Chunk = ChatChunk> {
 
 /** OpenAI's chat stream: a `data:` line per chunk, `[DONE]` at the end, an error body as the last event. */
 export function openAiEncoder(includeUsage: boolean): SseEncoder {
-  const chunkJson = chunkJsonWriter(includeUsage);
   return {
-    chunk: (chunk) => `data: ${chunkJson(chunk)}\n\n`,
+    chunk: chunkJsonWriter(includeUsage, 'data: ', '\n\n'),
     end: () => 'data: [DONE]\n\n',
     error: (error) => `data: ${JSON.stringify(error.toBody())}\n\n`,
   };
