@@ -93,10 +93,11 @@ export function toWireChunk(chunk: ChatChunk, includeUsage: boolean): ChatComple
 }
 
 /**
- * Chunks as the JSON text of OpenAI's chunk bodies, each between `before` and `after` (an SSE event's framing). A chunk the provider sent that says all the
- * gateway's chunk says (its `verbatim`) goes on as the provider wrote it, with `x_gateway` (and
- * include_usage's `usage: null`) added, instead of being built and serialised again: a streamed
- * token's second serialisation was a measurable part of its cost (bench/README.md, "Performance work").
+ * Chunks as the JSON text of OpenAI's chunk bodies, each between `before` and `after` (an SSE
+ * event's framing). A chunk the provider sent that says all the gateway's chunk says (its
+ * `verbatim`) goes on as the provider wrote it, with `x_gateway` (and include_usage's
+ * `usage: null`) added, instead of being built and serialised again: a streamed token's second
+ * serialisation was a measurable part of its cost (bench/README.md, "Performance work").
  */
 export function chunkJsonWriter(includeUsage: boolean, before = '', after = ''): (chunk: ChatChunk) => string {
   const usageTail = includeUsage ? ',"usage":null}' : '}';
