@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import { clientAddress, type TrustProxy } from './client-identity.js';
-import { pathOf, type HttpMiddleware, type HttpRequest, type HttpResponse } from './http-exchange.js';
+import { pathOf, settleEarlyHeaders, type HttpMiddleware, type HttpRequest, type HttpResponse } from './http-exchange.js';
 
 export interface HotRoute {
   /** The app-level middleware every request passes, in Express's order. */
@@ -60,6 +60,8 @@ export class HotRoutes {
   private withLocals(req: IncomingMessage, res: ServerResponse): HttpResponse {
     const response = res as HttpResponse;
     response.locals = Object.create(null) as Record<string, unknown>;
+    // The middleware's headers wait for the answer's head (http-exchange.ts).
+    response.earlyHeaders = [];
     const request = req as HttpRequest;
     request.baseUrl = '';
     request.ip = clientAddress(request, this.trust);
@@ -68,6 +70,8 @@ export class HotRoutes {
 
   /** What Express's `app.handle` does before its router runs, for the error handlers; `locals` is kept. */
   private asExpress(req: HttpRequest, res: HttpResponse): { req: Request; res: Response } {
+    // Express's handlers answer through `setHeader`: the waiting headers go to Node first.
+    settleEarlyHeaders(res);
     const request = Object.setPrototypeOf(req, this.app.request) as Request;
     const response = Object.setPrototypeOf(res, this.app.response) as Response;
     request.res = response;
@@ -85,6 +89,7 @@ export class HotRoutes {
       const handler = hot.errorHandlers[errorIndex++];
       if (handler === undefined) {
         // Every chain ends in an error handler that answers; this only guards against one that passes the error on.
+        settleEarlyHeaders(res);
         if (!res.headersSent) res.statusCode = 500;
         res.end();
         return;

@@ -22,6 +22,12 @@ export interface HttpRequest extends IncomingMessage {
 export interface HttpResponse extends ServerResponse {
   /** Per-request state shared by the middleware: request id, principal, report. */
   locals: Record<string, unknown>;
+  /**
+   * On a hot route, the headers the middleware set for every answer (security headers, request
+   * id), as name/value pairs, waiting to go out with the answer's own in one `writeHead`. Undefined
+   * on Express's routes and once the head is written or an error handler takes over.
+   */
+  earlyHeaders?: string[];
 }
 
 export type HttpNext = (error?: unknown) => void;
@@ -32,4 +38,31 @@ export type HttpMiddleware = (req: HttpRequest, res: HttpResponse, next: HttpNex
 export function pathOf(url: string): string {
   const queryAt = url.indexOf('?');
   return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+/**
+ * Sets a header every answer carries: at once on Express's routes; on a hot route it waits for the
+ * answer's head. Node's `setHeader` lowercases each name into a fresh string and files it in a
+ * dictionary; one `writeHead` with a list of pairs costs about half of that per response
+ * (bench/README.md, "Performance work"). Names set this way must not be ones an answer sets itself,
+ * or the answer would carry both.
+ */
+export function setEarlyHeader(res: HttpResponse, name: string, value: string): void {
+  const early = res.earlyHeaders;
+  if (early === undefined) res.setHeader(name, value);
+  else early.push(name, value);
+}
+
+/** The waiting headers, for the answer about to write its head to add its own to; undefined when none wait. */
+export function takeEarlyHeaders(res: HttpResponse): string[] | undefined {
+  const early = res.earlyHeaders;
+  res.earlyHeaders = undefined;
+  return early;
+}
+
+/** Hands the waiting headers to Node the usual way, for code that answers through `setHeader` (the error handlers). */
+export function settleEarlyHeaders(res: HttpResponse): void {
+  const early = takeEarlyHeaders(res);
+  if (early === undefined) return;
+  for (let at = 0; at < early.length; at += 2) res.setHeader(early[at] as string, early[at + 1] as string);
 }

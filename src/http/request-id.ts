@@ -3,7 +3,7 @@
  * otherwise. It is echoed back, forwarded upstream and put on every log line of the request.
  */
 import { randomUUID } from 'node:crypto';
-import type { HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
+import { setEarlyHeader, type HttpNext, type HttpRequest, type HttpResponse } from './http-exchange.js';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -15,7 +15,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 export function assignRequestId(req: HttpRequest, res: HttpResponse, next: HttpNext): void {
   const id = requestIdFrom(req.headers['x-request-id']);
   res.locals.requestId = id;
-  res.setHeader('X-Request-Id', id);
+  setEarlyHeader(res, 'X-Request-Id', id);
   next();
 }
 

@@ -4,7 +4,7 @@
  * instead of running its twelve middlewares on every request of the hot path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpMiddleware, HttpNext, HttpRequest, HttpResponse } from './http-exchange.js';
+import { setEarlyHeader, type HttpMiddleware, type HttpNext, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import helmet, { type HelmetOptions } from 'helmet';
 
 export function securityHeaders(options: Readonly<HelmetOptions>): HttpMiddleware {
@@ -22,7 +22,7 @@ export function securityHeaders(options: Readonly<HelmetOptions>): HttpMiddlewar
   // Helmet runs synchronously today; if a release ever defers, fail at start-up rather than send no headers.
   if (!finished || headers.length === 0) throw new Error('helmet did not set its headers synchronously');
   return (_req: HttpRequest, res: HttpResponse, next: HttpNext) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+    for (const [name, value] of headers) setEarlyHeader(res, name, value);
     next();
   };
 }

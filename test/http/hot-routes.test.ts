@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { expect } from 'chai';
-import { openAiCompletion, openAiEmbeddings, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
+import { errorScenario, openAiCompletion, openAiEmbeddings, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { CHAT, CLIENT_KEY, startSecuredGateway, type SecuredSetup } from '../helpers/secured-gateway.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
@@ -184,4 +184,57 @@ describe('client address on the hot routes', () => {
     expect(await chatFrom('203.0.113.7')).to.equal(200);
     expect(await chatFrom('203.0.113.8')).to.equal(429);
   });
+});
+
+/**
+ * On a hot route the middleware's headers wait and go out with the answer's own in one head; on
+ * Express's routes each is set at once. Without CORS nothing else sets a header first, so this is
+ * the path where the head is written from the list alone.
+ */
+describe('the response head on the hot routes', () => {
+  let upstream: FakeUpstream;
+  let gateway: RunningGateway;
+  beforeEach(async () => {
+    upstream = await startFakeUpstream();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url });
+  });
+  afterEach(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  /** Status and raw header lines, names lowercased, for one call to a path. */
+  function head(path: string, body: unknown): Promise<{ status: number; names: string[]; headers: Record<string, string> }> {
+    return new Promise((resolve, reject) => {
+      const request = http.request(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-head-1' } }, (response) => {
+        const names: string[] = [];
+        const headers: Record<string, string> = {};
+        for (let at = 0; at < response.rawHeaders.length; at += 2) {
+          const name = (response.rawHeaders[at] as string).toLowerCase();
+          names.push(name);
+          headers[name] = VARYING_HEADERS.has(name) && name !== 'x-request-id' ? '(varies)' : (response.rawHeaders[at + 1] as string);
+        }
+        response.resume().on('end', () => resolve({ status: response.statusCode ?? 0, names, headers }));
+      });
+      request.on('error', reject);
+      request.end(JSON.stringify(body));
+    });
+  }
+
+  for (const [what, body, enqueue] of [
+    ['a whole answer', CHAT, () => upstream.enqueue(openAiCompletion('Hello'))],
+    ['a stream', { ...CHAT, stream: true }, () => upstream.enqueue(sseScenario(openAiStream(['Hel', 'lo'])))],
+    ['an upstream failure, answered by the error handler after the middleware ran', CHAT, () => upstream.enqueue(errorScenario(400, 'bad request upstream'))],
+  ] as const) {
+    it(`carries every header once, the security headers and request id among them, as Express's route does: ${what}`, async () => {
+      enqueue();
+      const hot = await head('/v1/chat/completions', body);
+      enqueue();
+      const viaExpress = await head('/v1/chat/completions/', body);
+      expect(new Set(hot.names).size, hot.names.join(', ')).to.equal(hot.names.length);
+      expect(hot.headers).to.include({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'x-request-id': 'req-head-1' });
+      expect(hot.status).to.equal(viaExpress.status);
+      expect(hot.headers).to.deep.equal(viaExpress.headers);
+    });
+  }
 });
