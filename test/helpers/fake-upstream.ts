@@ -13,6 +13,8 @@ export interface RecordedRequest {
   body: Record<string, unknown> | undefined;
   /** The client's side of the connection: the same port for requests on one kept-alive socket. */
   remotePort: number | undefined;
+  /** The header lines as they came, names and values alternating: duplicates and case kept. */
+  rawHeaders: string[];
 }
 
 /** One scripted answer. `pieces` are written as raw bytes with `delayMs` between them. */
@@ -170,6 +172,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       headers: req.headers,
       body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
       remotePort: req.socket.remotePort,
+      rawHeaders: req.rawHeaders,
     };
     requests.push(recorded);
 

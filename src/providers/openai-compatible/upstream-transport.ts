@@ -20,7 +20,8 @@ export class UpstreamTransport {
   readonly source: UpstreamErrorSource;
   private readonly maxResponseBytes: number;
   private readonly baseUrl: string;
-  private readonly fixedHeaders: Readonly<Record<string, string>>;
+  /** Every request's headers, as name/value pairs. */
+  private readonly fixedHeaders: readonly string[];
   // A provider calls two or three paths; parsing their URLs once keeps URL parsing off the hot path.
   private readonly urls = new Map<string, URL>();
 
@@ -30,11 +31,11 @@ export class UpstreamTransport {
     this.configuration =
       settings.requiresApiKey !== false && settings.apiKey === undefined ? { configured: false, missingVariable: settings.apiKeyVariable } : { configured: true };
     this.baseUrl = settings.baseUrl.endsWith('/') ? settings.baseUrl : `${settings.baseUrl}/`;
-    this.fixedHeaders = {
+    this.fixedHeaders = Object.entries({
       'User-Agent': USER_AGENT,
       ...settings.headers,
       ...(settings.apiKey === undefined ? {} : { Authorization: `Bearer ${settings.apiKey}` }),
-    };
+    }).flat();
   }
 
   deadline(options: CallOptions): UpstreamDeadline {
@@ -59,18 +60,18 @@ export class UpstreamTransport {
   async open(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions, deadline: UpstreamDeadline): Promise<Readable> {
     const streaming = path === 'chat/completions' && (body as { stream?: boolean }).stream === true;
     const text = body === undefined ? undefined : JSON.stringify(body);
-    // One object built in place: the exchange sends it as it is.
-    const headers: Record<string, string | number> = { ...this.fixedHeaders, Accept: streaming ? 'text/event-stream' : 'application/json' };
-    if (text !== undefined) headers['Content-Type'] = 'application/json';
-    if (options.requestId !== undefined) headers['X-Request-Id'] = options.requestId;
-    if (options.traceparent !== undefined) headers.traceparent = options.traceparent;
-    if (text !== undefined) headers['Content-Length'] = Buffer.byteLength(text);
+    // One list built in place: the exchange sends it as it is.
+    const headers = [...this.fixedHeaders, 'Accept', streaming ? 'text/event-stream' : 'application/json'];
+    if (text !== undefined) headers.push('Content-Type', 'application/json');
+    if (options.requestId !== undefined) headers.push('X-Request-Id', options.requestId);
+    if (options.traceparent !== undefined) headers.push('traceparent', options.traceparent);
+    if (text !== undefined) headers.push('Content-Length', String(Buffer.byteLength(text)));
     const response = await sendUpstreamRequest(this.settings.agents, { method, url: this.urlFor(path), body: text, cancellation: deadline, headers });
     deadline.markResponseStarted();
     const stream = response.body;
     if (response.status < 200 || response.status >= 300) {
       const text = await this.readText(stream, MAX_ERROR_BODY_BYTES, deadline, true);
-      const retryAfter = response.headers['retry-after'];
+      const retryAfter = stream.headers['retry-after'];
       throw mapHttpError(this.source, response.status, text, typeof retryAfter === 'string' ? retryAfter : undefined);
     }
     return stream;
