@@ -60,6 +60,21 @@ export function takeEarlyHeaders(res: HttpResponse): string[] | undefined {
   return early;
 }
 
+/**
+ * Writes the head from `head`: the waiting headers (its first `earlyLength` entries) and the
+ * answer's own after them. Should Node refuse one of the answer's, the waiting ones wait again, so
+ * the error's answer still carries them.
+ */
+export function writeHeadAfterEarly(res: HttpResponse, status: number, head: string[], earlyLength: number): void {
+  try {
+    res.writeHead(status, head);
+  } catch (error) {
+    head.length = earlyLength;
+    res.earlyHeaders = head;
+    throw error;
+  }
+}
+
 /** Hands the waiting headers to Node the usual way, for code that answers through `setHeader` (the error handlers). */
 export function settleEarlyHeaders(res: HttpResponse): void {
   const early = takeEarlyHeaders(res);

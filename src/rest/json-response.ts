@@ -4,7 +4,7 @@
  * lookups, content-type negotiation and freshness checks on the hot routes (bench/README.md,
  * "Performance work").
  */
-import { takeEarlyHeaders, type HttpResponse } from '../http/http-exchange.js';
+import { takeEarlyHeaders, writeHeadAfterEarly, type HttpResponse } from '../http/http-exchange.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -18,9 +18,10 @@ export function sendJson(res: HttpResponse, body: unknown, headers: Readonly<Rec
     res.setHeader('Content-Length', length);
   } else {
     // On a hot route: the middleware's headers and the answer's in one head.
+    const earlyLength = head.length;
     for (const name in headers) head.push(name, headers[name] as string);
     head.push('Content-Type', JSON_TYPE, 'Content-Length', length);
-    res.writeHead(res.statusCode, head);
+    writeHeadAfterEarly(res, res.statusCode, head, earlyLength);
   }
   res.end(json);
 }

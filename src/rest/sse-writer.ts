@@ -3,7 +3,7 @@
  * failure before any token still gets a real HTTP status; after that, a failure becomes an error
  * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
  */
-import { takeEarlyHeaders, type HttpResponse } from '../http/http-exchange.js';
+import { takeEarlyHeaders, writeHeadAfterEarly, type HttpResponse } from '../http/http-exchange.js';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
@@ -75,9 +75,10 @@ export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunk
   const head = takeEarlyHeaders(res);
   if (head === undefined) res.writeHead(200, { ...STREAM_HEADERS, ...own });
   else {
+    const earlyLength = head.length;
     head.push(...STREAM_HEADER_PAIRS);
     for (const name in own) head.push(name, own[name] as string);
-    res.writeHead(200, head);
+    writeHeadAfterEarly(res, 200, head, earlyLength);
   }
   await new SseSession(res, flow, options).run(first.value);
 }
