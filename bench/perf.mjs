@@ -7,29 +7,17 @@
 // Usage: node bench/perf.mjs [whole|stream] [seconds] [concurrency]   (after npm run build)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { postCompletion, root, sleep, startGateway, startUpstream } from './processes.mjs';
+import { loadFor, root, sleep, startGateway, startUpstream } from './processes.mjs';
 
 const scenario = process.argv[2] ?? 'whole';
 const seconds = Number(process.argv[3] ?? 6);
 const concurrency = Number(process.argv[4] ?? (scenario === 'stream' ? 100 : 50));
 const children = [];
 
-async function load(port, forSeconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const until = Date.now() + forSeconds * 1000;
-  let done = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < until) {
-      await postCompletion(port, agent, scenario === 'stream' ? { model: 'bench-stream-100x5', stream: true } : { model: 'bench-lat0', stream: false });
-      done++;
-    }
-  }));
-  agent.destroy();
-  return done;
-}
+const request = scenario === 'stream' ? { model: 'bench-stream-100x5', stream: true } : { model: 'bench-lat0', stream: false };
+const load = (port, seconds) => loadFor(port, { request, concurrency, seconds });
 
 const KINDS = [
   ['kernel', (frame) => frame.includes('[kernel.kallsyms]') || /\[k\]/.test(frame)],

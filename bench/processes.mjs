@@ -118,6 +118,24 @@ export function postCompletion(port, agent, { model, stream }) {
   });
 }
 
+/**
+ * Closed-loop load: `concurrency` clients each send `request` again as soon as its answer has
+ * ended, for `seconds`; resolves with how many were answered.
+ */
+export async function loadFor(port, { request, concurrency, seconds }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const until = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (Date.now() < until) {
+      await postCompletion(port, agent, request);
+      done++;
+    }
+  }));
+  agent.destroy();
+  return done;
+}
+
 export function currentRssMb(pid) {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);

@@ -5,9 +5,8 @@
 // Usage: node bench/threads.mjs [stream|whole] [seconds] [-- node flags for the gateway]   (after npm run build)
 import { fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { freePort, here, postCompletion, startGateway, startUpstream, waitFor } from './processes.mjs';
+import { freePort, here, loadFor, startGateway, startUpstream, waitFor } from './processes.mjs';
 
 const dash = process.argv.indexOf('--');
 const args = dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash);
@@ -18,19 +17,7 @@ const request = scenario === 'stream' ? { model: 'bench-stream-100x5', stream: t
 const concurrency = scenario === 'stream' ? 100 : 50;
 const children = [];
 
-async function load(port, forSeconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const until = Date.now() + forSeconds * 1000;
-  let done = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < until) {
-      await postCompletion(port, agent, request);
-      done++;
-    }
-  }));
-  agent.destroy();
-  return done;
-}
+const load = (port, seconds) => loadFor(port, { request, concurrency, seconds });
 
 /** CPU seconds so far of each thread of a process, by `tid:name`. */
 function threadSeconds(pid) {
