@@ -207,7 +207,8 @@ describe('deployments: health shared across replicas and readiness', () => {
     const second = await startGateway(env);
     try {
       upstream.setDefault((request): Scenario => (keyOf(request) === 'A' ? errorScenario(429, 'slow down', { 'retry-after': '5' }) : openAiCompletion('B')));
-      expect((await postChat(first.url, { model: 'm1' })).status).to.equal(200);
+      // Key A's weight makes it the first pick nearly always; a request that drew B instead is answered by B and tried again.
+      for (let tries = 0; tries < 20 && countByKey(upstream).A === 0; tries++) expect((await postChat(first.url, { model: 'm1' })).status).to.equal(200);
       expect(countByKey(upstream).A).to.equal(1);
       // The other replica polls shared health twice a second.
       await sleep(1_100);
