@@ -53,19 +53,30 @@ export function setEarlyHeader(res: HttpResponse, name: string, value: string): 
   else early.push(name, value);
 }
 
-/** The waiting headers, for the answer about to write its head to add its own to; undefined when none wait. */
-export function takeEarlyHeaders(res: HttpResponse): string[] | undefined {
+/** The waiting headers, taken: from now on nothing waits. */
+function takeEarlyHeaders(res: HttpResponse): string[] | undefined {
   const early = res.earlyHeaders;
   res.earlyHeaders = undefined;
   return early;
 }
 
 /**
- * Writes the head from `head`: the waiting headers (its first `earlyLength` entries) and the
- * answer's own after them. Should Node refuse one of the answer's, the waiting ones wait again, so
- * the error's answer still carries them.
+ * Writes an answer's head: `pairs` (name/value, in turn) and then `own`. On a hot route the waiting
+ * headers go first, all in one `writeHead`; should Node refuse one of the answer's, the waiting ones
+ * wait again, so the error's answer still carries them. Elsewhere the answer's are set on top of
+ * what the middleware set.
  */
-export function writeHeadAfterEarly(res: HttpResponse, status: number, head: string[], earlyLength: number): void {
+export function writeAnswerHead(res: HttpResponse, status: number, pairs: readonly string[], own: Readonly<Record<string, string>>): void {
+  const head = takeEarlyHeaders(res);
+  if (head === undefined) {
+    for (let at = 0; at < pairs.length; at += 2) res.setHeader(pairs[at] as string, pairs[at + 1] as string);
+    for (const name in own) res.setHeader(name, own[name] as string);
+    res.writeHead(status);
+    return;
+  }
+  const earlyLength = head.length;
+  head.push(...pairs);
+  for (const name in own) head.push(name, own[name] as string);
   try {
     res.writeHead(status, head);
   } catch (error) {

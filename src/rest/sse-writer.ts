@@ -3,7 +3,7 @@
  * failure before any token still gets a real HTTP status; after that, a failure becomes an error
  * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
  */
-import { takeEarlyHeaders, writeHeadAfterEarly, type HttpResponse } from '../http/http-exchange.js';
+import { writeAnswerHead, type HttpResponse } from '../http/http-exchange.js';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
@@ -43,14 +43,13 @@ export interface SseStreamOptions<Chunk = ChatChunk> {
   headersFor: (first: Chunk) => Record<string, string>;
 }
 
-const STREAM_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
-  Connection: 'keep-alive',
+const STREAM_HEADERS = [
+  'Content-Type', 'text/event-stream; charset=utf-8',
+  'Cache-Control', 'no-cache, no-transform',
+  'Connection', 'keep-alive',
   // nginx buffers responses unless told otherwise, which would hold tokens back.
-  'X-Accel-Buffering': 'no',
-};
-const STREAM_HEADER_PAIRS = Object.entries(STREAM_HEADERS).flat();
+  'X-Accel-Buffering', 'no',
+] as const;
 
 /** A client that stops reading for this long is cut off, so a stalled reader cannot pin a stream. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -71,15 +70,7 @@ export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunk
   if (first.done === true) throw new Error('the chunk stream ended before its first chunk');
 
   // Not flushed on their own: Node sends the headers with the first event, in one write.
-  const own = options.headersFor(first.value);
-  const head = takeEarlyHeaders(res);
-  if (head === undefined) res.writeHead(200, { ...STREAM_HEADERS, ...own });
-  else {
-    const earlyLength = head.length;
-    head.push(...STREAM_HEADER_PAIRS);
-    for (const name in own) head.push(name, own[name] as string);
-    writeHeadAfterEarly(res, 200, head, earlyLength);
-  }
+  writeAnswerHead(res, 200, STREAM_HEADERS, options.headersFor(first.value));
   await new SseSession(res, flow, options).run(first.value);
 }
 
