@@ -6,10 +6,10 @@ import type { ResponseCache } from '../cache/response-cache.js';
 import type { Attributes } from '@opentelemetry/api';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { TraceSpan, Tracing } from '../observability/tracing.js';
-import type { ClientRateLimiter } from '../limits/client-rate-limiter.js';
+import type { Admission, ClientRateLimiter } from '../limits/client-rate-limiter.js';
 import { estimatePromptTokens, estimateTokens } from '../limits/token-estimate.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
-import type { SpendTracker } from '../auth/spend-tracker.js';
+import type { SpendReservation, SpendTracker } from '../auth/spend-tracker.js';
 import { RequestAccounting, servedChat, type PreparedRequest } from './request-accounting.js';
 import { filterChunks, filterResult } from '../output/filter-chunks.js';
 import type { OutputFilter } from '../output/output-filter.js';
@@ -18,7 +18,7 @@ import { allowedSteps, checkInputLimits, imageSafeSteps, reserveBudget, type Inp
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import { CompletionAssembler, completionAsParts } from './completion-assembler.js';
-import { targetNames } from './deployments.js';
+import { targetNames, type RouteStep } from './deployments.js';
 import type { ModelRouter } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import { asFlow, type Flow } from '../streams/flow.js';
@@ -81,7 +81,8 @@ export class ChatPipeline {
   async complete(command: ChatCompletionCommand, context: RequestContext): Promise<ChatCompletionResult> {
     const span = this.startSpan(command, context);
     try {
-      const prepared = await this.prepare(command, context);
+      const preparing = this.prepare(command, context);
+      const prepared = preparing instanceof Promise ? await preparing : preparing;
       let unfiltered: ChatCompletionResult;
       try {
         unfiltered = await this.completePrepared(prepared, context, span);
@@ -165,7 +166,8 @@ export class ChatPipeline {
 
   private streamUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): Flow<ChatChunk> {
     return new LazyFlow(async () => {
-      const prepared = await this.prepare(command, context);
+      const preparing = this.prepare(command, context);
+      const prepared = preparing instanceof Promise ? await preparing : preparing;
       const { cacheKey } = prepared;
       if (cacheKey !== undefined && prepared.readCache) {
         const hit = await this.deps.cache?.read(cacheKey);
@@ -225,19 +227,29 @@ export class ChatPipeline {
     return watchFlow(chunks, { end: () => this.accounting.servedFromCache(servedChat(hit), context, prepared) });
   }
 
-  private async prepare(command: ChatCompletionCommand, context: RequestContext): Promise<PreparedChat> {
+  /**
+   * Admits the request and resolves its route. Synchronous when nothing has to be waited for (no
+   * limit applies to it, no budget): most requests then wait no turn before their upstream call.
+   */
+  private prepare(command: ChatCompletionCommand, context: RequestContext): PreparedChat | Promise<PreparedChat> {
     if (this.deps.isShuttingDown?.() === true) {
       throw new GatewayError('shutting_down', 'This replica is shutting down and takes no new requests. Retry.');
     }
     checkInputLimits(command, this.deps.inputLimits);
     const limits = context.principal?.kind === 'client' ? context.principal.limits : undefined;
     const steps = imageSafeSteps(allowedSteps(this.deps.router.resolve(command.model), limits, command.providerOptions), command);
+    const admitting = this.deps.limiter?.admit(context.clientId, estimateTokens(command), limits);
+    return admitting instanceof Promise ? admitting.then((admission) => this.reserve(command, context, steps, admission)) : this.reserve(command, context, steps, admitting);
+  }
+
+  /** An admitted request's budget reservation, when its key has a budget, then what it is served with. */
+  private reserve(command: ChatCompletionCommand, context: RequestContext, steps: readonly RouteStep[], admission: Admission | undefined): PreparedChat | Promise<PreparedChat> {
     const keyId = tenantOf(context.principal);
-    // Awaited only when there is something to wait for: no limiter or no budget costs no turn.
-    const limiter = this.deps.limiter;
-    const admission = limiter === undefined ? undefined : await limiter.admit(context.clientId, estimateTokens(command), limits);
     const reserving = reserveBudget(context.principal, this.deps.spend, () => this.accounting.estimateCostUsd(command, steps, keyId), this.deps.budgetHoldMs);
-    const budget = reserving === undefined ? undefined : await reserving;
+    return reserving === undefined ? this.prepared(command, context, steps, admission, undefined) : reserving.then((budget) => this.prepared(command, context, steps, admission, budget));
+  }
+
+  private prepared(command: ChatCompletionCommand, context: RequestContext, steps: readonly RouteStep[], admission: Admission | undefined, budget: SpendReservation | undefined): PreparedChat {
     if (context.report !== undefined && admission?.requests !== undefined) context.report.rateLimit = admission.requests;
     const cache = this.deps.cache;
     const cacheable = cache !== undefined && cache.isCacheable(command);

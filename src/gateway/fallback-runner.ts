@@ -236,8 +236,12 @@ async function attemptOnce<T>(
   const spent = () => {
     if (context.report !== undefined) context.report.upstreamMs = (context.report.upstreamMs ?? 0) + (performance.now() - started);
   };
+  // In flight for least-busy while it runs; timed for lowest-latency when it succeeds (a stream: to its first token).
+  const endCall = deps.balancer.begin(deployment);
   try {
     const value = await attempt(deployment, context.signal, run.attempts, span?.traceparent());
+    endCall();
+    deps.balancer.observeLatency(deployment, performance.now() - started);
     spent();
     span?.end();
     deps.runtime.recordSuccess(deployment.provider);
@@ -245,6 +249,7 @@ async function attemptOnce<T>(
     deps.metrics?.countDeploymentRequest(deployment, 'success');
     return { value, deployment, attempts: run.attempts, ticket };
   } catch (caught) {
+    endCall();
     spent();
     const error = settleFailure(deps, deployment, ticket, caught, context.signal);
     span?.end(error.code);

@@ -86,7 +86,7 @@ export class ResilientExecutor {
     const scope = this.openScope(context.signal);
     try {
       const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
-        this.measured(deployment, () => deployment.keyed.provider.complete({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent))),
+        deployment.keyed.provider.complete({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)),
       );
       run.ticket.succeed();
       return toResult(run.value, run.deployment, run.attempts);
@@ -126,7 +126,7 @@ export class ResilientExecutor {
     const scope = this.openScope(context.signal);
     try {
       const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
-        this.measured(deployment, () => endpointFor(deployment, command).complete({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent))),
+        endpointFor(deployment, command).complete({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)),
       );
       run.ticket.succeed();
       return { ...run.value, served: { provider: run.deployment.provider, deployment: run.deployment.id, attempts: run.attempts } };
@@ -152,7 +152,7 @@ export class ResilientExecutor {
         run = await runWithFallback(steps, this.runner, this.runContext(context, scope), async (deployment, signal, attempts, traceparent) => {
           const chunks = open(deployment, signal, attempts, traceparent);
           // The first chunk is the first token: until it arrives a failure may still fall back.
-          const first = await this.measured(deployment, () => chunks.next());
+          const first = await chunks.next();
           if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);
           return { first: first.value, chunks };
         });
@@ -198,31 +198,16 @@ export class ResilientExecutor {
   async embed(steps: readonly RouteStep[], command: EmbeddingsCommand, context: ExecutionContext): Promise<EmbeddingsResult> {
     const scope = this.openScope(context.signal);
     try {
-      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) =>
-        this.measured(deployment, () => {
-          const provider = deployment.keyed.provider;
-          if (provider.embed === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no embeddings.`, { provider: provider.id, param: 'model' });
-          return provider.embed({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent));
-        }),
-      );
+      const run = await runWithFallback(steps, this.runner, this.runContext(context, scope), (deployment, signal, _attempts, traceparent) => {
+        const provider = deployment.keyed.provider;
+        if (provider.embed === undefined) throw new GatewayError('model_not_found', `Provider ${provider.id} serves no embeddings.`, { provider: provider.id, param: 'model' });
+        return provider.embed({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent));
+      });
       run.ticket.succeed();
       const { deployment } = run;
       return { ...run.value, id: `emb-${this.runner.now()}`, model: run.value.model || deployment.upstreamModel, provider: deployment.provider, deployment: deployment.id, attempts: run.attempts, cacheStatus: 'BYPASS' };
     } finally {
       scope.dispose();
-    }
-  }
-
-  /** Counts the call in flight for least-busy and times it for lowest-latency. */
-  private async measured<T>(deployment: Deployment, call: () => Promise<T>): Promise<T> {
-    const end = this.runner.balancer.begin(deployment);
-    const started = performance.now();
-    try {
-      const value = await call();
-      this.runner.balancer.observeLatency(deployment, performance.now() - started);
-      return value;
-    } finally {
-      end();
     }
   }
 

@@ -46,6 +46,9 @@ class SharedLimit {
   }
 }
 
+/** What a request no limit applies to is admitted with: nothing counted, nothing to settle. */
+const UNLIMITED: Admission = Object.freeze({ requests: undefined, settle: () => {} });
+
 export class ClientRateLimiter {
   /** One limiter per distinct limit value: keys with their own limits get their own. */
   private readonly limits = new Map<string, SharedLimit>();
@@ -58,12 +61,22 @@ export class ClientRateLimiter {
   ) {}
 
   /** Throws `rate_limit_exceeded` when the client's budget is spent; store failures let it through. */
-  async admit(clientId: string, estimatedTokens: number, overrides: Partial<Pick<KeyLimits, 'requestsPerMinute' | 'tokensPerMinute'>> = {}): Promise<Admission> {
-    const requests = await this.consume(this.limitFor('rpm', overrides.requestsPerMinute ?? this.config.requestsPerMinute), clientId, 1, 'requests');
+  /**
+   * Counts a request against its client's limits. A request no limit applies to (limits off, or
+   * off for its key) is admitted at once, with no promise to wait a turn for.
+   */
+  admit(clientId: string, estimatedTokens: number, overrides: Partial<Pick<KeyLimits, 'requestsPerMinute' | 'tokensPerMinute'>> = {}): Admission | Promise<Admission> {
+    const requestLimit = this.limitFor('rpm', overrides.requestsPerMinute ?? this.config.requestsPerMinute);
     const tokenLimit = this.limitFor('tpm', overrides.tokensPerMinute ?? this.config.tokensPerMinute);
+    if (requestLimit === undefined && tokenLimit === undefined) return UNLIMITED;
+    return this.admitLimited(clientId, estimatedTokens, requestLimit, tokenLimit);
+  }
+
+  private async admitLimited(clientId: string, estimatedTokens: number, requestLimit: SharedLimit | undefined, tokenLimit: SharedLimit | undefined): Promise<Admission> {
+    const requests = requestLimit === undefined ? undefined : await this.consume(requestLimit, clientId, 1, 'requests');
     // A request larger than the whole budget could never pass; it still counts as the whole budget.
     const reserved = tokenLimit === undefined ? 0 : Math.min(estimatedTokens, tokenLimit.points);
-    const tokens = await this.consume(tokenLimit, clientId, reserved, 'tokens');
+    const tokens = tokenLimit === undefined ? undefined : await this.consume(tokenLimit, clientId, reserved, 'tokens');
     // A refund after the window rolled over would bank budget for the next window: none is given then.
     const windowEndsAt = Date.now() + (tokens?.resetSeconds ?? 0) * 1000;
     let settled = false;
@@ -92,8 +105,8 @@ export class ClientRateLimiter {
     return limit;
   }
 
-  private async consume(limit: SharedLimit | undefined, clientId: string, points: number, what: 'requests' | 'tokens'): Promise<RateLimitState | undefined> {
-    if (limit === undefined || points <= 0) return undefined;
+  private async consume(limit: SharedLimit, clientId: string, points: number, what: 'requests' | 'tokens'): Promise<RateLimitState | undefined> {
+    if (points <= 0) return undefined;
     try {
       const result = await limit.run((limiter) => limiter.consume(clientId, points));
       return { limit: limit.points, remaining: Math.max(0, result.remainingPoints), resetSeconds: Math.ceil(result.msBeforeNext / 1000) };

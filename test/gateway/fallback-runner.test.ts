@@ -51,6 +51,22 @@ describe('runWithFallback', () => {
     expect(b.calls).to.have.length(0);
   });
 
+  it('counts each attempt in flight while it runs, and learns its latency only when it succeeds', async () => {
+    a.script({ error: 'upstream_unavailable' });
+    const [first, second] = deploymentsOf(registry.get('a')!, 'm').concat(deploymentsOf(registry.get('b')!, 'm'));
+    const inFlight: number[] = [];
+    const result = await runWithFallback([step('group', 'a', 'b')], deps, { requestId: 'r', signal: new AbortController().signal, deadlineAt: clock.now() + 60_000 }, (deployment, signal) => {
+      inFlight.push(deps.balancer.inFlightOf(deployment.id));
+      return deployment.keyed.provider.complete({ model: deployment.upstreamModel, messages: [] }, { signal });
+    });
+    result.ticket.succeed();
+    expect(inFlight).to.deep.equal([1, 1]);
+    expect([deps.balancer.inFlightOf(first!.id), deps.balancer.inFlightOf(second!.id)]).to.deep.equal([0, 0]);
+    // The failed attempt says nothing about a's speed; b's answer does.
+    expect(deps.balancer.latencyOf(first!.id)).to.equal(undefined);
+    expect(deps.balancer.latencyOf(second!.id)).to.be.a('number');
+  });
+
   it('a 429 cools the deployment: the next request skips it until the cooldown ends', async () => {
     a.script({ error: 'upstream_rate_limited', retryAfterSeconds: 2 });
     expect((await served([step('group', 'a', 'b')])).provider).to.equal('b');
