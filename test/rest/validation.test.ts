@@ -69,6 +69,13 @@ describe('REST request validation against schema/openapi.yaml', () => {
       expect(await send(deflateSync(JSON.stringify(valid)), { 'content-encoding': 'deflate' })).to.deep.equal({ status: 200, code: undefined });
     });
 
+    it('judges a Content-Type the same each time it comes: JSON with parameters passes, another JSON-like type is a 415', async () => {
+      for (let round = 0; round < 2; round++) {
+        expect(await send(JSON.stringify(valid), { 'content-type': 'Application/JSON; charset=utf-8' })).to.deep.equal({ status: 200, code: undefined });
+        expect(await send(JSON.stringify(valid), { 'content-type': 'application/vnd.api+json' })).to.deep.equal({ status: 415, code: 'unsupported_media_type' });
+      }
+    });
+
     it('refuses other charsets and unknown encodings with 415, and a corrupt gzip body with 400', async () => {
       expect(await send(JSON.stringify(valid), { 'content-type': 'application/json; charset=latin1' })).to.deep.equal({ status: 415, code: 'unsupported_media_type' });
       expect(await send(JSON.stringify(valid), { 'content-encoding': 'compress' })).to.deep.equal({ status: 415, code: 'unsupported_media_type' });
