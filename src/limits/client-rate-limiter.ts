@@ -60,10 +60,10 @@ export class ClientRateLimiter {
     private readonly metrics?: GatewayMetrics,
   ) {}
 
-  /** Throws `rate_limit_exceeded` when the client's budget is spent; store failures let it through. */
   /**
-   * Counts a request against its client's limits. A request no limit applies to (limits off, or
-   * off for its key) is admitted at once, with no promise to wait a turn for.
+   * Counts a request against its client's limits: `rate_limit_exceeded` when a budget is spent;
+   * store failures let it through. A request no limit applies to (limits off, or off for its key)
+   * is admitted at once, with no promise to wait a turn for.
    */
   admit(clientId: string, estimatedTokens: number, overrides: Partial<Pick<KeyLimits, 'requestsPerMinute' | 'tokensPerMinute'>> = {}): Admission | Promise<Admission> {
     const requestLimit = this.limitFor('rpm', overrides.requestsPerMinute ?? this.config.requestsPerMinute);
