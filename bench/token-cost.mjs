@@ -11,7 +11,7 @@ import { freePort, here, postCompletion, sleep, startGateway, startUpstream, wai
 
 const rounds = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 6);
-const CONCURRENCY = 100;
+const CONCURRENCY = Number(process.env.TOKEN_COST_CONCURRENCY ?? 100);
 const children = [];
 
 function cpuMicros(pid) {
