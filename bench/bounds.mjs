@@ -73,7 +73,7 @@ const BOUNDS = {
     scenario: 'stream',
     what: "the HTTP edge, the upstream request and the provider's body written through as it came, nothing decoded",
     cuts: [
-      [BODY_PARTS, 'emitAll(decoder.push(chunk));', "flow.emit({ type: 'raw', chunk });\n            return;\n            "],
+      [BODY_PARTS, 'decoder.push(chunk, emit);', "flow.emit({ type: 'raw', chunk });\n            return;\n            "],
       [HANDLER, STREAM_BRANCH, `if (stream) {
             res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
             for await (const part of deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId })) {
@@ -91,10 +91,16 @@ const BOUNDS = {
     cuts: [[HANDLER, STREAM_BRANCH, `if (stream) {
             res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
             const facts_ = ',"x_gateway":{"provider":"openrouter","attempts":1,"cache":"BYPASS"}}';
-            for await (const part of deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId })) {
-                if (part.type === 'text-delta' && part.verbatim !== undefined) res.write(\`data: \${part.verbatim.slice(0, -1)}\${facts_}\\n\\n\`);
-            }
-            res.end('data: [DONE]\\n\\n');
+            // Piped, as the real stream is once committed: each part written inside the upstream's data event.
+            const parts = deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId });
+            await new Promise((resolve) => parts.pipe({
+                push: (part) => {
+                    if (part.type === 'text-delta' && part.verbatim !== undefined) res.write(\`data: \${part.verbatim.slice(0, -1)}\${facts_}\\n\\n\`);
+                    return true;
+                },
+                end: () => resolve(res.end('data: [DONE]\\n\\n')),
+                fail: () => resolve(res.end()),
+            }));
             return;
         }
         `]],
@@ -111,7 +117,9 @@ const BOUNDS = {
                 const request = globalThis.pushHttp.request({ host: '127.0.0.1', port: ${upstreamPort}, path: '/v1/chat/completions', method: 'POST', agent: globalThis.pushAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer x', accept: 'text/event-stream' } }, (upstream) => {
                     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
                     upstream.on('data', (chunk) => {
-                        for (const part of decoder.push(chunk)) if (part.type === 'text-delta' && part.verbatim !== undefined) res.write(\`data: \${part.verbatim.slice(0, -1)}\${facts_}\\n\\n\`);
+                        decoder.push(chunk, (part) => {
+                            if (part.type === 'text-delta' && part.verbatim !== undefined) res.write(\`data: \${part.verbatim.slice(0, -1)}\${facts_}\\n\\n\`);
+                        });
                     });
                     upstream.on('end', () => { res.end('data: [DONE]\\n\\n'); resolve(); }).on('error', reject);
                 });
