@@ -19,10 +19,16 @@ async function startBuild(children, dir, upstreamPort) {
   return { pid: child.pid, url: `http://127.0.0.1:${port}/v1/chat/completions` };
 }
 
+/** What each scenario sends: a whole answer, a stream of 100 tokens, or one of a single token (a stream's set-up). */
+const MODELS = { whole: 'bench-lat0', stream: 'bench-stream-100x5', 'stream-1': 'bench-stream-1x5' };
+
 async function measure(target, scenario, seconds) {
-  const body = JSON.stringify({ model: scenario === 'stream' ? 'bench-stream-100x5' : 'bench-lat0', messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: scenario === 'stream' });
+  const model = MODELS[scenario];
+  if (model === undefined) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(MODELS).join(', ')}`);
+  const streaming = scenario !== 'whole';
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: streaming });
   const before = cpuSeconds(target.pid);
-  if (scenario === 'stream') {
+  if (streaming) {
     const agent = new http.Agent({ keepAlive: true });
     let done = 0;
     const until = performance.now() + seconds * 1000;

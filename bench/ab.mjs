@@ -2,7 +2,7 @@
 // scratch worktree beside the working tree's build, starts both gateways lean (Redis and auth off)
 // against one fake upstream, and alternates load between them, so a busy machine slows both alike.
 // Prints CPU per request and requests/s per round and the median ratio of B (the working tree) to A.
-// Usage: node bench/ab.mjs [git-ref] [whole|stream] [rounds]   (after npm run build)
+// Usage: node bench/ab.mjs [git-ref] [whole|stream|stream-1] [rounds]   (after npm run build; stream-1: one-token streams)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
