@@ -4,7 +4,7 @@
 // --perf-basic-prof (JIT frames get names), loads it, records, and prints CPU by kind (kernel, GC,
 // V8's slow paths, promise machinery, JSON, JavaScript) and the gateway's functions by the share of
 // samples they appear in. Needs `perf` (Debian: linux-perf) and permission to record.
-// Usage: node bench/perf.mjs [whole|stream] [seconds] [concurrency]   (after npm run build)
+// Usage: node bench/perf.mjs [whole|stream|stream-1] [seconds] [concurrency]   (after npm run build)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,10 +13,13 @@ import { loadFor, root, sleep, startGateway, startUpstream } from './processes.m
 
 const scenario = process.argv[2] ?? 'whole';
 const seconds = Number(process.argv[3] ?? 6);
-const concurrency = Number(process.argv[4] ?? (scenario === 'stream' ? 100 : 50));
+const concurrency = Number(process.argv[4] ?? (scenario === 'whole' ? 50 : 100));
 const children = [];
 
-const request = scenario === 'stream' ? { model: 'bench-stream-100x5', stream: true } : { model: 'bench-lat0', stream: false };
+// `stream-1`: one-token streams, what setting a stream up costs.
+const REQUESTS = { whole: { model: 'bench-lat0', stream: false }, stream: { model: 'bench-stream-100x5', stream: true }, 'stream-1': { model: 'bench-stream-1x5', stream: true } };
+const request = REQUESTS[scenario];
+if (request === undefined) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(REQUESTS).join(', ')}`);
 const load = (port, seconds) => loadFor(port, { request, concurrency, seconds });
 
 const KINDS = [
@@ -72,7 +75,7 @@ try {
   });
   const done = await load(gatewayPort, seconds + 0.5);
   await recorded;
-  console.log(`${scenario}, c=${concurrency}: ${done} ${scenario === 'stream' ? 'streams' : 'requests'} while recording`);
+  console.log(`${scenario}, c=${concurrency}: ${done} ${scenario === 'whole' ? 'requests' : 'streams'} while recording`);
   summarise(execFileSync('perf', ['script', '-i', data, '-F', 'ip,sym,dso'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
   await sleep(100);
 } finally {
