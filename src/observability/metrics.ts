@@ -101,11 +101,16 @@ export class GatewayMetrics {
     'Deployments chosen by load balancing, by strategy.',
     ['strategy', 'provider', 'key'],
   );
+  /** Open streams by transport, counted as plain numbers and read at scrape time: prom-client's `inc` hashes the labels on every call. */
+  private readonly openStreams = new Map<Transport, number>();
   private readonly activeStreams = new Gauge({
     name: 'gateway_active_streams',
     help: 'Open streams by transport (sse, graphql_ws).',
     labelNames: ['transport'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [transport, open] of this.openStreams) this.activeStreams.set({ transport }, open);
+    },
   });
   private readonly errors = this.counter(
     'gateway_errors_total',
@@ -240,11 +245,11 @@ export class GatewayMetrics {
   }
 
   streamOpened(transport: Transport): void {
-    this.activeStreams.inc({ transport });
+    this.openStreams.set(transport, (this.openStreams.get(transport) ?? 0) + 1);
   }
 
   streamClosed(transport: Transport): void {
-    this.activeStreams.dec({ transport });
+    this.openStreams.set(transport, (this.openStreams.get(transport) ?? 0) - 1);
   }
 
   countError(code: string): void {

@@ -14,18 +14,23 @@ export class LazyFlow<T> extends Flow<T> {
     super();
   }
 
-  async next(): Promise<IteratorResult<T, undefined>> {
-    if (this.finished) return DONE;
-    let inner = this.inner;
-    if (inner === undefined) {
-      try {
-        inner = await this.start();
-      } catch (error) {
-        this.finished = true;
-        throw error;
-      }
+  // Not an async function: once open, a pull is the inner flow's own promise, with no turn of ours
+  // around it (returning a promise from an async function costs two more).
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.finished) return Promise.resolve(DONE);
+    const inner = this.inner;
+    return inner === undefined ? this.openThenNext() : inner.next();
+  }
+
+  private async openThenNext(): Promise<IteratorResult<T, undefined>> {
+    let inner: Flow<T>;
+    try {
+      inner = this.adopt(await this.start());
+    } catch (error) {
+      this.finished = true;
+      throw error;
     }
-    return this.finished ? DONE : inner.next();
+    return this.finished ? DONE : await inner.next();
   }
 
   async return(): Promise<IteratorResult<T, undefined>> {
@@ -42,7 +47,8 @@ export class LazyFlow<T> extends Flow<T> {
     let pipe: FlowPipe | undefined;
     let stopped = false;
     this.start().then(
-      (inner) => {
+      (opened) => {
+        const inner = this.adopt(opened);
         if (stopped || this.finished) return;
         pipe = inner.pipe(sink);
       },
@@ -60,12 +66,18 @@ export class LazyFlow<T> extends Flow<T> {
     };
   }
 
+  /** The opening, started once: the opener's own promise, awaited directly by whoever waits for it. */
   private start(): Promise<Flow<T>> {
-    this.opening ??= this.open().then((inner) => {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  /** The opened flow, kept; closed at once when this flow finished while it was opening. Idempotent. */
+  private adopt(inner: Flow<T>): Flow<T> {
+    if (this.inner === undefined) {
       this.inner = inner;
       if (this.finished) void inner.return();
-      return inner;
-    });
-    return this.opening;
+    }
+    return inner;
   }
 }

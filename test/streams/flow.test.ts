@@ -228,4 +228,14 @@ describe('flows', () => {
     expect((await first).done).to.equal(true);
     expect(inner.control.stopped).to.equal(1);
   });
+
+  it("once open, hand on the opened flow's own pull: a lazy flow adds no turn per item", async () => {
+    const inner = source<number>();
+    const lazy = new LazyFlow<number>(async () => inner.flow);
+    inner.flow.emit(1);
+    expect(await lazy.next()).to.deep.equal({ value: 1, done: false });
+    const pulled = Promise.resolve({ value: 2, done: false as const });
+    inner.flow.next = () => pulled;
+    expect(lazy.next()).to.equal(pulled);
+  });
 });
