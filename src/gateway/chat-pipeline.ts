@@ -7,7 +7,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { TraceSpan, Tracing } from '../observability/tracing.js';
 import type { Admission, ClientRateLimiter } from '../limits/client-rate-limiter.js';
-import { estimatePromptTokens, estimateTokens } from '../limits/token-estimate.js';
+import { estimateTokens } from '../limits/token-estimate.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { SpendReservation, SpendTracker } from '../auth/spend-tracker.js';
 import { RequestAccounting, servedChat, type PreparedRequest } from './request-accounting.js';
@@ -23,7 +23,8 @@ import type { ModelRouter } from './model-router.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import { asFlow, type Flow } from '../streams/flow.js';
 import { LazyFlow } from '../streams/lazy-flow.js';
-import { StageFlow, watchFlow, type Stage } from '../streams/stage-flow.js';
+import { StageFlow, watchFlow } from '../streams/stage-flow.js';
+import { alwaysPays, ServedStage, type StreamSource } from './served-stage.js';
 import type { RequestCoalescer } from './request-coalescer.js';
 import type { ExecutionContext, ResilientExecutor } from './resilient-executor.js';
 
@@ -165,52 +166,26 @@ export class ChatPipeline {
   }
 
   private streamUnfiltered(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): Flow<ChatChunk> {
-    return new LazyFlow(async () => {
-      const preparing = this.prepare(command, context);
-      const prepared = preparing instanceof Promise ? await preparing : preparing;
-      const { cacheKey } = prepared;
-      if (cacheKey !== undefined && prepared.readCache) {
-        const hit = await this.deps.cache?.read(cacheKey);
-        if (hit !== undefined) return this.replay(hit, context, prepared);
-      }
-      const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, executionContext(context, signal, span));
-      // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
-      const source =
-        cacheKey === undefined
-          ? { chunks: start(context.signal), coalesced: false, paysForFlight: () => true }
-          : this.deps.coalescer.stream(`${cacheKey}:stream:${context.includeUsageChunk === true}`, context.signal, start);
-      if (context.report !== undefined) context.report.coalesced = source.coalesced;
-      return new StageFlow(asFlow(source.chunks), this.servedStage(prepared, context, source));
-    });
+    // Bound, not a closure: see ServedStage.
+    return new LazyFlow(this.openStream.bind(this, command, context, span));
   }
 
-  /** Each chunk of a served stream on its way: assembled for the cache and the accounting at its end. */
-  private servedStage(prepared: PreparedChat, context: RequestContext, source: { coalesced: boolean; paysForFlight: () => boolean }): Stage<ChatChunk, ChatChunk> {
-    const { cacheKey, command } = prepared;
-    const cacheStatus = cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
-    const assembler = new CompletionAssembler();
-    let recorded = false;
-    return {
-      item: (chunk, emit) => {
-        assembler.add(chunk);
-        // A copy only when the status differs: a copy per token is measurable, and chunks of a shared flight must not be mutated.
-        emit(chunk.cacheStatus === cacheStatus ? chunk : { ...chunk, cacheStatus });
-      },
-      end: async () => {
-        const assembled = assembler.result();
-        if (assembled === undefined) return;
-        const result: ChatCompletionResult = { ...assembled, cacheStatus };
-        if (cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.deps.cache?.write(cacheKey, result);
-        recorded = true;
-        this.accounting.finish(servedChat(result), context, prepared, !source.paysForFlight());
-      },
-      settle: () => {
-        // The client left, a filter stopped the stream, or it failed: the provider billed what it produced.
-        if (recorded) return;
-        if (source.coalesced) this.accounting.release(prepared);
-        else this.accounting.finishPartial(assembler.partial(estimatePromptTokens(command)), context, prepared);
-      },
-    };
+  private async openStream(command: ChatCompletionCommand, context: RequestContext, span: TraceSpan | undefined): Promise<Flow<ChatChunk>> {
+    const preparing = this.prepare(command, context);
+    const prepared = preparing instanceof Promise ? await preparing : preparing;
+    const { cacheKey } = prepared;
+    if (cacheKey !== undefined && prepared.readCache) {
+      const hit = await this.deps.cache?.read(cacheKey);
+      if (hit !== undefined) return this.replay(hit, context, prepared);
+    }
+    const start = (signal: AbortSignal) => this.deps.executor.stream(prepared.steps, command, executionContext(context, signal, span));
+    // Chunk shapes depend on include_usage, so only streams that asked the same share a flight.
+    const source: StreamSource =
+      cacheKey === undefined
+        ? { chunks: start(context.signal), coalesced: false, paysForFlight: alwaysPays }
+        : this.deps.coalescer.stream(`${cacheKey}:stream:${context.includeUsageChunk === true}`, context.signal, start);
+    if (context.report !== undefined) context.report.coalesced = source.coalesced;
+    return new StageFlow(asFlow(source.chunks), new ServedStage(this.deps.cache, this.accounting, prepared, context, source));
   }
 
   /** A cached answer replayed as a stream; it counts as served once the client has had all of it. */

@@ -233,16 +233,13 @@ async function attemptOnce<T>(
     'gen_ai.request.model': deployment.upstreamModel,
     'gateway.deployment': deployment.id,
   });
-  const spent = () => {
-    if (context.report !== undefined) context.report.upstreamMs = (context.report.upstreamMs ?? 0) + (performance.now() - started);
-  };
   // In flight for least-busy while it runs; timed for lowest-latency when it succeeds (a stream: to its first token).
   const endCall = deps.balancer.begin(deployment);
   try {
     const value = await attempt(deployment, context.signal, run.attempts, span?.traceparent());
     endCall();
     deps.balancer.observeLatency(deployment, performance.now() - started);
-    spent();
+    addUpstreamTime(context, started);
     span?.end();
     deps.runtime.recordSuccess(deployment.provider);
     deps.metrics?.observeUpstream(deployment.provider, deployment.upstreamModel, 'success', (performance.now() - started) / 1000, true);
@@ -250,7 +247,7 @@ async function attemptOnce<T>(
     return { value, deployment, attempts: run.attempts, ticket };
   } catch (caught) {
     endCall();
-    spent();
+    addUpstreamTime(context, started);
     const error = settleFailure(deps, deployment, ticket, caught, context.signal);
     span?.end(error.code);
     deps.metrics?.observeUpstream(deployment.provider, deployment.upstreamModel, error.code, (performance.now() - started) / 1000, error.code !== 'model_not_found');
@@ -260,6 +257,10 @@ async function attemptOnce<T>(
     deps.logger.debug({ requestId: context.requestId, deployment: deployment.id, attempt: run.attempts, code: error.code }, 'attempt failed');
     return { error };
   }
+}
+
+function addUpstreamTime(context: RunContext, started: number): void {
+  if (context.report !== undefined) context.report.upstreamMs = (context.report.upstreamMs ?? 0) + (performance.now() - started);
 }
 
 /**

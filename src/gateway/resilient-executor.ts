@@ -9,13 +9,14 @@ import type { TraceSpan } from '../observability/tracing.js';
 import type { ChatChunk, ChatCompletionCommand, ChatCompletionResult } from '../vocabulary/chat-results.js';
 import type { RequestContext } from '../vocabulary/request-context.js';
 import type { Deployment, RouteStep } from './deployments.js';
-import { runWithFallback, settleFailure, type RunContext, type RunnerDeps, type RunSuccess } from './fallback-runner.js';
+import { runWithFallback, settleFailure, type Attempt, type RunContext, type RunnerDeps, type RunSuccess } from './fallback-runner.js';
 import { asFlow, type Flow } from '../streams/flow.js';
 import { LazyFlow } from '../streams/lazy-flow.js';
-import { StageFlow, watchFlow } from '../streams/stage-flow.js';
+import { StageFlow, watchFlow, type Watcher } from '../streams/stage-flow.js';
 import { partsToChunks } from './parts-to-chunks.js';
 import type { ServedBy, PassThroughChunk, PassThroughCommand, PassThroughResponse } from '../vocabulary/pass-through.js';
 import type { PassThroughEndpoint, PassThroughStreamPart } from '../providers/types.js';
+import type { DeploymentTicket } from '../resilience/deployment-breakers.js';
 
 /** A provider's passed-through stream as chunks tagged with what served them; an error part is thrown. */
 function servedChunks(parts: AsyncIterable<PassThroughStreamPart>, served: ServedBy): Flow<PassThroughChunk & { served: ServedBy }> {
@@ -62,11 +63,11 @@ function toResult(response: ChatResponse, deployment: Deployment, attempts: numb
   };
 }
 
-/** Aborts on the caller's signal or at the request deadline, whichever comes first. */
-interface RequestScope {
-  signal: AbortSignal;
-  deadlineAt: number;
-  dispose(): void;
+type OpenAttempt<T> = (deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined) => Flow<T>;
+
+interface FirstItem<T> {
+  first: T;
+  chunks: Flow<T>;
 }
 
 export interface ExecutionContext extends RequestContext {
@@ -100,18 +101,21 @@ export class ResilientExecutor {
    * token reached the client; after it, the stream was cut and the client must be told so.
    */
   stream(steps: readonly RouteStep[], command: ChatCompletionCommand, context: ExecutionContext): Flow<ChatChunk> {
-    return this.streamAlong(steps, context, (deployment, signal, attempts, traceparent) =>
-      partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), {
-        provider: deployment.provider,
-        deployment: deployment.id,
-        requestedModel: deployment.upstreamModel,
-        attempts,
-        cacheStatus: 'BYPASS',
-        includeUsageChunk: context.includeUsageChunk === true,
-        now: this.runner.now,
-        idPrefix: 'chatcmpl',
-      }),
-    );
+    return this.streamAlong(steps, context, this.openChunks.bind(this, command, context));
+  }
+
+  /** One attempt's chunks from one deployment. */
+  private openChunks(command: ChatCompletionCommand, context: ExecutionContext, deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined): Flow<ChatChunk> {
+    return partsToChunks(deployment.keyed.provider.stream({ ...command, model: deployment.upstreamModel }, callOptions(signal, context, traceparent)), {
+      provider: deployment.provider,
+      deployment: deployment.id,
+      requestedModel: deployment.upstreamModel,
+      attempts,
+      cacheStatus: 'BYPASS',
+      includeUsageChunk: context.includeUsageChunk === true,
+      now: this.runner.now,
+      idPrefix: 'chatcmpl',
+    });
   }
 
   /** A passed-through request along the route, streamed: events pass through, tagged with what served them. */
@@ -139,54 +143,26 @@ export class ResilientExecutor {
    * A stream's items along the route. A failure before the first item falls back; after it, the
    * stream was cut and the failure is thrown to the consumer (or told to its sink).
    */
-  private streamAlong<T>(
-    steps: readonly RouteStep[],
-    context: ExecutionContext,
-    open: (deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined) => Flow<T>,
-  ): Flow<T> {
-    return new LazyFlow(async () => {
-      const scope = this.openScope(context.signal);
-      const started = performance.now();
-      let run: RunSuccess<{ first: T; chunks: Flow<T> }>;
-      try {
-        run = await runWithFallback(steps, this.runner, this.runContext(context, scope), async (deployment, signal, attempts, traceparent) => {
-          const chunks = open(deployment, signal, attempts, traceparent);
-          // The first chunk is the first token: until it arrives a failure may still fall back.
-          const first = await chunks.next();
-          if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);
-          return { first: first.value, chunks };
-        });
-      } catch (error) {
-        scope.dispose();
-        throw error;
-      }
-      const { first, chunks } = run.value;
-      const { deployment, ticket } = run;
-      this.runner.metrics?.observeFirstToken(deployment.provider, deployment.upstreamModel, (performance.now() - started) / 1000);
-      // A probe is decided by its first token, so the breaker is not half-open for a whole answer.
-      if (ticket.probe) ticket.succeed();
-      const endCall = this.runner.balancer.begin(deployment);
-      return watchFlow(
-        chunks,
-        {
-          end: () => {
-            ticket.succeed();
-            this.runner.runtime.recordSuccess(deployment.provider);
-          },
-          fail: (error) => {
-            if (ticket.probe && !scope.signal.aborted) this.runner.health.breakers.recordLateFailure(deployment, error);
-            return settleFailure(this.runner, deployment, ticket, error, scope.signal);
-          },
-          // Reached early when the consumer stops: the client left, which is not the provider's fault.
-          settle: () => {
-            endCall();
-            ticket.abandon();
-            scope.dispose();
-          },
-        },
-        [first],
-      );
-    });
+  private streamAlong<T>(steps: readonly RouteStep[], context: ExecutionContext, open: OpenAttempt<T>): Flow<T> {
+    return new LazyFlow(this.openAlong.bind(this, steps, context, open) as () => Promise<Flow<T>>);
+  }
+
+  private async openAlong<T>(steps: readonly RouteStep[], context: ExecutionContext, open: OpenAttempt<T>): Promise<Flow<T>> {
+    const scope = this.openScope(context.signal);
+    const started = performance.now();
+    let run: RunSuccess<FirstItem<T>>;
+    try {
+      run = await runWithFallback(steps, this.runner, this.runContext(context, scope), firstItemOf.bind(undefined, open) as Attempt<FirstItem<T>>);
+    } catch (error) {
+      scope.dispose();
+      throw error;
+    }
+    const { first, chunks } = run.value;
+    const { deployment, ticket } = run;
+    this.runner.metrics?.observeFirstToken(deployment.provider, deployment.upstreamModel, (performance.now() - started) / 1000);
+    // A probe is decided by its first token, so the breaker is not half-open for a whole answer.
+    if (ticket.probe) ticket.succeed();
+    return watchFlow(chunks, new ServedStreamWatch<T>(this.runner, deployment, ticket, scope), [first]);
   }
 
   private runContext(context: ExecutionContext, scope: RequestScope): RunContext {
@@ -212,22 +188,87 @@ export class ResilientExecutor {
   }
 
   private openScope(callerSignal: AbortSignal): RequestScope {
-    const controller = new AbortController();
-    const deadlineAt = this.runner.now() + this.requestTimeoutMs;
-    const onCallerAbort = () => controller.abort(callerSignal.reason);
-    if (callerSignal.aborted) onCallerAbort();
-    else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-    const timer = setTimeout(() => {
-      controller.abort(new GatewayError('upstream_timeout', `The request did not finish within REQUEST_TIMEOUT_MS (${this.requestTimeoutMs} ms).`));
-    }, this.requestTimeoutMs);
-    timer.unref();
-    return {
-      signal: controller.signal,
-      deadlineAt,
-      dispose: () => {
-        clearTimeout(timer);
-        callerSignal.removeEventListener('abort', onCallerAbort);
-      },
-    };
+    return new RequestScope(callerSignal, this.runner.now() + this.requestTimeoutMs, this.requestTimeoutMs);
   }
+}
+
+/**
+ * A stream's first item from one attempt: until it arrives a failure may still fall back. A
+ * function bound per stream rather than a closure, like the classes below: V8 keeps a closure's
+ * optimized code only while a closure that ran it is alive, and most instances of a
+ * once-per-stream closure have not run yet, so its body was compiled again after every full
+ * collection (bench/README.md, "Eleventh pass").
+ */
+async function firstItemOf<T>(open: OpenAttempt<T>, deployment: Deployment, signal: AbortSignal, attempts: number, traceparent: string | undefined): Promise<FirstItem<T>> {
+  const chunks = open(deployment, signal, attempts, traceparent);
+  const first = await chunks.next();
+  if (first.done === true) throw new GatewayError('upstream_stream_truncated', `Provider ${deployment.provider} sent an empty stream.`);
+  return { first: first.value, chunks };
+}
+
+/** How a served stream's end settles its deployment's ticket, in-flight count and scope. */
+class ServedStreamWatch<T> implements Watcher<T> {
+  private readonly endCall: () => void;
+
+  constructor(
+    private readonly runner: RunnerDeps,
+    private readonly deployment: Deployment,
+    private readonly ticket: DeploymentTicket,
+    private readonly scope: RequestScope,
+  ) {
+    this.endCall = runner.balancer.begin(deployment);
+  }
+
+  end(): void {
+    this.ticket.succeed();
+    this.runner.runtime.recordSuccess(this.deployment.provider);
+  }
+
+  fail(error: unknown): unknown {
+    const { runner, deployment, ticket, scope } = this;
+    if (ticket.probe && !scope.signal.aborted) runner.health.breakers.recordLateFailure(deployment, error);
+    return settleFailure(runner, deployment, ticket, error, scope.signal);
+  }
+
+  /** Reached early when the consumer stops: the client left, which is not the provider's fault. */
+  settle(): void {
+    this.endCall();
+    this.ticket.abandon();
+    this.scope.dispose();
+  }
+}
+
+/** Aborts on the caller's signal or at the request deadline, whichever comes first. */
+class RequestScope {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly callerSignal: AbortSignal,
+    readonly deadlineAt: number,
+    timeoutMs: number,
+  ) {
+    if (callerSignal.aborted) this.handleEvent();
+    else callerSignal.addEventListener('abort', this, { once: true });
+    this.timer = setTimeout(expire, timeoutMs, this.controller, timeoutMs);
+    this.timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The caller's signal aborted (an EventTarget listener object: no closure per request). */
+  handleEvent(): void {
+    this.controller.abort(this.callerSignal.reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.callerSignal.removeEventListener('abort', this);
+  }
+}
+
+function expire(controller: AbortController, timeoutMs: number): void {
+  controller.abort(new GatewayError('upstream_timeout', `The request did not finish within REQUEST_TIMEOUT_MS (${timeoutMs} ms).`));
 }

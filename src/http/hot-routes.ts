@@ -68,57 +68,83 @@ export class HotRoutes {
     return response;
   }
 
-  /** What Express's `app.handle` does before its router runs, for the error handlers; `locals` is kept. */
-  private asExpress(req: HttpRequest, res: HttpResponse): { req: Request; res: Response } {
-    // Express's handlers answer through `setHeader`: the waiting headers go to Node first.
-    settleEarlyHeaders(res);
-    const request = Object.setPrototypeOf(req, this.app.request) as Request;
-    const response = Object.setPrototypeOf(res, this.app.response) as Response;
-    request.res = response;
-    response.req = request;
-    request.originalUrl = request.url;
-    request.params = {};
-    return { req: request, res: response };
+  private serve(hot: CompiledRoute, req: HttpRequest, res: HttpResponse): void {
+    new HotDispatch(hot, req, res, this.app).next();
+  }
+}
+
+/**
+ * One request's walk along its route's chain, as Express's router would walk it. Its steps are
+ * methods and its `next` is bound once per request, not closures made per request: V8 keeps a
+ * closure's optimized code only while a closure that ran it is alive, so those were compiled again
+ * after every full collection (bench/README.md, "Eleventh pass").
+ */
+class HotDispatch {
+  private index = 0;
+  private errorIndex = 0;
+  private express: { req: Request; res: Response } | undefined;
+  readonly next: (error?: unknown) => void;
+
+  constructor(
+    private readonly hot: CompiledRoute,
+    private readonly req: HttpRequest,
+    private readonly res: HttpResponse,
+    private readonly app: Express,
+  ) {
+    this.next = this.advance.bind(this);
   }
 
-  private serve(hot: CompiledRoute, req: HttpRequest, res: HttpResponse): void {
-    let index = 0;
-    let errorIndex = 0;
-    let express: { req: Request; res: Response } | undefined;
-    const fail = (error: unknown): void => {
-      const handler = hot.errorHandlers[errorIndex++];
-      if (handler === undefined) {
-        // Every chain ends in an error handler that answers; this only guards against one that passes the error on.
-        settleEarlyHeaders(res);
-        if (!res.headersSent) res.statusCode = 500;
-        res.end();
-        return;
-      }
-      // The same two objects, from now on with Express's prototypes.
-      express ??= this.asExpress(req, res);
-      const pair = express;
-      run(() => handler(error, pair.req, pair.res, next));
-    };
-    const next = (error?: unknown): void => {
-      if (error !== undefined && error !== 'route' && error !== 'router') {
-        fail(error);
-        return;
-      }
-      if (index === hot.routeStart) req.route = hot.route;
-      const handler = hot.chain[index++];
-      // Unreachable while each route's last handler answers, as every REST route's does.
-      if (handler === undefined) return;
-      run(() => handler(req, res, next));
-    };
+  private advance(error?: unknown): void {
+    if (error !== undefined && error !== 'route' && error !== 'router') {
+      this.fail(error);
+      return;
+    }
+    const { hot, req } = this;
+    if (this.index === hot.routeStart) req.route = hot.route;
+    const handler = hot.chain[this.index++];
+    // Unreachable while each route's last handler answers, as every REST route's does.
+    if (handler === undefined) return;
     // As Express 5: a handler that throws or whose promise rejects passes its error on.
-    const run = (call: () => unknown): void => {
-      try {
-        const result = call();
-        if (result instanceof Promise) result.then(undefined, (error: unknown) => next(error ?? new Error('rejected promise')));
-      } catch (error) {
-        next(error);
-      }
-    };
-    next();
+    try {
+      this.settled(handler(req, this.res, this.next));
+    } catch (caught) {
+      this.next(caught);
+    }
   }
+
+  private fail(error: unknown): void {
+    const { res } = this;
+    const handler = this.hot.errorHandlers[this.errorIndex++];
+    if (handler === undefined) {
+      // Every chain ends in an error handler that answers; this only guards against one that passes the error on.
+      settleEarlyHeaders(res);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+      return;
+    }
+    // The same two objects, from now on with Express's prototypes.
+    const pair = (this.express ??= asExpress(this.app, this.req, res));
+    try {
+      this.settled(handler(error, pair.req, pair.res, this.next));
+    } catch (caught) {
+      this.next(caught);
+    }
+  }
+
+  private settled(result: unknown): void {
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => this.next(error ?? new Error('rejected promise')));
+  }
+}
+
+/** What Express's `app.handle` does before its router runs, for the error handlers; `locals` is kept. */
+function asExpress(app: Express, req: HttpRequest, res: HttpResponse): { req: Request; res: Response } {
+  // Express's handlers answer through `setHeader`: the waiting headers go to Node first.
+  settleEarlyHeaders(res);
+  const request = Object.setPrototypeOf(req, app.request) as Request;
+  const response = Object.setPrototypeOf(res, app.response) as Response;
+  request.res = response;
+  response.req = request;
+  request.originalUrl = request.url;
+  request.params = {};
+  return { req: request, res: response };
 }

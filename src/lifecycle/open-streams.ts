@@ -17,12 +17,15 @@ export class OpenStreams {
   open(transport: Transport, terminate: (error: GatewayError) => void): () => void {
     const untrack = this.lifecycle.track({ terminate });
     this.metrics.streamOpened(transport);
-    let closed = false;
-    return () => {
-      if (closed) return;
-      closed = true;
-      untrack();
-      this.metrics.streamClosed(transport);
-    };
+    // Bound rather than a closure: it runs once, at the stream's end, and V8 keeps a closure's
+    // optimized code only while a closure that ran it is alive (bench/README.md, "Eleventh pass").
+    return this.close.bind(this, transport, untrack, { closed: false });
+  }
+
+  private close(transport: Transport, untrack: () => void, stream: { closed: boolean }): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    untrack();
+    this.metrics.streamClosed(transport);
   }
 }

@@ -11,6 +11,7 @@ import { isGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { BreakerState } from '../vocabulary/breaker-state.js';
+import { BreakerTicket, startCall, type BreakerCall, type DeploymentTicket, type TicketHooks } from './breaker-ticket.js';
 
 /** Who a deployment is, for logs and metric labels. */
 export interface DeploymentName {
@@ -20,19 +21,12 @@ export interface DeploymentName {
   readonly key: string;
 }
 
-export interface DeploymentTicket {
-  /** This call decides a half-open (or forced) probe. */
-  readonly probe: boolean;
-  succeed(): void;
-  fail(error: unknown): void;
-  /** The client left: nothing is learned about the deployment. */
-  abandon(): void;
-}
+export type { DeploymentTicket } from './breaker-ticket.js';
 
 interface Entry {
   readonly name: DeploymentName;
   readonly policy: BreakerPolicy;
-  readonly breaker: CircuitBreaker<[() => Promise<void>], void>;
+  readonly breaker: CircuitBreaker<[BreakerCall], void>;
   consecutiveFailures: number;
   opens: number;
   openedAt: number | undefined;
@@ -41,6 +35,8 @@ interface Entry {
   forcedProbe: boolean;
   rearming: boolean;
 }
+
+function ignore(): void {}
 
 const BUCKETS = 10;
 /** An abandoned probe puts the breaker back to half-open after this, so the next request probes. */
@@ -56,6 +52,13 @@ export type BreakerListener = (name: DeploymentName, state: BreakerState, openUn
 export class DeploymentBreakers {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners: BreakerListener[] = [];
+  private readonly ticketHooks: TicketHooks<Entry> = {
+    succeeded: (entry) => {
+      entry.consecutiveFailures = 0;
+    },
+    countFailure: (entry, error) => this.countFailure(entry, error),
+    rearm: (entry) => this.rearm(entry),
+  };
 
   constructor(
     private readonly policyFor: (providerId: string) => BreakerPolicy,
@@ -78,40 +81,10 @@ export class DeploymentBreakers {
     const entry = this.entry(name);
     entry.lastUsed = this.now();
     if (entry.breaker.opened) return forceProbe && !entry.forcedProbe ? this.forcedTicket(entry) : undefined;
-    const probe = entry.breaker.halfOpen;
-    let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
-    const outcome = new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    let admitted = false;
-    // opossum runs the action synchronously when it admits the call, so `admitted` is set now.
-    entry.breaker
-      .fire(() => {
-        admitted = true;
-        return outcome;
-      })
-      .catch(() => undefined);
-    if (!admitted) return undefined;
-    let settled = false;
-    const once = (action: () => void) => () => {
-      if (settled) return;
-      settled = true;
-      action();
-    };
-    return {
-      probe,
-      succeed: once(() => {
-        entry.consecutiveFailures = 0;
-        settle?.resolve();
-      }),
-      fail: (error) =>
-        once(() => {
-          this.countFailure(entry, error);
-          settle?.reject(error);
-        })(),
-      // A probe the client abandoned decides nothing: the next request probes again.
-      abandon: once(() => (probe ? this.rearm(entry) : settle?.resolve())),
-    };
+    const ticket = new BreakerTicket(entry, entry.breaker.halfOpen, this.ticketHooks);
+    // opossum runs the action synchronously when it admits the call, so the ticket knows now.
+    entry.breaker.fire(ticket).catch(ignore);
+    return ticket.admitted ? ticket : undefined;
   }
 
   /** A stream that failed after its ticket was settled (a probe settles at its first token). */
@@ -120,7 +93,7 @@ export class DeploymentBreakers {
     if (entry === undefined || !countsAgainst(error)) return;
     if (entry.breaker.closed) {
       // Into the rolling window, where the error rate may open it.
-      entry.breaker.fire(() => Promise.reject(error)).catch(() => undefined);
+      entry.breaker.fire({ start: () => Promise.reject(error) }).catch(ignore);
     }
     this.countFailure(entry, error);
   }
@@ -222,7 +195,7 @@ export class DeploymentBreakers {
 
   private create(name: DeploymentName): Entry {
     const policy = this.policyFor(name.provider);
-    const breaker = new CircuitBreaker<[() => Promise<void>], void>((work) => work(), {
+    const breaker = new CircuitBreaker<[BreakerCall], void>(startCall, {
       // Streams run for minutes; upstream deadlines bound each call instead.
       timeout: false,
       errorThresholdPercentage: policy.errorThresholdPercentage,
@@ -280,7 +253,7 @@ export class DeploymentBreakers {
  * opossum reads `options.resetTimeout` each time it opens; its types do not expose the options, so
  * this is the one place that reaches them, to lengthen the next open period.
  */
-function timing(breaker: CircuitBreaker<[() => Promise<void>], void>): { resetTimeout: number } {
+function timing(breaker: CircuitBreaker<[BreakerCall], void>): { resetTimeout: number } {
   return (breaker as unknown as { options: { resetTimeout: number } }).options;
 }
 

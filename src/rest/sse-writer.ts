@@ -112,7 +112,9 @@ class SseSession<Chunk> {
     try {
       const ended = new Promise<void>((resolve) => (this.finish = resolve));
       this.push(first);
-      if (!this.settled) this.pipe = this.flow.pipe({ push: (chunk) => this.push(chunk), end: () => this.end(), fail: (error) => this.fail(error) });
+      // `end` and `fail` bound rather than closures: they run once, at the end, and V8 keeps a
+      // closure's optimized code only while a closure that ran it is alive (bench/README.md, "Eleventh pass").
+      if (!this.settled) this.pipe = this.flow.pipe({ push: (chunk) => this.push(chunk), end: this.end.bind(this), fail: this.fail.bind(this) });
       await ended;
     } finally {
       close();

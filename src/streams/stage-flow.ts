@@ -25,7 +25,12 @@ function passThrough<T>(item: T, emit: (item: T) => void): void {
 
 /** A flow's items as they are, with hooks on how it ends; `first` are items already taken from it. */
 export function watchFlow<T>(source: Flow<T>, watcher: Watcher<T>, first: readonly T[] = []): Flow<T> {
-  return new StageFlow<T, T>(source, { ...watcher, item: passThrough }, first);
+  // Bound rather than spread: a watcher may be a class instance, whose hooks are not its own properties.
+  const stage: Stage<T, T> = { item: passThrough };
+  if (watcher.end !== undefined) stage.end = watcher.end.bind(watcher);
+  if (watcher.fail !== undefined) stage.fail = watcher.fail.bind(watcher);
+  if (watcher.settle !== undefined) stage.settle = watcher.settle.bind(watcher);
+  return new StageFlow<T, T>(source, stage, first);
 }
 
 export class StageFlow<A, B> extends Flow<B> {
@@ -82,67 +87,80 @@ export class StageFlow<A, B> extends Flow<B> {
     return DONE;
   }
 
+  // Piping keeps its state in fields and its once-run hooks as bound methods, not closures made per
+  // pipe: V8 keeps a closure's optimized code only while a closure that ran it is alive, and most
+  // instances of a closure that runs at a stream's end have not run yet, so their code was compiled
+  // again after every full collection (bench/README.md, "Eleventh pass").
+  private sink: FlowSink<B> | undefined;
+  private accepting = true;
+  private upstream: FlowPipe | undefined;
+  private stopUpstream = false;
+  private readonly emitToSink = (item: B): void => {
+    if (!this.stopped) this.accepting = this.sink!.push(item) && this.accepting;
+  };
+
   pipe(sink: FlowSink<B>): FlowPipe {
-    let accepting = true;
-    const emit = (item: B): void => {
-      if (!this.stopped) accepting = sink.push(item) && accepting;
-    };
-    const fail = (error: unknown): void => {
-      if (this.stopped || this.finished) return;
-      sink.fail(this.failed(error));
-    };
-    for (const item of this.buffer.splice(0)) emit(item);
-    let upstream: FlowPipe | undefined;
-    let stopUpstream = false;
+    this.sink = sink;
+    for (const item of this.buffer.splice(0)) this.emitToSink(item);
     if (this.finished) {
       if (!this.stopped) sink.end();
     } else {
-      upstream = this.source.pipe({
-        push: (item) => {
-          if (this.stopped || this.finished) return false;
-          // A stage that only watches hands each item on as it is, without the emit step.
-          if (this.stage.item === passThrough) return sink.push(item as unknown as B);
-          accepting = true;
-          try {
-            this.stage.item(item, emit);
-          } catch (error) {
-            // Called from within the source's own pipe() when it had items queued: stop it once it returns.
-            if (upstream === undefined) stopUpstream = true;
-            else upstream.stop();
-            fail(error);
-            return false;
-          }
-          return accepting;
-        },
-        end: () => {
-          if (this.stopped || this.finished) return;
-          this.ended(emit).then(
-            () => {
-              if (this.stopped) return;
-              try {
-                sink.end();
-              } catch (error) {
-                tellFailure(sink, error);
-              }
-            },
-            (told: unknown) => {
-              if (!this.stopped) tellFailure(sink, told);
-            },
-          );
-        },
-        fail,
-      });
-      if (stopUpstream) upstream.stop();
+      this.upstream = this.source.pipe({ push: (item) => this.pushFromSource(item), end: this.sourceEnded.bind(this), fail: this.sourceFailed.bind(this) });
+      if (this.stopUpstream) this.upstream.stop();
     }
-    return {
-      resume: () => upstream?.resume(),
-      stop: () => {
-        if (this.stopped) return;
-        this.stopped = true;
-        upstream?.stop();
-        if (!this.ending) this.settle();
-      },
-    };
+    return { resume: this.resumeSource.bind(this), stop: this.stopPipe.bind(this) };
+  }
+
+  private pushFromSource(item: A): boolean {
+    if (this.stopped || this.finished) return false;
+    // A stage that only watches hands each item on as it is, without the emit step.
+    if (this.stage.item === passThrough) return this.sink!.push(item as unknown as B);
+    this.accepting = true;
+    try {
+      this.stage.item(item, this.emitToSink);
+    } catch (error) {
+      // Called from within the source's own pipe() when it had items queued: stop it once it returns.
+      if (this.upstream === undefined) this.stopUpstream = true;
+      else this.upstream.stop();
+      this.sourceFailed(error);
+      return false;
+    }
+    return this.accepting;
+  }
+
+  private sourceEnded(): void {
+    if (this.stopped || this.finished) return;
+    this.ended(this.emitToSink).then(this.tellEnd.bind(this), this.tellFailure.bind(this));
+  }
+
+  private tellEnd(): void {
+    if (this.stopped) return;
+    const sink = this.sink!;
+    try {
+      sink.end();
+    } catch (error) {
+      tellFailure(sink, error);
+    }
+  }
+
+  private tellFailure(told: unknown): void {
+    if (!this.stopped) tellFailure(this.sink!, told);
+  }
+
+  private sourceFailed(error: unknown): void {
+    if (this.stopped || this.finished) return;
+    this.sink!.fail(this.failed(error));
+  }
+
+  private resumeSource(): void {
+    this.upstream?.resume();
+  }
+
+  private stopPipe(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.upstream?.stop();
+    if (!this.ending) this.settle();
   }
 
   /** Runs the end hook; a failure there fails the flow and is thrown as what the consumer is told. */

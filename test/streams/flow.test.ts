@@ -207,6 +207,29 @@ describe('flows', () => {
     expect(log).to.deep.equal(['end', 'settle']);
   });
 
+  it('watch a flow with a watcher whose hooks are methods: a failure reaches them with the watcher as `this`', async () => {
+    // The executor's watcher is a class instance; its hooks live on its prototype, not on itself.
+    class Watch {
+      readonly log: string[] = [];
+      fail(error: unknown): unknown {
+        this.log.push(`fail ${String(error)}`);
+        return 'told';
+      }
+      settle(): void {
+        this.log.push('settle');
+      }
+    }
+    const watcher = new Watch();
+    const { flow } = source<number>();
+    const { seen, sink } = recorder<number>();
+    watchFlow(flow, watcher).pipe(sink);
+    flow.emit(1);
+    flow.fail('cut');
+    await tick();
+    expect(seen).to.deep.equal({ items: [1], ended: 0, failures: ['told'] });
+    expect(watcher.log).to.deep.equal(['fail cut', 'settle']);
+  });
+
   it('open lazily, throw a failure to open from the first next(), and close what opened after the consumer left', async () => {
     let opened = 0;
     const failing = new LazyFlow<number>(async () => {

@@ -28,64 +28,113 @@ export interface BodyPartsHooks<Part> {
 const ignore = (): void => {};
 
 export function bodyParts<Part>(body: Readable, decoder: BodyDecoder<Part>, hooks: BodyPartsHooks<Part>): Flow<Part> {
-  let decoding = true;
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
-    decoding = false;
-    body.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onClose);
+  return new BodyReader(body, decoder, hooks).flow;
+}
+
+/**
+ * One body being read. Its end listeners are bound methods, not closures made per body: V8 keeps a
+ * closure's optimized code only while a closure that ran it is alive, and most instances of a
+ * closure that runs at a body's end have not run yet, so its code was compiled again after every
+ * full collection (bench/README.md, "Eleventh pass").
+ */
+class BodyReader<Part> {
+  readonly flow: SourceFlow<Part>;
+  private decoding = true;
+  private released = false;
+  private readonly emit: (part: Part) => void;
+  private readonly onData: (chunk: Buffer | string) => void;
+  private readonly onEnd: () => void;
+  private readonly onFailure: (error: unknown) => void;
+  private readonly onClose: () => void;
+
+  constructor(
+    private readonly body: Readable,
+    private readonly decoder: BodyDecoder<Part>,
+    private readonly hooks: BodyPartsHooks<Part>,
+  ) {
+    const flow = (this.flow = new SourceFlow<Part>(this));
+    // Closures where they run per token: every open body's have run, so V8 keeps their code.
+    this.emit = (part) => flow.emit(part);
+    this.onData = (chunk) => this.data(chunk);
+    this.onEnd = this.ended.bind(this);
+    this.onFailure = this.failed.bind(this);
+    this.onClose = this.closed.bind(this);
+    body.on('data', this.onData).on('end', this.onEnd).on('error', this.onFailure).on('close', this.onClose);
+  }
+
+  // The flow's control.
+  pause(): void {
+    this.body.pause();
+  }
+
+  resume(): void {
+    this.body.resume();
+  }
+
+  stop(): void {
+    this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.decoding = false;
+    const { body } = this;
+    body.off('data', this.onData).off('end', this.onEnd).off('error', this.onFailure).off('close', this.onClose);
     // Nothing listens any more; a late socket error must not become an uncaught one.
     body.on('error', ignore);
-    hooks.release();
+    this.hooks.release();
     if (!body.readableEnded) body.destroy();
-  };
-  const flow = new SourceFlow<Part>({ pause: () => body.pause(), resume: () => body.resume(), stop: release });
-  const emit = (part: Part) => flow.emit(part);
+  }
+
   // The parts are complete; the body is still read to its end, so its keep-alive socket is reused
   // rather than destroyed (the upstream's end usually follows `[DONE]` within the same packet).
-  const finish = () => {
-    decoding = false;
-    decoder.end(emit);
-    flow.end();
-    body.resume();
-  };
+  private finish(): void {
+    this.decoding = false;
+    this.decoder.end(this.emit);
+    this.flow.end();
+    this.body.resume();
+  }
+
   // A decoder that throws (a bug, not a bad body: those become error parts) fails the stream
   // rather than escaping into the body's event, where it would be an uncaught exception.
-  const onData = (chunk: Buffer | string) => {
-    if (!decoding) return;
+  private data(chunk: Buffer | string): void {
+    if (!this.decoding) return;
     try {
-      decoder.push(chunk, emit);
-      if (decoder.done && decoding) finish();
+      this.decoder.push(chunk, this.emit);
+      if (this.decoder.done && this.decoding) this.finish();
     } catch (error) {
-      failWith(error);
+      this.failWith(error);
     }
-  };
-  const onEnd = () => {
+  }
+
+  private ended(): void {
     try {
-      if (decoding) finish();
+      if (this.decoding) this.finish();
     } catch (error) {
-      failWith(error);
+      this.failWith(error);
     }
-    release();
-  };
+    this.release();
+  }
+
   /** Ends the flow with the failure part, unless it has already ended. */
-  const failWith = (error: unknown) => {
-    decoding = false;
-    if (flow.closed) return release();
-    const part = hooks.failurePart(error);
-    release();
+  private failWith(error: unknown): void {
+    this.decoding = false;
+    const { flow } = this;
+    if (flow.closed) return this.release();
+    const part = this.hooks.failurePart(error);
+    this.release();
     flow.emit(part);
     flow.end();
-  };
-  const onFailure = (error: unknown) => {
-    if (!decoding) return release();
-    failWith(error);
-  };
-  const onClose = () => {
-    if (body.readableEnded) release();
-    else onFailure(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-  };
-  body.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onClose);
-  return flow;
+  }
+
+  private failed(error: unknown): void {
+    if (!this.decoding) return this.release();
+    this.failWith(error);
+  }
+
+  private closed(): void {
+    if (this.body.readableEnded) this.release();
+    else this.failed(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+  }
 }

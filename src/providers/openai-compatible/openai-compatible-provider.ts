@@ -78,7 +78,8 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
       }
       return bodyParts<StreamPart>(body, new ChatStreamDecoder(transport.source, () => deadline.markProgress()), {
         failurePart: (error) => ({ type: 'error', error: transport.failure(error, deadline, true) }),
-        release: () => deadline.dispose(),
+        // Bound: it runs once, at the end, and V8 keeps a closure's optimized code only while a closure that ran it is alive.
+        release: deadline.dispose.bind(deadline),
       });
     });
   }
