@@ -53,7 +53,13 @@ try {
     ms.set(key, e);
   }
   const fulls = (text.match(/Mark-Compact/g) ?? []).length;
-  console.log(`${scenario}: ${done} in ${seconds} s, ${(used / done).toFixed(0)} us CPU each, ${fulls} full collections, compiles ${[...ms.values()].reduce((s, e) => s + e.n, 0)} taking ${total.toFixed(0)} ms = ${(total * 1000 / done).toFixed(0)} us each`);
+  // Pauses as --trace-gc prints them ("n / m ms"), plus the marking a full collection did beforehand.
+  const gcMs = { scavenge: 0, full: 0 };
+  for (const m of text.matchAll(/(Scavenge|Mark-Compact)[^,]*, pooled: [0-9.]+ MB, ([0-9.]+) \/ [0-9.]+ ms(?:\s+\(\+ ([0-9.]+) ms in)?/g)) {
+    if (m[1] === 'Scavenge') gcMs.scavenge += Number(m[2]);
+    else gcMs.full += Number(m[2]) + Number(m[3] ?? 0);
+  }
+  console.log(`${scenario}: ${done} in ${seconds} s, ${(used / done).toFixed(0)} us CPU each, ${fulls} full collections (${(gcMs.full * 1000 / done).toFixed(0)} us each), scavenges ${(gcMs.scavenge * 1000 / done).toFixed(0)} us each, compiles ${[...ms.values()].reduce((s, e) => s + e.n, 0)} taking ${total.toFixed(0)} ms = ${(total * 1000 / done).toFixed(0)} us each`);
   for (const [key, e] of [...ms].sort((a, b) => b[1].t - a[1].t).slice(0, Number(process.env.TOP ?? 25))) console.log(`${e.t.toFixed(1).padStart(7)} ms ${String(e.n).padStart(3)}  ${key}`);
 } finally {
   for (const child of children) child.kill('SIGKILL');
