@@ -4,6 +4,7 @@
  * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
  */
 import { writeAnswerHead, type HttpResponse } from '../http/http-exchange.js';
+import { writeInTurn } from '../http/writes-in-turn.js';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
@@ -56,7 +57,7 @@ const DRAIN_TIMEOUT_MS = 60_000;
 
 function write(res: HttpResponse, text: string): boolean {
   if (res.writableEnded || res.destroyed) return true;
-  return res.write(text);
+  return writeInTurn(res, text);
 }
 
 /**
