@@ -37,8 +37,13 @@ export class TextChunkTemplate {
   /** The chunk's text, when it reads as the template with only its text changed. */
   match(data: string): string | undefined {
     const { prefix, suffix } = this;
-    if (data.length <= prefix.length + suffix.length || !data.startsWith(prefix) || !data.endsWith(suffix)) return undefined;
-    const literal = data.slice(prefix.length, data.length - suffix.length);
+    const end = data.length - suffix.length;
+    // Compared as slices, not with startsWith/endsWith: optimized, those compare a character at a
+    // time on sliced strings (what an event's data is), about 500 ns for a 140-character prefix
+    // against 65 for slice-and-equals; they were two thirds of decoding a token (bench/README.md,
+    // "Eleventh pass").
+    if (end <= prefix.length || data.slice(0, prefix.length) !== prefix || data.slice(end) !== suffix) return undefined;
+    const literal = data.slice(prefix.length, end);
     if (isPlainStringContent(literal)) return literal;
     let text: unknown;
     try {
