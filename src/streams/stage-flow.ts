@@ -45,6 +45,18 @@ export class StageFlow<A, B> extends Flow<B> {
   private ending = false;
   private settled = false;
 
+  // Piping keeps its state in fields and its once-run hooks as bound methods, not closures made per
+  // pipe: V8 keeps a closure's optimized code only while a closure that ran it is alive, and most
+  // instances of a closure that runs at a stream's end have not run yet, so their code was compiled
+  // again after every full collection (bench/README.md, "Eleventh pass").
+  private sink: FlowSink<B> | undefined;
+  private accepting = true;
+  private upstream: FlowPipe | undefined;
+  private stopUpstream = false;
+  private readonly emitToSink = (item: B): void => {
+    if (!this.stopped) this.accepting = this.sink!.push(item) && this.accepting;
+  };
+
   /** `first` are items already taken from the source, handed on before any other. */
   constructor(
     private readonly source: Flow<A>,
@@ -87,18 +99,6 @@ export class StageFlow<A, B> extends Flow<B> {
     return DONE;
   }
 
-  // Piping keeps its state in fields and its once-run hooks as bound methods, not closures made per
-  // pipe: V8 keeps a closure's optimized code only while a closure that ran it is alive, and most
-  // instances of a closure that runs at a stream's end have not run yet, so their code was compiled
-  // again after every full collection (bench/README.md, "Eleventh pass").
-  private sink: FlowSink<B> | undefined;
-  private accepting = true;
-  private upstream: FlowPipe | undefined;
-  private stopUpstream = false;
-  private readonly emitToSink = (item: B): void => {
-    if (!this.stopped) this.accepting = this.sink!.push(item) && this.accepting;
-  };
-
   pipe(sink: FlowSink<B>): FlowPipe {
     this.sink = sink;
     for (const item of this.buffer.splice(0)) this.emitToSink(item);
@@ -130,7 +130,7 @@ export class StageFlow<A, B> extends Flow<B> {
 
   private sourceEnded(): void {
     if (this.stopped || this.finished) return;
-    this.ended(this.emitToSink).then(this.tellEnd.bind(this), this.tellFailure.bind(this));
+    this.ended(this.emitToSink).then(this.tellEnd.bind(this), this.tellSinkFailure.bind(this));
   }
 
   private tellEnd(): void {
@@ -143,7 +143,7 @@ export class StageFlow<A, B> extends Flow<B> {
     }
   }
 
-  private tellFailure(told: unknown): void {
+  private tellSinkFailure(told: unknown): void {
     if (!this.stopped) tellFailure(this.sink!, told);
   }
 
