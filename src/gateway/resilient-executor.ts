@@ -162,7 +162,7 @@ export class ResilientExecutor {
     this.runner.metrics?.observeFirstToken(deployment.provider, deployment.upstreamModel, (performance.now() - started) / 1000);
     // A probe is decided by its first token, so the breaker is not half-open for a whole answer.
     if (ticket.probe) ticket.succeed();
-    return watchFlow(chunks, new ServedStreamWatch<T>(this.runner, deployment, ticket, scope), [first]);
+    return watchFlow(chunks, new ServedStreamWatch<T>(this.runner, deployment, ticket, scope, this.runner.balancer.begin(deployment)), [first]);
   }
 
   private runContext(context: ExecutionContext, scope: RequestScope): RunContext {
@@ -208,16 +208,14 @@ async function firstItemOf<T>(open: OpenAttempt<T>, deployment: Deployment, sign
 
 /** How a served stream's end settles its deployment's ticket, in-flight count and scope. */
 class ServedStreamWatch<T> implements Watcher<T> {
-  private readonly endCall: () => void;
-
   constructor(
     private readonly runner: RunnerDeps,
     private readonly deployment: Deployment,
     private readonly ticket: DeploymentTicket,
     private readonly scope: RequestScope,
-  ) {
-    this.endCall = runner.balancer.begin(deployment);
-  }
+    /** Ends the call's in-flight count (least-busy routing). */
+    private readonly endCall: () => void,
+  ) {}
 
   end(): void {
     this.ticket.succeed();

@@ -106,7 +106,7 @@ class HotDispatch {
     if (handler === undefined) return;
     // As Express 5: a handler that throws or whose promise rejects passes its error on.
     try {
-      this.settled(handler(req, this.res, this.next));
+      this.passRejection(handler(req, this.res, this.next));
     } catch (caught) {
       this.next(caught);
     }
@@ -125,13 +125,14 @@ class HotDispatch {
     // The same two objects, from now on with Express's prototypes.
     const pair = (this.express ??= asExpress(this.app, this.req, res));
     try {
-      this.settled(handler(error, pair.req, pair.res, this.next));
+      this.passRejection(handler(error, pair.req, pair.res, this.next));
     } catch (caught) {
       this.next(caught);
     }
   }
 
-  private settled(result: unknown): void {
+  /** A handler's rejected promise passes its error on, as a throw does. */
+  private passRejection(result: unknown): void {
     if (result instanceof Promise) result.then(undefined, (error: unknown) => this.next(error ?? new Error('rejected promise')));
   }
 }
