@@ -110,7 +110,7 @@ export class ChatPipeline {
 
   /** Ends the request's span with what the stream produced, however it ended. */
   private traced(chunks: Flow<ChatChunk>, span: TraceSpan): Flow<ChatChunk> {
-    const assembler = new CompletionAssembler();
+    const assembler = new CompletionAssembler(this.deps.tracing?.settings.content === true);
     let errorType: string | undefined;
     return new StageFlow(chunks, {
       item: (chunk: ChatChunk, emit: (chunk: ChatChunk) => void) => {

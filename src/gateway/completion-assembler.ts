@@ -30,9 +30,18 @@ function mergeChoiceExtras(into: Record<string, unknown>, extra: PassThrough | u
 
 const orUndefined = (record: Record<string, unknown>): PassThrough | undefined => (Object.keys(record).length === 0 ? undefined : record);
 
+/**
+ * `keepText: false` counts the streamed text instead of keeping it, for a stream whose text nobody
+ * reads at its end (no cache write, no LOG_CONTENT, no traced content): every token's string and
+ * the chain joining them were otherwise held for the stream's whole life, a young-generation copy
+ * and an old-generation promotion each (bench/README.md, "Twelfth pass"). Its `result()` then has
+ * `null` for the content and the reasoning; `partial()` still counts what was streamed.
+ */
 export class CompletionAssembler {
   private content = '';
   private reasoning = '';
+  private contentLength = 0;
+  private reasoningLength = 0;
   private readonly toolCalls: ToolCall[] = [];
   private readonly messageExtra: Record<string, unknown> = {};
   private readonly choiceExtra: Record<string, unknown> = {};
@@ -40,19 +49,31 @@ export class CompletionAssembler {
   private finishReason: ChatCompletionResult['choices'][number]['finishReason'] | undefined;
   private usage: ChatCompletionResult['usage'] = null;
 
+  constructor(private readonly keepText = true) {}
+
   add(chunk: ChatChunk): void {
     this.last = chunk;
     const choice = chunk.choices[0];
     if (chunk.usage !== null) this.usage = chunk.usage;
     if (choice === undefined) return;
     const { delta } = choice;
-    if (delta.content !== undefined) this.content += delta.content;
-    if (delta.reasoning !== undefined) this.reasoning += delta.reasoning;
+    if (delta.content !== undefined) this.addContent(delta.content);
+    if (delta.reasoning !== undefined) this.addReasoning(delta.reasoning);
     // Checked here rather than in the merges: this runs per token, and most tokens carry neither.
     if (delta.extra !== undefined) mergeDeltaExtras(this.messageExtra, delta.extra);
     if (choice.extra !== undefined) mergeChoiceExtras(this.choiceExtra, choice.extra);
     if (delta.toolCalls !== undefined) this.addToolCalls(delta.toolCalls);
     if (choice.finishReason !== null) this.finishReason = choice.finishReason;
+  }
+
+  private addContent(text: string): void {
+    this.contentLength += text.length;
+    if (this.keepText) this.content += text;
+  }
+
+  private addReasoning(text: string): void {
+    this.reasoningLength += text.length;
+    if (this.keepText) this.reasoning += text;
   }
 
   private addToolCalls(deltas: readonly ToolCallDeltaResult[]): void {
@@ -75,7 +96,7 @@ export class CompletionAssembler {
     const result = this.result();
     this.finishReason = finishReason;
     if (result === undefined || result.usage !== null) return result;
-    const streamed = this.content.length + this.reasoning.length + this.toolCalls.reduce((sum, call) => sum + (call?.arguments.length ?? 0), 0);
+    const streamed = this.contentLength + this.reasoningLength + this.toolCalls.reduce((sum, call) => sum + (call?.arguments.length ?? 0), 0);
     const completionTokens = estimateTextTokens(streamed);
     return { ...result, usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } };
   }
@@ -99,8 +120,8 @@ export class CompletionAssembler {
           index: 0,
           message: {
             role: 'assistant',
-            content: this.content === '' && this.toolCalls.length > 0 ? null : this.content,
-            reasoning: this.reasoning === '' ? null : this.reasoning,
+            content: !this.keepText || (this.content === '' && this.toolCalls.length > 0) ? null : this.content,
+            reasoning: !this.keepText || this.reasoning === '' ? null : this.reasoning,
             toolCalls: this.toolCalls.filter((call) => call !== undefined),
             ...(messageExtra === undefined ? {} : { extra: messageExtra }),
           },

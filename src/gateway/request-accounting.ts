@@ -79,6 +79,11 @@ export class RequestAccounting {
 
   constructor(private readonly deps: AccountingDeps) {}
 
+  /** Whether a served answer's text goes into its report (LOG_CONTENT), so a stream must keep it. */
+  get reportsContent(): boolean {
+    return this.deps.logContent === true;
+  }
+
   /** The most the request may cost: by configured prices, else what the key's requests typically cost. */
   estimateCostUsd(command: ChatCompletionCommand, steps: readonly RouteStep[], keyId: string): number {
     return this.estimateTokensCostUsd(estimatePromptTokens(command), completionLimitOf(command)?.value ?? DEFAULT_COMPLETION_TOKENS, steps, keyId);

@@ -29,7 +29,9 @@ export function alwaysPays(): boolean {
  */
 export class ServedStage implements Stage<ChatChunk, ChatChunk> {
   private readonly cacheStatus: 'MISS' | 'BYPASS';
-  private readonly assembler = new CompletionAssembler();
+  private readonly assembler: CompletionAssembler;
+  /** Where the finished answer is cached; undefined when it is not (no key, no store, or a shared flight's follower). */
+  private readonly cacheKeyToWrite: string | undefined;
   private recorded = false;
 
   constructor(
@@ -40,6 +42,9 @@ export class ServedStage implements Stage<ChatChunk, ChatChunk> {
     private readonly source: StreamSource,
   ) {
     this.cacheStatus = prepared.cacheKey !== undefined && prepared.readCache ? 'MISS' : 'BYPASS';
+    this.cacheKeyToWrite = cache !== undefined && prepared.writeCache && !source.coalesced ? prepared.cacheKey : undefined;
+    // The text is kept only for whoever reads it at the end: the cache write and LOG_CONTENT's report.
+    this.assembler = new CompletionAssembler(this.cacheKeyToWrite !== undefined || accounting.reportsContent);
   }
 
   item(chunk: ChatChunk, emit: (chunk: ChatChunk) => void): void {
@@ -54,7 +59,7 @@ export class ServedStage implements Stage<ChatChunk, ChatChunk> {
     if (assembled === undefined) return;
     const { prepared, source } = this;
     const result: ChatCompletionResult = { ...assembled, cacheStatus: this.cacheStatus };
-    if (prepared.cacheKey !== undefined && prepared.writeCache && !source.coalesced) await this.cache?.write(prepared.cacheKey, result);
+    if (this.cacheKeyToWrite !== undefined) await this.cache?.write(this.cacheKeyToWrite, result);
     this.recorded = true;
     this.accounting.finish(servedChat(result), this.context, prepared, !source.paysForFlight());
   }

@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import { chunkJsonWriter } from '../contract/to-wire-chat.js';
 import type { OpenStreams } from '../lifecycle/open-streams.js';
 import { recordErrorCode } from '../http/request-log.js';
-import { asFlow, type Flow, type FlowPipe } from '../streams/flow.js';
+import { asFlow, type Flow, type FlowPipe, type FlowSink } from '../streams/flow.js';
 
 /**
  * How one protocol writes a chunk stream as events: OpenAI's `data:` chunks ending in `[DONE]`, or
@@ -75,8 +75,11 @@ export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunk
   await new SseSession(res, flow, options).run(first.value);
 }
 
-/** One stream being written: its heartbeat, back-pressure, shutdown and however it ends. */
-class SseSession<Chunk> {
+/**
+ * One stream being written: its heartbeat, back-pressure, shutdown and however it ends. It is its
+ * flow's sink itself, so a token is one call from the flow to `push`, with no adapter made per stream.
+ */
+class SseSession<Chunk> implements FlowSink<Chunk> {
   private pipe: FlowPipe | undefined;
   private settled = false;
   private finish: () => void = () => {};
@@ -113,9 +116,7 @@ class SseSession<Chunk> {
     try {
       const ended = new Promise<void>((resolve) => (this.finish = resolve));
       this.push(first);
-      // `end` and `fail` bound rather than closures: they run once, at the end, and V8 keeps a
-      // closure's optimized code only while a closure that ran it is alive (bench/README.md, "Eleventh pass").
-      if (!this.settled) this.pipe = this.flow.pipe({ push: (chunk) => this.push(chunk), end: this.end.bind(this), fail: this.fail.bind(this) });
+      if (!this.settled) this.pipe = this.flow.pipe(this);
       await ended;
     } finally {
       close();
@@ -130,7 +131,7 @@ class SseSession<Chunk> {
   }
 
   /** Writes a chunk; false while the socket is full, so the upstream pauses until it drains. */
-  private push(chunk: Chunk): boolean {
+  push(chunk: Chunk): boolean {
     if (this.settled) return false;
     let text: string;
     try {
@@ -147,13 +148,13 @@ class SseSession<Chunk> {
     return false;
   }
 
-  private end(): void {
+  end(): void {
     if (this.settled) return;
     write(this.res, this.options.encoder.end());
     this.done();
   }
 
-  private fail(error: unknown): void {
+  fail(error: unknown): void {
     if (this.settled) return;
     const { options } = this;
     if (!options.abort.signal.aborted) {

@@ -60,6 +60,22 @@ describe('CompletionAssembler and partsToChunks', () => {
     expect(replayed.at(-1)).to.deep.equal({ type: 'finish', finishReason: 'tool_calls', usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 } });
   });
 
+  it('counts the text instead of keeping it when nobody reads it, and estimates a cut stream the same either way', async () => {
+    const withoutUsage = parts.filter((part) => part.type !== 'finish');
+    const chunks: ChatChunk[] = await collect(partsToChunks(fromArray([...withoutUsage, { type: 'finish', finishReason: 'stop', usage: null }]), source));
+    const kept = new CompletionAssembler();
+    const counted = new CompletionAssembler(false);
+    for (const chunk of chunks.slice(0, -1)) {
+      kept.add(chunk);
+      counted.add(chunk);
+    }
+    expect(counted.partial(3)?.usage).to.deep.equal(kept.partial(3)?.usage);
+    expect(counted.partial(3)?.choices[0]?.message).to.include({ content: null, reasoning: null });
+    counted.add(chunks.at(-1)!);
+    expect(counted.result()?.choices[0]?.finishReason).to.equal('stop');
+    expect(counted.result()?.choices[0]?.message.toolCalls).to.deep.equal([{ id: 'call_1', name: 'get_weather', arguments: '{"a":1}' }]);
+  });
+
   it('has no result for a stream that did not finish', () => {
     const assembler = new CompletionAssembler();
     expect(assembler.result()).to.equal(undefined);

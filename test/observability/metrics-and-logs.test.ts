@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { waitFor } from '../helpers/wait.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { errorScenario, openAiCompletion } from '../helpers/fake-upstream.js';
+import { errorScenario, openAiCompletion, openAiStream, sseScenario } from '../helpers/fake-upstream.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
@@ -91,6 +91,17 @@ describe('metrics and request logs', () => {
     expect(all).not.to.include('SECRET PROMPT');
     expect(all).not.to.include('the answer');
     expect(all).not.to.include(key);
+  });
+
+  it('with LOG_CONTENT on, log a streamed answer whole beside its prompt', async () => {
+    await gateway.close();
+    gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, API_KEYS: `obs:${key}`, LOG_CONTENT: 'true' }, { logger: createLogger('info', new Writable({ write: (chunk: Buffer, _encoding, callback) => (logs.push(chunk.toString()), callback()) })) });
+    upstream.enqueue(sseScenario(openAiStream(['The ', 'streamed ', 'answer'])));
+    const response = await post({ stream: true, temperature: 0.9 }, { 'x-request-id': 'req-content-1' });
+    await response.text();
+    const line = await waitFor(() => logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).find((entry) => entry.msg === 'request' && entry.requestId === 'req-content-1'));
+    expect(line?.content).to.deep.include({ completion: 'The streamed answer' });
+    expect(JSON.stringify(line?.content)).to.include('SECRET PROMPT TEXT');
   });
 
   it('log the error code of a failed request', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { openAiStream, sseScenario, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { postChat } from '../helpers/http.js';
 import { startGateway } from '../helpers/start-gateway.js';
 import { waitFor } from '../helpers/wait.js';
@@ -69,6 +69,23 @@ describe('OpenTelemetry traces and GenAI metrics', () => {
       expect(upstream.requests[0]?.headers.traceparent).to.equal(`00-${clientTrace}-${attempt?.spanId}-01`);
       // No prompt or completion text unless LOG_CONTENT says so.
       expect(JSON.stringify(collector.spans)).not.to.include('Hi');
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('with LOG_CONTENT on, a streamed answer\'s span carries its whole text', async function () {
+    this.timeout(20_000);
+    const collector = await startCollector();
+    const gateway = await startGateway({ OPENROUTER_BASE_URL: upstream.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, LOG_CONTENT: 'true' });
+    try {
+      upstream.enqueue(sseScenario(openAiStream(['Traced ', 'streamed ', 'text'])));
+      const streamed = await postChat(gateway.url, { model: 'm', stream: true });
+      await streamed.text();
+      await gateway.close();
+      await waitFor(() => collector.spans.find((span) => span.kind === 2), { what: 'the request span' });
+      const server = collector.spans.find((span) => span.kind === 2);
+      expect(String(attribute(server, 'gen_ai.output.messages'))).to.include('Traced streamed text');
     } finally {
       await collector.close();
     }
