@@ -4,7 +4,7 @@
  * event and the stream ends without `[DONE]`, which clients treat as an error, never a success.
  */
 import { writeAnswerHead, type HttpResponse } from '../http/http-exchange.js';
-import { writeInTurn } from '../http/writes-in-turn.js';
+import { FramedChunks } from '../http/framed-chunks.js';
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatChunk } from '../vocabulary/chat-results.js';
 import type { Logger } from '../observability/logger.js';
@@ -55,11 +55,6 @@ const STREAM_HEADERS = [
 /** A client that stops reading for this long is cut off, so a stalled reader cannot pin a stream. */
 const DRAIN_TIMEOUT_MS = 60_000;
 
-function write(res: HttpResponse, text: string): boolean {
-  if (res.writableEnded || res.destroyed) return true;
-  return writeInTurn(res, text);
-}
-
 /**
  * Returns after the stream has ended one way or another. Throws only when the first chunk fails,
  * before anything was written, so the caller can answer with an ordinary error response. After the
@@ -72,7 +67,7 @@ export async function writeSseStream<Chunk = ChatChunk>(res: HttpResponse, chunk
 
   // Not flushed on their own: Node sends the headers with the first event, in one write.
   writeAnswerHead(res, 200, STREAM_HEADERS, options.headersFor(first.value));
-  await new SseSession(res, flow, options).run(first.value);
+  await new SseSession(res, new FramedChunks(res), flow, options).run(first.value);
 }
 
 /**
@@ -96,35 +91,37 @@ class SseSession<Chunk> implements FlowSink<Chunk> {
 
   constructor(
     private readonly res: HttpResponse,
+    /** Every write of the body after the head, so each event is one framed write. */
+    private readonly body: FramedChunks,
     private readonly flow: Flow<Chunk>,
     private readonly options: SseStreamOptions<Chunk>,
   ) {}
 
   async run(first: Chunk): Promise<void> {
     const { res, options } = this;
-    const heartbeat = setInterval(() => {
-      if (!res.writableEnded) res.write(': ping\n\n');
-    }, options.heartbeatMs);
+    const heartbeat = setInterval(() => this.write(': ping\n\n'), options.heartbeatMs);
     heartbeat.unref();
     res.once('close', this.onClose);
-    const close = options.streams.open('sse', (error) => {
-      // The last event a client sees when the replica stops before its stream ended.
-      recordErrorCode(res, error.code);
-      if (!res.writableEnded) res.end(options.encoder.error(error));
-      options.abort.abort(error);
-    });
+    let close: (() => void) | undefined;
+    // Everything after the head is inside the try: however this ends, the body gets its last frame.
     try {
+      close = options.streams.open('sse', (error) => {
+        // The last event a client sees when the replica stops before its stream ended.
+        recordErrorCode(res, error.code);
+        if (!res.writableEnded) this.body.end(options.encoder.error(error));
+        options.abort.abort(error);
+      });
       const ended = new Promise<void>((resolve) => (this.finish = resolve));
       this.push(first);
       if (!this.settled) this.pipe = this.flow.pipe(this);
       await ended;
     } finally {
-      close();
+      close?.();
       clearInterval(heartbeat);
       clearTimeout(this.drainTimer);
       res.off('close', this.onClose);
       res.off('drain', this.onDrain);
-      if (!res.writableEnded) res.end();
+      if (!res.writableEnded) this.body.end();
       // A stream left early (a chunk that failed to encode) closes the flow, and with it the upstream request.
       this.stop();
     }
@@ -141,7 +138,7 @@ class SseSession<Chunk> implements FlowSink<Chunk> {
       this.stop();
       return false;
     }
-    if (write(this.res, text)) return true;
+    if (this.write(text)) return true;
     this.res.once('drain', this.onDrain);
     clearTimeout(this.drainTimer);
     this.drainTimer = setTimeout(() => this.res.destroy(), DRAIN_TIMEOUT_MS);
@@ -150,7 +147,7 @@ class SseSession<Chunk> implements FlowSink<Chunk> {
 
   end(): void {
     if (this.settled) return;
-    write(this.res, this.options.encoder.end());
+    this.write(this.options.encoder.end());
     this.done();
   }
 
@@ -161,9 +158,15 @@ class SseSession<Chunk> implements FlowSink<Chunk> {
       const gatewayError = toGatewayError(error);
       recordErrorCode(this.res, gatewayError.code);
       if (gatewayError.code === 'internal_error') options.logger.error({ err: error, requestId: options.requestId }, 'stream failed');
-      write(this.res, options.encoder.error(gatewayError));
+      this.write(options.encoder.error(gatewayError));
     }
     this.done();
+  }
+
+  private write(text: string): boolean {
+    const { res } = this;
+    if (res.writableEnded || res.destroyed) return true;
+    return this.body.write(text);
   }
 
   private stop(): void {
