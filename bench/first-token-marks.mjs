@@ -1,19 +1,23 @@
-// Preloaded into the gateway by bench/first-token-trace.mjs (--import): marks, for each request,
-// when it arrived, when its upstream request was written, when the upstream's headers
-// came back and when the first bytes went to the client, using Node's diagnostics channels and the
-// socket write path. On SIGUSR2 it writes the medians of the last requests as JSON to the file
-// FIRST_TOKEN_TRACE_OUT names.
+// Preloaded into a target (the gateway or the floor) by bench/first-token-trace.mjs (--import):
+// marks, for each request, on the monotonic clock the client's marks use too (µs): when the client
+// sent it (its x-sent header), when it arrived, when its upstream request was written, when the
+// upstream's headers came back, when the first content token's bytes came from upstream and when
+// the first bytes written to the client after them left. On SIGUSR2 it writes every request's marks
+// as JSON to the file FIRST_TOKEN_TRACE_OUT names.
 import dc from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 
 const upstreamPort = Number(process.env.FIRST_TOKEN_TRACE_UPSTREAM_PORT);
-const ownPort = Number(process.env.PORT);
+// The gateway's port is its PORT; the floor, which takes its port as an argument, is told.
+const ownPort = Number(process.env.FIRST_TOKEN_TRACE_PORT ?? process.env.PORT);
 const marks = [];
 let current;
+const now = () => Number(process.hrtime.bigint() / 1000n);
 
-dc.subscribe('http.server.request.start', () => {
-  current = { arrived: performance.now() };
+dc.subscribe('http.server.request.start', ({ request }) => {
+  current = { sent: Number(request.headers['x-sent']), arrived: now() };
   marks.push(current);
 });
 dc.subscribe('http.client.request.start', ({ request }) => {
@@ -21,31 +25,30 @@ dc.subscribe('http.client.request.start', ({ request }) => {
   if (mark === undefined) return;
   // Published as the request finishes sending; the response listener is what this is for.
   request.once('response', () => {
-    mark.upstreamHeaders = performance.now();
+    mark.upstreamHeaders = now();
   });
 });
+const push = http.IncomingMessage.prototype.push;
+http.IncomingMessage.prototype.push = function (chunk, ...rest) {
+  if (current !== undefined && current.tokenIn === undefined && chunk && this.socket?.remotePort === upstreamPort && String(chunk).includes('"content":"t')) {
+    current.tokenIn = now();
+  }
+  return push.call(this, chunk, ...rest);
+};
 for (const method of ['_writev', '_writeGeneric']) {
   const original = net.Socket.prototype[method];
   net.Socket.prototype[method] = function (...args) {
     if (current !== undefined) {
-      if (this.remotePort === upstreamPort) current.upstreamWritten ??= performance.now();
-      else if (this.localPort === ownPort) current.clientWritten ??= performance.now();
+      if (this.remotePort === upstreamPort) current.upstreamWritten ??= now();
+      else if (this.localPort === ownPort && current.tokenIn !== undefined) current.tokenOut ??= now();
     }
     return original.apply(this, args);
   };
 }
 
 process.on('SIGUSR2', () => {
-  const complete = marks.filter((mark) => mark.clientWritten !== undefined && mark.upstreamHeaders !== undefined && mark.upstreamWritten !== undefined).slice(-500);
-  const median = (phase) => {
-    const values = complete.map(phase).sort((a, b) => a - b);
-    return values[Math.floor(values.length / 2)];
-  };
-  writeFileSync(process.env.FIRST_TOKEN_TRACE_OUT, `${JSON.stringify({
-    requests: complete.length,
-    toUpstreamWrite: median((mark) => mark.upstreamWritten - mark.arrived),
-    upstreamExchange: median((mark) => mark.upstreamHeaders - mark.upstreamWritten),
-    toFirstClientWrite: median((mark) => mark.clientWritten - mark.upstreamHeaders),
-    inGateway: median((mark) => mark.clientWritten - mark.arrived),
-  })}\n`);
+  // Renamed into place, so the reader never sees half a file.
+  const out = process.env.FIRST_TOKEN_TRACE_OUT;
+  writeFileSync(`${out}.part`, JSON.stringify(marks));
+  renameSync(`${out}.part`, out);
 });

@@ -1,67 +1,94 @@
-// Where the time to a first token goes at one stream at a time: the lean gateway runs with
-// bench/first-token-marks.mjs preloaded, one client asks for short streams back to back (the
-// upstream sends its tokens at once, so its own pacing is not measured), and the client's time to
-// first token is set beside the gateway's own marks and the same request sent direct.
-// Usage: node bench/first-token-trace.mjs [requests]   (after npm run build)
+// Where the time to a first token goes at one stream at a time, for the lean gateway and the
+// node:http floor, both with bench/first-token-marks.mjs preloaded. One client sends short streams
+// (3 tokens 5 ms apart, as the benchmark's are paced, or the model given) to the gateway, the floor
+// and the upstream direct in turn, request by request: measured one target after another, the
+// first measured read 0.2-0.3 ms slower, enough to pass for a gain (bench/README.md, "Twelfth
+// pass"). Prints each target's medians: time to the first token, and its phases on one clock.
+// Usage: node bench/first-token-trace.mjs [requests per target] [model]   (after npm run build)
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { here, sleep, startGateway, startUpstream } from './processes.mjs';
+import { freePort, here, sleep, startGateway, startUpstream } from './processes.mjs';
 
-const count = Number(process.argv[2] ?? 1000);
+const count = Number(process.argv[2] ?? 400);
+const model = process.argv[3] ?? 'bench-stream-3x5';
 const children = [];
+const now = () => Number(process.hrtime.bigint() / 1000n);
 
+/** One stream; resolves with when it was sent and when its first content token arrived (µs). */
 function firstToken(port, agent) {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
+    const sent = now();
     let text = '';
-    let first = Number.NaN;
-    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
-      response.setEncoding('utf8');
+    let first;
+    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-sent': String(sent) } }, (response) => {
       response.on('data', (chunk) => {
-        text += chunk;
-        if (Number.isNaN(first) && text.includes('"content":"t')) first = performance.now() - started;
+        text += chunk.toString('utf8');
+        if (first === undefined && text.includes('"content":"t')) first = now();
       });
-      response.on('end', () => resolve(first));
+      response.on('end', () => resolve({ sent, first }));
     });
     request.on('error', reject);
-    request.end(JSON.stringify({ model: 'bench-stream-3x0', messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: true }));
+    request.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: true }));
   });
 }
 
-async function medianFirstToken(port) {
-  const agent = new http.Agent({ keepAlive: true });
-  for (let i = 0; i < 200; i++) await firstToken(port, agent);
-  const times = [];
-  for (let i = 0; i < count; i++) times.push(await firstToken(port, agent));
-  agent.destroy();
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-}
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'first-token-'));
-const out = path.join(scratch, 'marks.json');
 try {
   const { upstreamPort } = await startUpstream(children);
-  const { gateway, gatewayPort } = await startGateway(children, {
-    upstreamPort,
-    nodeFlags: ['--import', path.join(here, 'first-token-marks.mjs')],
-    env: { FIRST_TOKEN_TRACE_UPSTREAM_PORT: String(upstreamPort), FIRST_TOKEN_TRACE_OUT: out },
+  const marksTo = (name) => ({ FIRST_TOKEN_TRACE_UPSTREAM_PORT: String(upstreamPort), FIRST_TOKEN_TRACE_OUT: path.join(scratch, `${name}.json`) });
+  const preload = ['--import', path.join(here, 'first-token-marks.mjs')];
+  const { gateway, gatewayPort } = await startGateway(children, { upstreamPort, nodeFlags: preload, env: marksTo('gateway') });
+  const floorPort = await freePort();
+  const floor = spawn(process.execPath, [...preload, path.join(here, 'passthrough-proxy.mjs'), String(floorPort), String(upstreamPort)], {
+    stdio: 'ignore',
+    env: { ...process.env, ...marksTo('floor'), FIRST_TOKEN_TRACE_PORT: String(floorPort) },
   });
-  const direct = await medianFirstToken(upstreamPort);
-  const through = await medianFirstToken(gatewayPort);
-  gateway.kill('SIGUSR2');
-  for (let waited = 0; !existsSync(out) && waited < 5_000; waited += 50) await sleep(50);
-  const marks = JSON.parse(readFileSync(out, 'utf8'));
-  const ms = (value) => `${value.toFixed(3)} ms`;
-  console.log('| Phase (medians, one stream at a time) | Time |');
-  console.log('| --- | ---: |');
-  console.log(`| first token, direct | ${ms(direct)} |`);
-  console.log(`| first token, through the gateway | ${ms(through)} |`);
-  console.log(`| in the gateway: request arrived -> upstream request written | ${ms(marks.toUpstreamWrite)} |`);
-  console.log(`| in the gateway: upstream written -> upstream headers back | ${ms(marks.upstreamExchange)} |`);
-  console.log(`| in the gateway: upstream headers -> first bytes to the client | ${ms(marks.toFirstClientWrite)} |`);
-  console.log(`| in the gateway, all | ${ms(marks.inGateway)} |`);
+  children.push(floor);
+  await sleep(500);
+
+  const targets = [
+    { name: 'this gateway', port: gatewayPort, process: gateway, out: path.join(scratch, 'gateway.json') },
+    { name: 'node:http floor', port: floorPort, process: floor, out: path.join(scratch, 'floor.json') },
+    { name: 'direct', port: upstreamPort },
+  ];
+  for (const target of targets) {
+    target.agent = new http.Agent({ keepAlive: true });
+    target.times = [];
+  }
+  for (let i = 0; i < 200; i++) for (const target of targets) await firstToken(target.port, target.agent);
+  for (let i = 0; i < count; i++) {
+    // The order turns each time, so no target always follows the same one.
+    for (let k = 0; k < targets.length; k++) {
+      const target = targets[(i + k) % targets.length];
+      target.times.push(await firstToken(target.port, target.agent));
+    }
+  }
+  const direct = median(targets[2].times.map((time) => time.first - time.sent));
+  const ms = (micros) => (micros === undefined ? '' : (micros / 1000).toFixed(3));
+  console.log(`one stream at a time, ${count} a target in turn, model ${model}; medians in ms\n`);
+  console.log('| Target | first token | over direct | sent -> arrived | arrived -> upstream written | upstream written -> its headers | first token in -> out | out -> client |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const target of targets.slice(0, 2)) {
+    target.process.kill('SIGUSR2');
+    for (let waited = 0; !existsSync(target.out) && waited < 5_000; waited += 50) await sleep(50);
+    const bySent = new Map(target.times.map((time) => [time.sent, time.first]));
+    const rows = JSON.parse(readFileSync(target.out, 'utf8'))
+      .map((mark) => ({ ...mark, first: bySent.get(mark.sent) }))
+      .filter((mark) => mark.first !== undefined && mark.tokenOut !== undefined);
+    const phase = (of) => ms(median(rows.map(of)));
+    const ttft = median(rows.map((mark) => mark.first - mark.sent));
+    console.log(`| ${target.name} | ${ms(ttft)} | ${ms(ttft - direct)} | ${phase((m) => m.arrived - m.sent)} | ${phase((m) => m.upstreamWritten - m.arrived)} | ${phase((m) => m.upstreamHeaders - m.upstreamWritten)} | ${phase((m) => m.tokenOut - m.tokenIn)} | ${phase((m) => m.first - m.tokenOut)} |`);
+  }
+  console.log(`| direct | ${ms(direct)} | | | | | | |`);
+  for (const target of targets) target.agent.destroy();
 } finally {
   for (const child of children) child.kill('SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
