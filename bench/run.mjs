@@ -132,7 +132,14 @@ async function streams(target, concurrency, model, warm = true, seconds = DURATI
   const worker = (until) => async () => {
     while (performance.now() < until) results.push(await streamOnce(target, agent, model));
   };
-  if (warm) await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, worker(performance.now() + WARMUP * 1000)));
+  // Every client's connection is open before the clock starts: the first round warms the target for
+  // WARMUP s at the scenario's concurrency, a later round sends one stream per client. Opened by the
+  // measured clients instead, 96 connections arrived in the first wave, and libuv accepts one
+  // connection per turn of the event loop, so the last were accepted after 95 busy turns of every
+  // other stream's set-up and tokens: that wait, not serving a stream, was the round's TTFT p99, and
+  // the floor's own read 47 to 101 ms over three identical rounds (bench/README.md, "Thirteenth pass").
+  if (warm) await Promise.all(Array.from({ length: concurrency }, worker(performance.now() + WARMUP * 1000)));
+  else await Promise.all(Array.from({ length: concurrency }, () => streamOnce(target, agent, model)));
   results.length = 0;
   const cpuBefore = cpuSeconds(target.pid);
   const started = performance.now();
