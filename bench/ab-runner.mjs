@@ -1,22 +1,41 @@
 // The A/B method shared by bench/ab.mjs (two git refs) and bench/bounds.mjs (a build and the same
 // build with one part cut out): both gateways lean (Redis and auth off) against one fake upstream,
 // load alternating between them round by round, so a busy machine slows both alike.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSeconds, freePort, imageCommand, root, startUpstream, waitFor } from './processes.mjs';
 
-async function startBuild(children, dir, upstreamPort) {
+/** Builds a git ref in a scratch worktree beside the working tree (sharing its node_modules); returns the worktree. */
+export function buildRef(ref) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gateway-ab-'));
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: root, stdio: 'ignore' });
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
+  return dir;
+}
+
+export function removeRef(dir) {
+  if (!existsSync(dir)) return;
+  execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The build in `dir`, started lean as the image starts it; `nodeFlags` and `env` are added. */
+export async function startBuild(children, dir, upstreamPort, { nodeFlags = [], env = {} } = {}) {
   const port = await freePort();
   const args = imageCommand().map((arg) => arg.replace(root, dir));
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {
     cwd: dir,
     stdio: 'ignore',
-    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), AUTH_DISABLED: 'true', OPENROUTER_API_KEY: 'sk-bench', OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`, RATE_LIMIT_RPM: '0', RATE_LIMIT_TPM: '0' },
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), AUTH_DISABLED: 'true', OPENROUTER_API_KEY: 'sk-bench', OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`, RATE_LIMIT_RPM: '0', RATE_LIMIT_TPM: '0', ...env },
   });
   children.push(child);
   await waitFor(`http://127.0.0.1:${port}/health/ready`);
-  return { pid: child.pid, url: `http://127.0.0.1:${port}/v1/chat/completions` };
+  return { pid: child.pid, process: child, port, url: `http://127.0.0.1:${port}/v1/chat/completions` };
 }
 
 /** What each scenario sends: a whole answer, a stream of 100 tokens, or one of a single token (a stream's set-up). */

@@ -3,30 +3,15 @@
 // against one fake upstream, and alternates load between them, so a busy machine slows both alike.
 // Prints CPU per request and requests/s per round and the median ratio of B (the working tree) to A.
 // Usage: node bench/ab.mjs [git-ref] [whole|stream|stream-1] [rounds]   (after npm run build; stream-1: one-token streams)
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { compareBuilds } from './ab-runner.mjs';
+import { buildRef, compareBuilds, removeRef } from './ab-runner.mjs';
 import { root } from './processes.mjs';
 
 const [ref = 'HEAD', scenario = 'whole', rounds = '5'] = process.argv.slice(2);
 
-function buildRef() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gateway-ab-'));
-  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: root, stdio: 'ignore' });
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
-  return dir;
-}
-
-const baseDir = buildRef();
+const baseDir = buildRef(ref);
 try {
   const ratio = await compareBuilds(baseDir, root, scenario, Number(rounds));
   console.log(`${scenario}: B/A CPU per request ${ratio.cpu.toFixed(3)}, B/A rate ${ratio.rate.toFixed(3)} (median of ${rounds}; A = ${ref}, B = working tree)`);
 } finally {
-  if (existsSync(baseDir)) {
-    execFileSync('git', ['worktree', 'remove', '--force', baseDir], { cwd: root, stdio: 'ignore' });
-    rmSync(baseDir, { recursive: true, force: true });
-  }
+  removeRef(baseDir);
 }

@@ -4,13 +4,16 @@
 // and the upstream direct in turn, request by request: measured one target after another, the
 // first measured read 0.2-0.3 ms slower, enough to pass for a gain (bench/README.md, "Twelfth
 // pass"). Prints each target's medians: time to the first token, and its phases on one clock.
-// Usage: node bench/first-token-trace.mjs [requests per target] [model]   (after npm run build)
+// With REF=<git ref> the ref's build (built in a scratch worktree, as bench/ab.mjs builds it) is
+// a fourth target in the same rotation: an A/B of the time to a first token.
+// Usage: [REF=<git ref>] node bench/first-token-trace.mjs [requests per target] [model]   (after npm run build)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, here, sleep, startGateway, startUpstream } from './processes.mjs';
+import { buildRef, removeRef, startBuild } from './ab-runner.mjs';
 
 const count = Number(process.argv[2] ?? 400);
 const model = process.argv[3] ?? 'bench-stream-3x5';
@@ -41,6 +44,7 @@ const median = (values) => {
 };
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'first-token-'));
+const refDir = process.env.REF === undefined ? undefined : buildRef(process.env.REF);
 try {
   const { upstreamPort } = await startUpstream(children);
   const marksTo = (name) => ({ FIRST_TOKEN_TRACE_UPSTREAM_PORT: String(upstreamPort), FIRST_TOKEN_TRACE_OUT: path.join(scratch, `${name}.json`) });
@@ -57,8 +61,12 @@ try {
   const targets = [
     { name: 'this gateway', port: gatewayPort, process: gateway, out: path.join(scratch, 'gateway.json') },
     { name: 'node:http floor', port: floorPort, process: floor, out: path.join(scratch, 'floor.json') },
-    { name: 'direct', port: upstreamPort },
   ];
+  if (refDir !== undefined) {
+    const ref = await startBuild(children, refDir, upstreamPort, { nodeFlags: preload, env: marksTo('ref') });
+    targets.push({ name: `the gateway at ${process.env.REF}`, port: ref.port, process: ref.process, out: path.join(scratch, 'ref.json') });
+  }
+  targets.push({ name: 'direct', port: upstreamPort });
   for (const target of targets) {
     target.agent = new http.Agent({ keepAlive: true });
     target.times = [];
@@ -71,12 +79,13 @@ try {
       target.times.push(await firstToken(target.port, target.agent));
     }
   }
-  const direct = median(targets[2].times.map((time) => time.first - time.sent));
+  const directTarget = targets.at(-1);
+  const direct = median(directTarget.times.map((time) => time.first - time.sent));
   const ms = (micros) => (micros === undefined ? '' : (micros / 1000).toFixed(3));
   console.log(`one stream at a time, ${count} a target in turn, model ${model}; medians in ms\n`);
   console.log('| Target | first token | over direct | sent -> arrived | arrived -> upstream written | upstream written -> its headers | first token in -> out | out -> client |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const target of targets.slice(0, 2)) {
+  for (const target of targets.slice(0, -1)) {
     target.process.kill('SIGUSR2');
     for (let waited = 0; !existsSync(target.out) && waited < 5_000; waited += 50) await sleep(50);
     const bySent = new Map(target.times.map((time) => [time.sent, time.first]));
@@ -92,4 +101,5 @@ try {
 } finally {
   for (const child of children) child.kill('SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
+  if (refDir !== undefined) removeRef(refDir);
 }
