@@ -22,7 +22,7 @@ function cpuRatios(rows) {
 
 export function markdown({ meta, rows, checks }) {
   const lines = [
-    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.rounds === undefined ? '' : `${meta.warmUpSeconds === undefined ? '' : `; every target loaded for ${meta.warmUpSeconds} s (whole) and ${meta.warmUpSeconds / 2} s (streamed) before any measurement`}; every figure the median of ${meta.rounds} round${meta.rounds === 1 ? '' : 's'}${meta.rounds > 1 ? ", a comparison of two targets' CPU or rates the median of the rounds' comparisons (each round's in brackets)" : ''}`}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
+    `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.rounds === undefined ? '' : `${meta.warmUpSeconds === undefined ? '' : `; every target loaded for ${meta.warmUpSeconds} s (whole) and ${meta.warmUpSeconds / 2} s (streamed) before any measurement`}${meta.streamClientsConnectedFirst ? "; a stream scenario's clients connected before each round's clock" : ''}; every figure the median of ${meta.rounds} round${meta.rounds === 1 ? '' : 's'}${meta.rounds > 1 ? ", a comparison of two targets' CPU or rates the median of the rounds' comparisons (each round's in brackets)" : ''}`}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
     '',
     '| Scenario | Target | req or streams/s | p50 ms | p99 ms | TTFT p50 ms | TTFT p99 ms | CPU µs/req | Peak RSS MB | Errors |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

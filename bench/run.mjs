@@ -330,7 +330,7 @@ try {
   const targetChecks = checks();
   console.log('');
   for (const check of targetChecks) console.log(`${check.met ? 'met   ' : 'MISSED'} ${check.name}: ${check.value.toFixed(2)} ${check.unit}${check.rounds === undefined || check.rounds.length < 2 ? '' : ` (rounds: ${check.rounds.map((value) => value.toFixed(2)).join(' / ')})`}${check.floor === undefined ? '' : ` (the floor's own: ${check.floor.toFixed(2)} ${check.unit})`}`);
-  const meta = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, versions: versions(), rounds: ROUNDS, warmUpSeconds: WARM_UP, smoke };
+  const meta = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, versions: versions(), rounds: ROUNDS, warmUpSeconds: WARM_UP, streamClientsConnectedFirst: true, smoke };
   const dir = path.join(here, 'results');
   mkdirSync(dir, { recursive: true });
   const name = smoke ? 'smoke' : meta.date.slice(0, 19).replace(/[:T]/g, '-');
