@@ -2,12 +2,39 @@
 // build with one part cut out): both gateways lean (Redis and auth off) against one fake upstream,
 // load alternating between them round by round, so a busy machine slows both alike.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSeconds, freePort, imageCommand, root, startUpstream, waitFor } from './processes.mjs';
+
+/**
+ * A copy of the working tree's build with text put before anchors in its compiled JavaScript, as
+ * [file, anchor, text] (bench/bounds.mjs cuts parts out, bench/setup-phases.mjs marks phases). An
+ * anchor the code no longer has stops the tool with its name, rather than measuring something else.
+ * Returns the copy's directory; remove it with removeCopy.
+ */
+export function copyBuildWith(edits, label) {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'gateway-copy-'));
+  cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true });
+  cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
+  symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+  for (const [file, anchor, text] of edits) {
+    const target = path.join(copy, file);
+    const source = readFileSync(target, 'utf8');
+    if (!source.includes(anchor)) {
+      rmSync(copy, { recursive: true, force: true });
+      throw new Error(`${label} no longer applies: ${file} has no "${anchor}"`);
+    }
+    writeFileSync(target, source.replace(anchor, `${text}${anchor}`));
+  }
+  return copy;
+}
+
+export function removeCopy(copy) {
+  rmSync(copy, { recursive: true, force: true });
+}
 
 /** Builds a git ref in a scratch worktree beside the working tree (sharing its node_modules); returns the worktree. */
 export function buildRef(ref) {
@@ -38,13 +65,16 @@ export async function startBuild(children, dir, upstreamPort, { nodeFlags = [], 
   return { pid: child.pid, process: child, port, url: `http://127.0.0.1:${port}/v1/chat/completions` };
 }
 
-/** What each scenario sends: a whole answer, a stream of 100 tokens, or one of a single token (a stream's set-up). */
-const MODELS = { whole: 'bench-lat0', stream: 'bench-stream-100x5', 'stream-1': 'bench-stream-1x5' };
+/**
+ * What each scenario sends: a whole answer (`whole-50`: after 50 ms upstream, the benchmark's p99
+ * scenario), a stream of 100 tokens, or one of a single token (a stream's set-up).
+ */
+const MODELS = { whole: 'bench-lat0', 'whole-50': 'bench-lat50', stream: 'bench-stream-100x5', 'stream-1': 'bench-stream-1x5' };
 
 async function measure(target, scenario, seconds) {
   const model = MODELS[scenario];
   if (model === undefined) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(MODELS).join(', ')}`);
-  const streaming = scenario !== 'whole';
+  const streaming = scenario.startsWith('stream');
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: streaming });
   const before = cpuSeconds(target.pid);
   if (streaming) {
@@ -58,10 +88,10 @@ async function measure(target, scenario, seconds) {
     });
     await Promise.all(Array.from({ length: 100 }, async () => { while (performance.now() < until) { await one(); done++; } }));
     agent.destroy();
-    return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / done, rate: done / seconds };
+    return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / done, rate: done / seconds, p99: NaN };
   }
   const result = await autocannon({ url: target.url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 50, duration: seconds });
-  return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / result['2xx'], rate: result.requests.average };
+  return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / result['2xx'], rate: result.requests.average, p99: result.latency.p99 };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -76,7 +106,7 @@ export async function compareBuilds(dirA, dirB, scenario, rounds) {
     // Both warm before the rounds: a replica compiles its hot path over its first seconds of load.
     await measure(a, scenario, 8);
     await measure(b, scenario, 8);
-    const ratios = { cpu: [], rate: [] };
+    const ratios = { cpu: [], rate: [], p99: [] };
     for (let round = 0; round < rounds; round++) {
       const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
       const one = await measure(first, scenario, 4);
@@ -84,9 +114,11 @@ export async function compareBuilds(dirA, dirB, scenario, rounds) {
       const [ra, rb] = first === a ? [one, two] : [two, one];
       ratios.cpu.push(rb.cpu / ra.cpu);
       ratios.rate.push(rb.rate / ra.rate);
-      console.log(`round ${round + 1}: A ${ra.cpu.toFixed(0)} µs ${ra.rate.toFixed(0)}/s   B ${rb.cpu.toFixed(0)} µs ${rb.rate.toFixed(0)}/s`);
+      ratios.p99.push(rb.p99 / ra.p99);
+      const p99 = (result) => (Number.isNaN(result.p99) ? '' : ` p99 ${result.p99} ms`);
+      console.log(`round ${round + 1}: A ${ra.cpu.toFixed(0)} µs ${ra.rate.toFixed(0)}/s${p99(ra)}   B ${rb.cpu.toFixed(0)} µs ${rb.rate.toFixed(0)}/s${p99(rb)}`);
     }
-    return { cpu: median(ratios.cpu), rate: median(ratios.rate) };
+    return { cpu: median(ratios.cpu), rate: median(ratios.rate), p99: median(ratios.p99) };
   } finally {
     for (const child of children) child.kill('SIGKILL');
   }

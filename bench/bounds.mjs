@@ -5,10 +5,7 @@
 // stops with a message naming it, rather than measuring something else.
 // Usage: node bench/bounds.mjs <bound> [rounds]   (after npm run build; bounds are listed without one)
 // BOUND_SCENARIO=stream-1 measures a stream bound on one-token streams: what a stream's set-up costs.
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { compareBuilds } from './ab-runner.mjs';
+import { compareBuilds, copyBuildWith, removeCopy } from './ab-runner.mjs';
 import { root } from './processes.mjs';
 
 const HANDLER = 'dist/src/rest/chat-completions-handler.js';
@@ -74,7 +71,7 @@ const BOUNDS = {
     scenario: 'stream',
     what: "the HTTP edge, the upstream request and the provider's body written through as it came, nothing decoded",
     cuts: [
-      [BODY_PARTS, 'decoder.push(chunk, emit);', "flow.emit({ type: 'raw', chunk });\n            return;\n            "],
+      [BODY_PARTS, 'this.decoder.push(chunk, this.emit);', "this.emit({ type: 'raw', chunk });\n            return;\n            "],
       [HANDLER, STREAM_BRANCH, `if (stream) {
             res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
             for await (const part of deps.gateway.deps.registry.get('openrouter').provider.stream({ ...command, model: command.model }, { signal: abort.signal, requestId: facts.requestId })) {
@@ -143,7 +140,7 @@ if (chainAt !== undefined) {
   BOUNDS[name] = {
     scenario: 'whole',
     what: `the hot chat route answers at once before function ${chainAt} of its chain`,
-    cuts: [[HOT_ROUTES, 'const handler = hot.chain[index++];', `if (index === ${Number(chainAt)}) {\n            ${answerAtOnce}        }\n        `]],
+    cuts: [[HOT_ROUTES, 'const handler = hot.chain[this.index++];', `if (this.index === ${Number(chainAt)}) {\n            const res = this.res;\n            ${answerAtOnce}        }\n        `]],
   };
 }
 const bound = BOUNDS[name];
@@ -152,22 +149,13 @@ if (bound === undefined) {
   process.exit(name === undefined ? 0 : 1);
 }
 
-const copy = mkdtempSync(path.join(os.tmpdir(), 'gateway-bound-'));
+const copy = copyBuildWith(bound.cuts, `bound ${name}`);
 try {
-  cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true });
-  cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
-  symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
-  for (const [file, anchor, text] of bound.cuts) {
-    const target = path.join(copy, file);
-    const source = readFileSync(target, 'utf8');
-    if (!source.includes(anchor)) throw new Error(`bound ${name} no longer applies: ${file} has no "${anchor}"`);
-    writeFileSync(target, source.replace(anchor, `${text}${anchor}`));
-  }
   // A stream bound can be measured on one-token streams too (BOUND_SCENARIO=stream-1): a stream's set-up alone.
   const scenario = bound.scenario === 'stream' && process.env.BOUND_SCENARIO === 'stream-1' ? 'stream-1' : bound.scenario;
   const ratio = await compareBuilds(root, copy, scenario, Number(rounds));
   const measured = { whole: 'request', stream: 'stream', 'stream-1': 'one-token stream' }[scenario];
   console.log(`${name} (${bound.what}): ${(ratio.cpu * 100).toFixed(1)}% of the real ${measured}'s CPU (median of ${rounds}; A = the working tree's build, B = the same with the cut)`);
 } finally {
-  rmSync(copy, { recursive: true, force: true });
+  removeCopy(copy);
 }

@@ -16,6 +16,12 @@ const marks = [];
 let current;
 const now = () => Number(process.hrtime.bigint() / 1000n);
 
+// A phase mark put into a copy of the build (bench/setup-phases.mjs): the first time it is passed for
+// the current request. One request at a time, so the current request is the one passing it.
+globalThis.__phase = (name) => {
+  if (current !== undefined) current[name] ??= now();
+};
+
 dc.subscribe('http.server.request.start', ({ request }) => {
   current = { sent: Number(request.headers['x-sent']), arrived: now() };
   marks.push(current);

@@ -1,0 +1,99 @@
+// Where one stream's time to a first token goes inside the gateway, step by step. Copies the
+// working tree's build with a phase mark before each step of a chat stream's path (as
+// bench/bounds.mjs copies it to cut parts out; the marks change no behaviour), starts the copy with
+// bench/first-token-marks.mjs preloaded, warms it as `npm run bench` warms a target (8 s of whole
+// requests, 4 s of short unpaced streams, 50 at a time), then sends streams one at a time and
+// prints, in order, each mark's median time after the request's arrival and the step before it.
+// `chain n` is the hot route's n-th function about to run: 0 security headers, 1 the in-flight
+// count, 2 the request id, 3 the request log, 4 authentication, 5 the route's access check, 6 the
+// body reader, 7 the validator and handler (without CORS_ORIGINS, as benchmarked). The default
+// model is short 3-token streams; the benchmark's one-stream scenario sends bench-stream-100x5.
+// WARM_STREAMS sets the paced streams sent after that warm-up and before measuring (default 5).
+// Usage: node bench/setup-phases.mjs [streams] [model]   (after npm run build)
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { copyBuildWith, removeCopy, startBuild } from './ab-runner.mjs';
+import { here, loadFor, sleep, startUpstream } from './processes.mjs';
+
+const count = Number(process.argv[2] ?? 200);
+const model = process.argv[3] ?? 'bench-stream-3x5';
+const warmStreams = Number(process.env.WARM_STREAMS ?? 5);
+const mark = (name) => `globalThis.__phase?.(${name});\n        `;
+const EXECUTOR = 'dist/src/gateway/resilient-executor.js';
+const SSE_WRITER = 'dist/src/rest/sse-writer.js';
+const MARKS = [
+  ['dist/src/http/hot-routes.js', 'const handler = hot.chain[this.index++];', mark('`chain ${this.index}`')],
+  ['dist/src/http/json-body.js', "const text = Buffer.concat(this.chunks).toString('utf8');", mark("'body reader: body in'")],
+  ['dist/src/rest/chat-completions-handler.js', 'const chunks = deps.gateway.streamChatCompletion(command, context);', mark("'handler: validated, context made'")],
+  ['dist/src/gateway/chat-pipeline.js', 'const { cacheKey } = prepared;', mark("'pipeline: admitted and routed'")],
+  [EXECUTOR, 'const chunks = open(deployment, signal, attempts, traceparent);', mark("'executor: deployment picked, admitted'")],
+  ['dist/src/providers/http/send-upstream-request.js', 'const outgoing = secure', mark("'provider: upstream request built'")],
+  [EXECUTOR, 'const { first, chunks } = run.value;', mark("'executor: first chunk past fallback'")],
+  [SSE_WRITER, 'writeAnswerHead(res, 200, STREAM_HEADERS', mark("'writer: first chunk in hand'")],
+  [SSE_WRITER, 'await new SseSession(res, new FramedChunks(res), flow, options).run(first.value);', mark("'writer: head written'")],
+];
+// The marks first-token-marks.mjs takes at Node's own seams, by the names printed.
+const NODE_MARKS = { upstreamWritten: 'node: upstream request written', upstreamHeaders: 'node: upstream headers in', tokenIn: 'node: first token in from upstream', tokenOut: 'node: first token written to client' };
+
+const now = () => Number(process.hrtime.bigint() / 1000n);
+function firstToken(port, agent) {
+  return new Promise((resolve, reject) => {
+    const sent = now();
+    let text = '';
+    let first;
+    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-sent': String(sent) } }, (response) => {
+      response.on('data', (chunk) => {
+        text += chunk.toString('utf8');
+        if (first === undefined && text.includes('"content":"t')) first = now();
+      });
+      response.on('end', () => resolve({ sent, first }));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: true }));
+  });
+}
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+const children = [];
+const copy = copyBuildWith(MARKS, 'a phase mark');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'setup-phases-'));
+const out = path.join(scratch, 'marks.json');
+try {
+  const { upstreamPort } = await startUpstream(children);
+  const env = { FIRST_TOKEN_TRACE_UPSTREAM_PORT: String(upstreamPort), FIRST_TOKEN_TRACE_OUT: out };
+  const gateway = await startBuild(children, copy, upstreamPort, { nodeFlags: ['--import', path.join(here, 'first-token-marks.mjs')], env });
+  // As bench/run.mjs warms a target before its scenarios: 8 s of whole requests and 4 s of short
+  // unpaced streams, 50 at a time (then, before its one-stream scenario, its whole-request ones).
+  await loadFor(gateway.port, { request: { model: 'bench-lat0', stream: false }, concurrency: 50, seconds: 8 });
+  const warmedWith = await loadFor(gateway.port, { request: { model: 'bench-stream-20x0', stream: true }, concurrency: 50, seconds: 4 });
+  const agent = new http.Agent({ keepAlive: true });
+  for (let i = 0; i < warmStreams; i++) await firstToken(gateway.port, agent);
+  const times = [];
+  for (let i = 0; i < count; i++) times.push(await firstToken(gateway.port, agent));
+  agent.destroy();
+  gateway.process.kill('SIGUSR2');
+  for (let waited = 0; !existsSync(out) && waited < 5_000; waited += 50) await sleep(50);
+  const bySent = new Map(times.map((time) => [time.sent, time.first]));
+  const rows = JSON.parse(readFileSync(out, 'utf8')).filter((row) => bySent.get(row.sent) !== undefined);
+  for (const row of rows) row['client: first token read'] = bySent.get(row.sent);
+  const names = [...new Set(rows.flatMap(Object.keys))].filter((name) => name !== 'sent' && name !== 'arrived');
+  const offsets = names.map((name) => [NODE_MARKS[name] ?? name, median(rows.map((row) => row[name] - row.arrived))]).sort((a, b) => a[1] - b[1]);
+  console.log(`one stream at a time, ${rows.length} streams of ${model} after ${warmedWith} warm-up streams as the benchmark's and ${warmStreams} more; medians in µs from the request's arrival\n`);
+  console.log('| Mark | after arrival | step |');
+  console.log('| --- | ---: | ---: |');
+  let previous = 0;
+  for (const [name, offset] of offsets) {
+    console.log(`| ${name} | ${offset} | ${offset - previous} |`);
+    previous = offset;
+  }
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+  removeCopy(copy);
+}
