@@ -14,35 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, here, sleep, startGateway, startUpstream } from './processes.mjs';
 import { buildRef, removeRef, startBuild } from './ab-runner.mjs';
+import { firstToken, medianOf } from './first-token-client.mjs';
 
 const count = Number(process.argv[2] ?? 400);
 const model = process.argv[3] ?? 'bench-stream-3x5';
 const children = [];
-const now = () => Number(process.hrtime.bigint() / 1000n);
-
-/** One stream; resolves with when it was sent and when its first content token arrived (µs). */
-function firstToken(port, agent) {
-  return new Promise((resolve, reject) => {
-    const sent = now();
-    let text = '';
-    let first;
-    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-sent': String(sent) } }, (response) => {
-      response.on('data', (chunk) => {
-        text += chunk.toString('utf8');
-        if (first === undefined && text.includes('"content":"t')) first = now();
-      });
-      response.on('end', () => resolve({ sent, first }));
-    });
-    request.on('error', reject);
-    request.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: true }));
-  });
-}
-
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
-
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'first-token-'));
 const refDir = process.env.REF === undefined ? undefined : buildRef(process.env.REF);
 try {
@@ -71,16 +47,16 @@ try {
     target.agent = new http.Agent({ keepAlive: true });
     target.times = [];
   }
-  for (let i = 0; i < 200; i++) for (const target of targets) await firstToken(target.port, target.agent);
+  for (let i = 0; i < 200; i++) for (const target of targets) await firstToken(target.port, target.agent, model);
   for (let i = 0; i < count; i++) {
     // The order turns each time, so no target always follows the same one.
     for (let k = 0; k < targets.length; k++) {
       const target = targets[(i + k) % targets.length];
-      target.times.push(await firstToken(target.port, target.agent));
+      target.times.push(await firstToken(target.port, target.agent, model));
     }
   }
   const directTarget = targets.at(-1);
-  const direct = median(directTarget.times.map((time) => time.first - time.sent));
+  const direct = medianOf(directTarget.times.map((time) => time.first - time.sent));
   const ms = (micros) => (micros === undefined ? '' : (micros / 1000).toFixed(3));
   console.log(`one stream at a time, ${count} a target in turn, model ${model}; medians in ms\n`);
   console.log('| Target | first token | over direct | sent -> arrived | arrived -> upstream written | upstream written -> its headers | first token in -> out | out -> client |');
@@ -92,8 +68,8 @@ try {
     const rows = JSON.parse(readFileSync(target.out, 'utf8'))
       .map((mark) => ({ ...mark, first: bySent.get(mark.sent) }))
       .filter((mark) => mark.first !== undefined && mark.tokenOut !== undefined);
-    const phase = (of) => ms(median(rows.map(of)));
-    const ttft = median(rows.map((mark) => mark.first - mark.sent));
+    const phase = (of) => ms(medianOf(rows.map(of)));
+    const ttft = medianOf(rows.map((mark) => mark.first - mark.sent));
     console.log(`| ${target.name} | ${ms(ttft)} | ${ms(ttft - direct)} | ${phase((m) => m.arrived - m.sent)} | ${phase((m) => m.upstreamWritten - m.arrived)} | ${phase((m) => m.upstreamHeaders - m.upstreamWritten)} | ${phase((m) => m.tokenOut - m.tokenIn)} | ${phase((m) => m.first - m.tokenOut)} |`);
   }
   console.log(`| direct | ${ms(direct)} | | | | | | |`);

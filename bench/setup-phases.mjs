@@ -15,6 +15,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { copyBuildWith, removeCopy, startBuild } from './ab-runner.mjs';
+import { firstToken, medianOf } from './first-token-client.mjs';
 import { here, loadFor, sleep, startUpstream } from './processes.mjs';
 
 const count = Number(process.argv[2] ?? 200);
@@ -37,29 +38,6 @@ const MARKS = [
 // The marks first-token-marks.mjs takes at Node's own seams, by the names printed.
 const NODE_MARKS = { upstreamWritten: 'node: upstream request written', upstreamHeaders: 'node: upstream headers in', tokenIn: 'node: first token in from upstream', tokenOut: 'node: first token written to client' };
 
-const now = () => Number(process.hrtime.bigint() / 1000n);
-function firstToken(port, agent) {
-  return new Promise((resolve, reject) => {
-    const sent = now();
-    let text = '';
-    let first;
-    const request = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-sent': String(sent) } }, (response) => {
-      response.on('data', (chunk) => {
-        text += chunk.toString('utf8');
-        if (first === undefined && text.includes('"content":"t')) first = now();
-      });
-      response.on('end', () => resolve({ sent, first }));
-    });
-    request.on('error', reject);
-    request.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'Benchmark question' }], temperature: 0.7, stream: true }));
-  });
-}
-
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
-
 const children = [];
 const copy = copyBuildWith(MARKS, 'a phase mark');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'setup-phases-'));
@@ -73,9 +51,9 @@ try {
   await loadFor(gateway.port, { request: { model: 'bench-lat0', stream: false }, concurrency: 50, seconds: 8 });
   const warmedWith = await loadFor(gateway.port, { request: { model: 'bench-stream-20x0', stream: true }, concurrency: 50, seconds: 4 });
   const agent = new http.Agent({ keepAlive: true });
-  for (let i = 0; i < warmStreams; i++) await firstToken(gateway.port, agent);
+  for (let i = 0; i < warmStreams; i++) await firstToken(gateway.port, agent, model);
   const times = [];
-  for (let i = 0; i < count; i++) times.push(await firstToken(gateway.port, agent));
+  for (let i = 0; i < count; i++) times.push(await firstToken(gateway.port, agent, model));
   agent.destroy();
   gateway.process.kill('SIGUSR2');
   for (let waited = 0; !existsSync(out) && waited < 5_000; waited += 50) await sleep(50);
@@ -83,7 +61,7 @@ try {
   const rows = JSON.parse(readFileSync(out, 'utf8')).filter((row) => bySent.get(row.sent) !== undefined);
   for (const row of rows) row['client: first token read'] = bySent.get(row.sent);
   const names = [...new Set(rows.flatMap(Object.keys))].filter((name) => name !== 'sent' && name !== 'arrived');
-  const offsets = names.map((name) => [NODE_MARKS[name] ?? name, median(rows.map((row) => row[name] - row.arrived))]).sort((a, b) => a[1] - b[1]);
+  const offsets = names.map((name) => [NODE_MARKS[name] ?? name, medianOf(rows.map((row) => row[name] - row.arrived))]).sort((a, b) => a[1] - b[1]);
   console.log(`one stream at a time, ${rows.length} streams of ${model} after ${warmedWith} warm-up streams as the benchmark's and ${warmStreams} more; medians in µs from the request's arrival\n`);
   console.log('| Mark | after arrival | step |');
   console.log('| --- | ---: | ---: |');
