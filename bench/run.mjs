@@ -190,6 +190,8 @@ async function subscriptions(gatewayPort, seconds = DURATION) {
 const rows = [];
 /** Each scenario's results per target, round by round, for the checks that pair two targets. */
 const roundsOf = new Map();
+/** Which target went when in each round: with roundsOf, kept in the results so a round's outlier can be traced to its place. */
+const roundOrders = [];
 function record(scenario, target, result, peak) {
   rows.push({ scenario, target, ...result, peakRssMb: peak });
   const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? '' : value.toFixed(digits));
@@ -227,7 +229,9 @@ async function main() {
   const inRounds = async (scenario, scenarioTargets, measure) => {
     const byTarget = new Map(scenarioTargets.map((target) => [target, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of rotated(scenarioTargets, scenarioIndex + round)) byTarget.get(target).push(await measure(target, round === 0));
+      const order = rotated(scenarioTargets, scenarioIndex + round);
+      roundOrders.push({ scenario, round: round + 1, order: order.map((target) => target.name) });
+      for (const target of order) byTarget.get(target).push(await measure(target, round === 0));
     }
     scenarioIndex++;
     for (const [target, results] of byTarget) {
@@ -334,7 +338,7 @@ try {
   const dir = path.join(here, 'results');
   mkdirSync(dir, { recursive: true });
   const name = smoke ? 'smoke' : meta.date.slice(0, 19).replace(/[:T]/g, '-');
-  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ meta, rows, checks: targetChecks }, null, 2));
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ meta, rows, checks: targetChecks, rounds: { byTarget: Object.fromEntries(roundsOf), orders: roundOrders } }, null, 2));
   publish({ meta, rows, checks: targetChecks });
   console.log(`\nresults written to bench/results/${name}.json`);
 } finally {
