@@ -1,6 +1,8 @@
 // The A/B method shared by bench/ab.mjs (two git refs) and bench/bounds.mjs (a build and the same
 // build with one part cut out): both gateways lean (Redis and auth off) against one fake upstream,
-// load alternating between them round by round, so a busy machine slows both alike.
+// load alternating between them round by round, so a busy machine slows both alike. Its pieces
+// (a ref's build, a marked copy of the build, a build started lean) also serve
+// bench/first-token-trace.mjs and bench/setup-phases.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
