@@ -12,7 +12,7 @@
  * Node would write it.
  */
 import type { ServerResponse } from 'node:http';
-import { writeInTurn } from './writes-in-turn.js';
+import { writeInTurn } from '../sockets/writes-in-turn.js';
 
 const LAST_FRAME = '0\r\n\r\n';
 

@@ -5,11 +5,12 @@
  * "Performance work").
  */
 import { writeAnswerHead, type HttpResponse } from '../http/http-exchange.js';
+import { endInTurn } from '../sockets/writes-in-turn.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function sendJson(res: HttpResponse, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const json = JSON.stringify(body);
   writeAnswerHead(res, res.statusCode, ['Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(json))], headers);
-  res.end(json);
+  endInTurn(res, json);
 }

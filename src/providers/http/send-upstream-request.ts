@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type RequestOptions } from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import type { HttpAgents } from './http-agents.js';
+import { endInTurn } from '../../sockets/writes-in-turn.js';
 
 /** What can cut an exchange short: the call's deadline, which also follows the caller's signal. */
 export interface Cancellation {
@@ -104,6 +105,7 @@ export function sendUpstreamRequest(agents: HttpAgents, request: UpstreamRequest
       response?.destroy(error);
     });
     outgoing.on('error', reject);
-    outgoing.end(request.body);
+    // Sent with the rest of the turn's upstream requests, so the upstream wakes once for all of them.
+    endInTurn(outgoing, request.body);
   });
 }
