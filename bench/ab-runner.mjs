@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { cpuSeconds, freePort, imageCommand, root, startUpstream, waitFor } from './processes.mjs';
+import { cpuSeconds, freePort, imageCommand, root, sleep, startUpstream, waitFor } from './processes.mjs';
 
 /**
  * A copy of the working tree's build with text put before anchors in its compiled JavaScript, as
@@ -96,6 +96,9 @@ async function measure(target, scenario, seconds) {
   return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / result['2xx'], rate: result.requests.average, p99: result.latency.p99 };
 }
 
+/** How long both builds idle after starting, before their warm-ups. */
+const START_IDLE_MS = 12_000;
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Runs the A/B rounds between the builds in `dirA` and `dirB`; prints each round and returns the median ratios of B to A. */
@@ -105,6 +108,11 @@ export async function compareBuilds(dirA, dirB, scenario, rounds) {
     const { upstreamPort } = await startUpstream(children);
     const a = await startBuild(children, dirA, upstreamPort);
     const b = await startBuild(children, dirB, upstreamPort);
+    // Both idle first, as every target of bench/run.mjs does while the others warm: a gateway loaded
+    // at once after its start cost about a quarter more per one-token stream for its whole life than
+    // one left idle for seconds first (the same build against itself, the first started loaded at
+    // once: 0.76 and 0.79; both idle 12 s: 0.999). Without this, B, idle while A warmed, was favoured.
+    await sleep(START_IDLE_MS);
     // Both warm before the rounds: a replica compiles its hot path over its first seconds of load.
     await measure(a, scenario, 8);
     await measure(b, scenario, 8);

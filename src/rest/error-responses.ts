@@ -7,11 +7,13 @@ import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { requestIdOf } from '../http/request-id.js';
 import { recordErrorCode } from '../http/request-log.js';
+import { endsInTurn } from '../sockets/writes-in-turn.js';
 
 export function sendError(res: Response, error: GatewayError): void {
   recordErrorCode(res, error.code);
   if (res.headersSent) {
-    res.end();
+    // An answer already on its way (its end waits for the turn's) is left to arrive whole.
+    if (!endsInTurn(res)) res.end();
     return;
   }
   res.status(error.status).set(error.headers).json(error.toBody());

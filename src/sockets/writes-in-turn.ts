@@ -24,6 +24,8 @@ function endAll(): void {
   const messages = ending.splice(0);
   for (let at = 0; at < messages.length; at += 2) {
     const message = messages[at] as OutgoingMessage;
+    // Ended meanwhile by someone else (an error answer after the head): theirs was the last word.
+    if (message.writableEnded) continue;
     try {
       message.end(messages[at + 1] as string | undefined);
     } catch (error) {
@@ -67,6 +69,7 @@ export function writeInTurn(res: ServerResponse, text: string): boolean {
  * the rest of its writes. A message destroyed meanwhile (its client left) ends as a no-op.
  */
 export function endInTurn(message: OutgoingMessage, text?: string): void {
+  if (message.writableEnded) return;
   scheduleTurnEnd();
   if (!endedThisTurn) {
     endedThisTurn = true;
@@ -74,4 +77,9 @@ export function endInTurn(message: OutgoingMessage, text?: string): void {
     return;
   }
   ending.push(message, text);
+}
+
+/** Whether `message` waits to be ended with this turn's writes: ended, as far as its writer is concerned. */
+export function endsInTurn(message: OutgoingMessage): boolean {
+  return ending.includes(message);
 }

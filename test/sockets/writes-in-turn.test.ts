@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { endInTurn, writeInTurn } from '../../src/sockets/writes-in-turn.js';
+import { endInTurn, endsInTurn, writeInTurn } from '../../src/sockets/writes-in-turn.js';
+import { sendError } from '../../src/rest/error-responses.js';
+import { GatewayError } from '../../src/errors.js';
+import type { Response } from 'express';
 
 /** Two streaming responses on one server, written to from the test through `writeInTurn`. */
 async function twoStreams() {
@@ -120,6 +123,28 @@ describe('writes in one turn', () => {
       expect(broken.destroyed).to.equal(true);
       expect(left.destroyed).to.equal(true);
       expect(await server.bodies[0]).to.equal('one');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('an answer whose end waits for its turn', () => {
+  it('arrives whole when an error answer comes after its head, and an end made meanwhile is kept', async () => {
+    const server = await serverWithAnswers(3);
+    try {
+      const [first, waiting, endedMeanwhile] = server.responses as [http.ServerResponse, http.ServerResponse, http.ServerResponse];
+      endInTurn(first, 'one');
+      Object.assign(waiting, { locals: {} });
+      waiting.writeHead(200);
+      endInTurn(waiting, 'two');
+      endInTurn(endedMeanwhile, 'never sent');
+      expect([endsInTurn(first), endsInTurn(waiting)]).to.deep.equal([false, true]);
+      // A failure after the answer's head: the error path must not cut the waiting answer short.
+      sendError(waiting as unknown as Response, new GatewayError('internal_error', 'late failure'));
+      endedMeanwhile.end('theirs');
+      await turn();
+      expect(await Promise.all(server.bodies)).to.deep.equal(['one', 'two', 'theirs']);
     } finally {
       server.close();
     }
