@@ -108,10 +108,10 @@ export async function compareBuilds(dirA, dirB, scenario, rounds) {
     const { upstreamPort } = await startUpstream(children);
     const a = await startBuild(children, dirA, upstreamPort);
     const b = await startBuild(children, dirB, upstreamPort);
-    // Both idle first, as every target of bench/run.mjs does while the others warm: a gateway loaded
-    // at once after its start cost about a quarter more per one-token stream for its whole life than
-    // one left idle for seconds first (the same build against itself, the first started loaded at
-    // once: 0.76 and 0.79; both idle 12 s: 0.999). Without this, B, idle while A warmed, was favoured.
+    // Both idle first, as every target of bench/run.mjs does while the others warm: a gateway whose
+    // first load, at once after its start, was one-token streams cost about a quarter more per stream
+    // for its whole life than one left idle for seconds first (the same build against itself, A
+    // loaded at once: 0.76 and 0.79; both idle 12 s: 0.999). Without this, B, idle while A warmed, was favoured.
     await sleep(START_IDLE_MS);
     // Both warm before the rounds: a replica compiles its hot path over its first seconds of load.
     await measure(a, scenario, 8);
