@@ -47,4 +47,4 @@ ENTRYPOINT ["/usr/bin/tini", "--"]
 # with a hundred streams open, a smaller young generation copied every stream's state every few
 # hundred tokens (+20% CPU per stream); the growth limit keeps a replica under load near 125 MB
 # instead of 170 (bench/README.md, "Performance work"; compare choices with bench/flags.mjs).
-CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "--no-allocation-site-pretenuring", "dist/src/main.js"]
