@@ -96,8 +96,8 @@ async function measure(target, scenario, seconds) {
   return { cpu: ((cpuSeconds(target.pid) - before) * 1e6) / result['2xx'], rate: result.requests.average, p99: result.latency.p99 };
 }
 
-/** How long both builds idle after starting, before their warm-ups. */
-const START_IDLE_MS = 12_000;
+/** How long both builds idle after starting, before their warm-ups (`AB_START_IDLE_MS`, to test the need for it). */
+const START_IDLE_MS = Number(process.env.AB_START_IDLE_MS ?? 12_000);
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 

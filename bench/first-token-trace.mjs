@@ -1,7 +1,9 @@
-// Where the time to a first token goes at one stream at a time, for the lean gateway and the
-// node:http floor, both with bench/first-token-marks.mjs preloaded. One client sends short streams
-// (3 tokens 5 ms apart, as the benchmark's are paced, or the model given) to the gateway, the floor
-// and the upstream direct in turn, request by request: measured one target after another, the
+// Where the time to a first token goes at one stream at a time, for the lean gateway, the
+// node:http floor and the floor holding a stream's head and events until its first content (what
+// the gateway's contract, a real status until the first token, costs a bare proxy: HOLD_HEAD in
+// bench/passthrough-proxy.mjs), each with bench/first-token-marks.mjs preloaded. One client sends
+// short streams (3 tokens 5 ms apart, as the benchmark's are paced, or the model given) to each of
+// them and the upstream direct in turn, request by request: measured one target after another, the
 // first measured read 0.2-0.3 ms slower, enough to pass for a gain (bench/README.md, "Twelfth
 // pass"). Prints each target's medians: time to the first token, and its phases on one clock.
 // With REF=<git ref> the ref's build (built in a scratch worktree, as bench/ab.mjs builds it) is
@@ -32,11 +34,19 @@ try {
     env: { ...process.env, ...marksTo('floor'), FIRST_TOKEN_TRACE_PORT: String(floorPort) },
   });
   children.push(floor);
+  // The floor holding a stream's head until its first content, as the gateway does for its fallback contract.
+  const heldPort = await freePort();
+  const held = spawn(process.execPath, [...preload, path.join(here, 'passthrough-proxy.mjs'), String(heldPort), String(upstreamPort)], {
+    stdio: 'ignore',
+    env: { ...process.env, ...marksTo('held'), FIRST_TOKEN_TRACE_PORT: String(heldPort), HOLD_HEAD: '1' },
+  });
+  children.push(held);
   await sleep(500);
 
   const targets = [
     { name: 'this gateway', port: gatewayPort, process: gateway, out: path.join(scratch, 'gateway.json') },
     { name: 'node:http floor', port: floorPort, process: floor, out: path.join(scratch, 'floor.json') },
+    { name: 'floor, head held to the first token', port: heldPort, process: held, out: path.join(scratch, 'held.json') },
   ];
   if (refDir !== undefined) {
     const ref = await startBuild(children, refDir, upstreamPort, { nodeFlags: preload, env: marksTo('ref') });

@@ -20,6 +20,13 @@ function cpuRatios(rows) {
   return `CPU per request in "${scenario}", as a multiple of the node:http floor's in the same run: this gateway ${fmt(cpu('this gateway') / floor, 1)}x${production === undefined ? '' : `, with Redis and auth ${fmt(production / floor, 1)}x`}, Portkey ${fmt(cpu('portkey') / floor, 1)}x${minimal === undefined ? '' : `, the minimal JSON gateway (bench/minimal-gateway.mjs) ${fmt(minimal / floor, 1)}x`}. A stream's CPU is per stream of 100 tokens.`;
 }
 
+/** An overhead's references: the floor's own and, where measured, the floor holding its head to the first token. */
+export function floorNote(check, format) {
+  if (check.floor === undefined) return '';
+  const held = check.held === undefined ? '' : `; holding its head to the first token: ${format(check.held)} ${check.unit}`;
+  return ` (the floor's own: ${format(check.floor)} ${check.unit}${held})`;
+}
+
 export function markdown({ meta, rows, checks }) {
   const lines = [
     `Run ${meta.date} on ${meta.machine}; Node ${meta.versions.node}, Portkey ${meta.versions.portkey}${meta.rounds === undefined ? '' : `${meta.warmUpSeconds === undefined ? '' : `; every target loaded for ${meta.warmUpSeconds} s (whole) and ${meta.warmUpSeconds / 2} s (streamed) before any measurement`}${meta.streamClientsConnectedFirst ? "; a stream scenario's clients connected before each round's clock" : ''}; every figure the median of ${meta.rounds} round${meta.rounds === 1 ? '' : 's'}${meta.rounds > 1 ? ", a comparison of two targets' CPU or rates the median of the rounds' comparisons (each round's in brackets)" : ''}`}${meta.smoke ? ' (smoke pass: short, not comparable)' : ''}.`,
@@ -30,7 +37,7 @@ export function markdown({ meta, rows, checks }) {
     '',
     '| Target | Measured | Goal | Met |',
     '| --- | ---: | ---: | :---: |',
-    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit}${check.rounds === undefined || check.rounds.length < 2 ? '' : ` (${check.rounds.map((value) => fmt(value, 2)).join(' / ')})`}${check.floor === undefined ? '' : ` (the floor's own: ${fmt(check.floor, 2)} ${check.unit})`} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
+    ...checks.map((check) => `| ${check.name} | ${fmt(check.value, 2)} ${check.unit}${check.rounds === undefined || check.rounds.length < 2 ? '' : ` (${check.rounds.map((value) => fmt(value, 2)).join(' / ')})`}${floorNote(check, (value) => fmt(value, 2))} | ${check.threshold} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`),
     '',
     cpuRatios(rows),
   ];
