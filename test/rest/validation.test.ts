@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connect } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
@@ -74,6 +75,21 @@ describe('REST request validation against schema/openapi.yaml', () => {
         expect(await send(JSON.stringify(valid), { 'content-type': 'Application/JSON; charset=utf-8' })).to.deep.equal({ status: 200, code: undefined });
         expect(await send(JSON.stringify(valid), { 'content-type': 'application/vnd.api+json' })).to.deep.equal({ status: 415, code: 'unsupported_media_type' });
       }
+    });
+
+    it('answers a POST that says application/json but carries no body (no length, not chunked) with 415', async () => {
+      const { port } = new URL(gateway.url);
+      const head = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n');
+        });
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(head.split('\r\n')[0]).to.equal('HTTP/1.1 415 Unsupported Media Type');
+      expect(head).to.include('"code":"unsupported_media_type"');
     });
 
     it('refuses other charsets and unknown encodings with 415, and a corrupt gzip body with 400', async () => {
