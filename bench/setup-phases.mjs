@@ -4,6 +4,8 @@
 // bench/first-token-marks.mjs preloaded, warms it as `npm run bench` warms a target (8 s of whole
 // requests, 4 s of short unpaced streams, 50 at a time), then sends streams one at a time and
 // prints, in order, each mark's median time after the request's arrival and the step before it.
+// The marks split the path into steps of a few microseconds each (the sixteenth pass needed them
+// that fine to find the one step of the gateway's own code above 20 µs).
 // `chain n` is the hot route's n-th function about to run: 0 security headers, 1 the in-flight
 // count, 2 the request id, 3 the request log, 4 authentication, 5 the route's access check, 6 the
 // body reader, 7 the validator and handler (without CORS_ORIGINS, as benchmarked). The default
@@ -34,6 +36,35 @@ const MARKS = [
   [EXECUTOR, 'const { first, chunks } = run.value;', mark("'executor: first chunk past fallback'")],
   [SSE_WRITER, 'writeAnswerHead(res, 200, STREAM_HEADERS', mark("'writer: first chunk in hand'")],
   [SSE_WRITER, 'await new SseSession(res, new FramedChunks(res), flow, options).run(first.value);', mark("'writer: head written'")],
+  ['dist/src/providers/http/send-upstream-request.js', '        cancellation.whenCancelled(() => {', mark("'provider: http.request made'")],
+  ['dist/src/providers/http/send-upstream-request.js', '    });\n}\n//# sourceMappingURL=send-upstream-request.js.map', mark("'provider: ended'")],
+  ['dist/src/rest/routes.js', '                deps.validator.validateBody(route.operationId, req.body);', mark("'validator: type checked'")],
+  ['dist/src/rest/routes.js', '            return handler(req, res);', mark("'validator: body validated'")],
+  ['dist/src/rest/chat-completions-handler.js', 'const abort = abortWhenClientLeaves(res);', mark("'handler: command made'")],
+  ['dist/src/rest/chat-completions-handler.js', 'const facts = httpRequestFacts(req, res);', mark("'handler: abort signal'")],
+  ['dist/src/rest/chat-completions-handler.js', '        const context = { requestId', mark("'handler: facts'")],
+  ['dist/src/gateway/chat-pipeline.js', "        const start = (signal) => this.deps.executor.stream(", mark("'pipeline: cache checked'")],
+  ['dist/src/gateway/chat-pipeline.js', "        if (context.report !== undefined)\n            context.report.coalesced = source.coalesced;", mark("'pipeline: source made'")],
+  [EXECUTOR, "        const started = performance.now();\n        let run;", mark("'executor: scope opened'")],
+  ['dist/src/gateway/fallback-runner.js', '        const ticket = deps.health.admit(deployment);', mark("'runner: deployment picked'")],
+  ['dist/src/gateway/fallback-runner.js', '        const outcome = await attemptOnce(deployment', mark("'runner: admitted'")],
+  ['dist/src/gateway/fallback-runner.js', '    const endCall = deps.balancer.begin(deployment);', mark("'runner: attempt begun'")],
+  ['dist/src/gateway/chat-pipeline.js', '\n        const preparing = this.prepare(command, context);', mark("'pipeline: stream opening'")],
+  ['dist/src/gateway/chat-pipeline.js', '        checkInputLimits(command, this.deps.inputLimits);', mark("'pipeline: prepare'")],
+  ['dist/src/gateway/chat-pipeline.js', '        const steps = imageSafeSteps(', mark("'pipeline: input limits checked'")],
+  ['dist/src/gateway/chat-pipeline.js', '        const admitting = this.deps.limiter', mark("'pipeline: steps resolved'")],
+  ['dist/src/gateway/fallback-runner.js', '    deps.budget.recordRequest();', mark("'runner: run'")],
+  ['dist/src/gateway/fallback-runner.js', '        const candidates = usableDeployments(step, deps, run, tries);', mark("'runner: step'")],
+  ['dist/src/gateway/fallback-runner.js', '        const deployment = deps.balancer.pick(step', mark("'runner: candidates'")],
+  ['dist/src/providers/openai-compatible/openai-compatible-provider.js', '            transport.assertConfigured();\n            const deadline', mark("'provider: stream opening'")],
+  ['dist/src/providers/openai-compatible/openai-compatible-provider.js', "                body = await transport.open('POST', 'chat/completions', toWireRequest(", mark("'provider: deadline armed'")],
+  ['dist/src/providers/openai-compatible/upstream-transport.js', '        const text = body === undefined ? undefined : JSON.stringify(body);', mark("'transport: wire body built'")],
+  ['dist/src/providers/openai-compatible/upstream-transport.js', '        const headers = [...this.fixedHeaders', mark("'transport: body serialized'")],
+  ['dist/src/providers/openai-compatible/upstream-transport.js', '        const response = await sendUpstreamRequest(', mark("'transport: headers listed'")],
+  ['dist/src/providers/http/send-upstream-request.js', '    const headers = headerPairs(request.headers, target);', mark("'send: target'")],
+  ['dist/src/http/http-exchange.js', '        res.writeHead(status, head);', mark("'writer: head listed'")],
+  ['dist/src/rest/sse-writer.js', '        const heartbeat = setInterval(', mark("'writer: session made'")],
+  ['dist/src/rest/sse-writer.js', '            const ended = new Promise((resolve) => (this.finish = resolve));', mark("'writer: stream registered'")],
 ];
 // The marks first-token-marks.mjs takes at Node's own seams, by the names printed.
 const NODE_MARKS = { upstreamWritten: 'node: upstream request written', upstreamHeaders: 'node: upstream headers in', tokenIn: 'node: first token in from upstream', tokenOut: 'node: first token written to client' };
