@@ -17,6 +17,11 @@ import { floorNote, publish } from './report.mjs';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = smoke ? 1 : 4;
+// One stream at a time, a 100-token stream takes half a second: in DURATION a round saw 8 first
+// tokens, and its median moved by 0.3 ms between runs of the same build (the held floor read -0.06
+// to +0.64 ms against the floor by round, over two runs), the target's whole margin. Three times as
+// long, 24 a round.
+const ONE_STREAM_DURATION = smoke ? 1 : 12;
 const WARMUP = smoke ? 0.5 : 2;
 // Before anything is measured, every target serves this long at load, whole and streamed: a replica
 // serves for hours on compiled code, and V8 needs seconds of traffic to get there. Measured: the
@@ -256,7 +261,8 @@ async function main() {
   for (const concurrency of smoke ? [1, 10] : [1, 100]) {
     // The held floor only where the one-stream target compares a first token's overhead.
     const streamTargets = concurrency === 1 ? [...targets, held] : targets;
-    await inRounds(`stream ${TOKENS_PER_STREAM} tokens x 5 ms, c=${concurrency}`, streamTargets, (target, warm) => streams(target, concurrency, `bench-stream-${TOKENS_PER_STREAM}x5`, warm));
+    const seconds = concurrency === 1 ? ONE_STREAM_DURATION : DURATION;
+    await inRounds(`stream ${TOKENS_PER_STREAM} tokens x 5 ms, c=${concurrency}`, streamTargets, (target, warm) => streams(target, concurrency, `bench-stream-${TOKENS_PER_STREAM}x5`, warm, seconds));
   }
   record('stream via graphql-ws, c=1', gateway.name, await subscriptions(gatewayPort), peakRssMb(gateway.pid));
   // The burst below is its own question (memory per open stream), so the peak under the steady
