@@ -6,6 +6,53 @@ import { parseJsonBody } from '../../src/http/json-body.js';
 import { createErrorHandler } from '../../src/rest/error-responses.js';
 
 describe('JSON request bodies', () => {
+  /** A server echoing the parsed body, and a raw send of `pieces`, each written after `pauseMs`. */
+  async function echoPieces(pieces: string[], pauseMs: number): Promise<string> {
+    const app = express();
+    app.post('/', parseJsonBody(1024), (req, res) => void res.json({ body: (req as { body?: unknown }).body }));
+    app.use(createErrorHandler(pino({ level: 'silent' })));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      for (const piece of pieces) {
+        if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        socket.write(piece);
+      }
+      await closed;
+      return answer;
+    } finally {
+      server.close();
+    }
+  }
+
+  const body = '{"model":"m","messages":[{"role":"user","content":"hi"}]}';
+  const head = (length: number) => `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`;
+
+  it('reads a body that arrives in pieces whole, whether the pieces come together or apart', async () => {
+    const pieces = [head(body.length) + body.slice(0, 20), body.slice(20, 40), body.slice(40)];
+    for (const pauseMs of [0, 30]) {
+      const answer = await echoPieces(pieces, pauseMs);
+      expect(answer).to.match(/^HTTP\/1\.1 200 /);
+      expect(answer).to.include(`{"body":${body}}`);
+    }
+  });
+
+  it('reads a chunked body whole, up to its last chunk, its chunks apart or in one packet', async () => {
+    const chunked = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    const frame = (text: string) => `${text.length.toString(16)}\r\n${text}\r\n`;
+    const pieces = [chunked + frame(body.slice(0, 30)), frame(body.slice(30)), '0\r\n\r\n'];
+    // Apart, the message is complete only at the last; together, it is complete before the first is read.
+    for (const [sent, pauseMs] of [[pieces, 30], [[pieces.join('')], 0]] as const) {
+      const answer = await echoPieces([...sent], pauseMs);
+      expect(answer).to.match(/^HTTP\/1\.1 200 /);
+      expect(answer).to.include(`{"body":${body}}`);
+    }
+  });
+
   it('answer 400 and close the connection when the body stops arriving, instead of waiting forever', async () => {
     const app = express();
     app.post('/', parseJsonBody(1024, 200), (_req, res) => void res.json({ ok: true }));
