@@ -45,7 +45,7 @@ describe('JSON request bodies', () => {
     const chunked = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
     const frame = (text: string) => `${text.length.toString(16)}\r\n${text}\r\n`;
     const pieces = [chunked + frame(body.slice(0, 30)), frame(body.slice(30)), '0\r\n\r\n'];
-    // Apart, the message is complete only at the last; together, it is complete before the first is read.
+    // Apart, each chunk comes in a read of its own; together, Node parses them in one read, each chunk its own 'data'.
     for (const [sent, pauseMs] of [[pieces, 30], [[pieces.join('')], 0]] as const) {
       const answer = await echoPieces([...sent], pauseMs);
       expect(answer).to.match(/^HTTP\/1\.1 200 /);
