@@ -6,10 +6,13 @@ import { parseJsonBody } from '../../src/http/json-body.js';
 import { createErrorHandler } from '../../src/rest/error-responses.js';
 
 describe('JSON request bodies', () => {
-  /** A server echoing the parsed body, and a raw send of `pieces`, each written after `pauseMs`. */
-  async function echoPieces(pieces: string[], pauseMs: number): Promise<string> {
+  /**
+   * A server echoing the parsed body (the reader's timeout `bodyTimeoutMs`), and a raw send of
+   * `pieces`, each written after `pauseMs`; resolves with the answer and how long it took.
+   */
+  async function echoPieces(pieces: string[], pauseMs: number, bodyTimeoutMs?: number): Promise<{ answer: string; ms: number }> {
     const app = express();
-    app.post('/', parseJsonBody(1024), (req, res) => void res.json({ body: (req as { body?: unknown }).body }));
+    app.post('/', parseJsonBody(1024, bodyTimeoutMs), (req, res) => void res.json({ body: (req as { body?: unknown }).body }));
     app.use(createErrorHandler(pino({ level: 'silent' })));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -18,12 +21,13 @@ describe('JSON request bodies', () => {
       let answer = '';
       socket.on('data', (chunk) => (answer += chunk.toString()));
       const closed = new Promise((resolve) => socket.once('close', resolve));
+      const started = Date.now();
       for (const piece of pieces) {
         if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
         socket.write(piece);
       }
       await closed;
-      return answer;
+      return { answer, ms: Date.now() - started };
     } finally {
       server.close();
     }
@@ -35,7 +39,7 @@ describe('JSON request bodies', () => {
   it('reads a body that arrives in pieces whole, whether the pieces come together or apart', async () => {
     const pieces = [head(body.length) + body.slice(0, 20), body.slice(20, 40), body.slice(40)];
     for (const pauseMs of [0, 30]) {
-      const answer = await echoPieces(pieces, pauseMs);
+      const { answer } = await echoPieces(pieces, pauseMs);
       expect(answer).to.match(/^HTTP\/1\.1 200 /);
       expect(answer).to.include(`{"body":${body}}`);
     }
@@ -47,33 +51,18 @@ describe('JSON request bodies', () => {
     const pieces = [chunked + frame(body.slice(0, 30)), frame(body.slice(30)), '0\r\n\r\n'];
     // Apart, each chunk comes in a read of its own; together, Node parses them in one read, each chunk its own 'data'.
     for (const [sent, pauseMs] of [[pieces, 30], [[pieces.join('')], 0]] as const) {
-      const answer = await echoPieces([...sent], pauseMs);
+      const { answer } = await echoPieces([...sent], pauseMs);
       expect(answer).to.match(/^HTTP\/1\.1 200 /);
       expect(answer).to.include(`{"body":${body}}`);
     }
   });
 
   it('answer 400 and close the connection when the body stops arriving, instead of waiting forever', async () => {
-    const app = express();
-    app.post('/', parseJsonBody(1024, 200), (_req, res) => void res.json({ ok: true }));
-    app.use(createErrorHandler(pino({ level: 'silent' })));
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    try {
-      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
-      let answer = '';
-      socket.on('data', (chunk) => (answer += chunk.toString()));
-      const closed = new Promise((resolve) => socket.once('close', resolve));
-      const started = Date.now();
-      // Promises 100 bytes, sends 10, then goes quiet.
-      socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":"');
-      await closed;
-      expect(Date.now() - started).to.be.within(150, 2_000);
-      expect(answer).to.match(/^HTTP\/1\.1 400 /);
-      expect(answer).to.match(/connection: close/i);
-      expect(answer).to.include('"code":"invalid_request"');
-    } finally {
-      server.close();
-    }
+    // Promises 100 bytes, sends 10, then goes quiet.
+    const { answer, ms } = await echoPieces(['POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":"'], 0, 200);
+    expect(ms).to.be.within(150, 2_000);
+    expect(answer).to.match(/^HTTP\/1\.1 400 /);
+    expect(answer).to.match(/connection: close/i);
+    expect(answer).to.include('"code":"invalid_request"');
   });
 });
