@@ -22,6 +22,16 @@ globalThis.__phase = (name) => {
   if (current !== undefined) current[name] ??= now();
 };
 
+// A mark on a first token's way out (bench/setup-phases.mjs): taken only between that token's
+// arrival and its write to the client, and numbered when passed again (one flow class serves
+// several layers), so each layer's pass shows.
+globalThis.__tokenPhase = (name) => {
+  if (current?.tokenIn === undefined || current.tokenOut !== undefined) return;
+  let key = name;
+  for (let n = 2; current[key] !== undefined; n++) key = `${name} #${n}`;
+  current[key] = now();
+};
+
 dc.subscribe('http.server.request.start', ({ request }) => {
   current = { sent: Number(request.headers['x-sent']), arrived: now() };
   marks.push(current);

@@ -24,6 +24,7 @@ const count = Number(process.argv[2] ?? 200);
 const model = process.argv[3] ?? 'bench-stream-3x5';
 const warmStreams = Number(process.env.WARM_STREAMS ?? 5);
 const mark = (name) => `globalThis.__phase?.(${name});\n        `;
+const tokenMark = (name) => `globalThis.__tokenPhase?.(${name});\n        `;
 const EXECUTOR = 'dist/src/gateway/resilient-executor.js';
 const SSE_WRITER = 'dist/src/rest/sse-writer.js';
 const MARKS = [
@@ -63,6 +64,21 @@ const MARKS = [
   ['dist/src/providers/openai-compatible/upstream-transport.js', '        const response = await sendUpstreamRequest(', mark("'transport: headers listed'")],
   ['dist/src/providers/http/send-upstream-request.js', '    const headers = headerPairs(request.headers, target);', mark("'send: target'")],
   ['dist/src/http/http-exchange.js', '        res.writeHead(status, head);', mark("'writer: head listed'")],
+  // The first token's way from the upstream body to the writer, layer by layer, its decoding first.
+  ['dist/src/providers/openai-compatible/parse-event-stream.js', '        this.parser.feed(text);', tokenMark("'decode: text decoded'")],
+  ['dist/src/providers/openai-compatible/events-to-stream-parts.js', '        this.events.decode(data, this.emit);', tokenMark("'decode: event framed'")],
+  ['dist/src/providers/openai-compatible/events-to-stream-parts.js', '            chunk = JSON.parse(data);', tokenMark("'decode: template missed'")],
+  ['dist/src/providers/openai-compatible/events-to-stream-parts.js', '        this.decodeChoice(chunk, data, emit);', tokenMark("'decode: parsed, checked'")],
+  ['dist/src/providers/http/body-parts.js', 'this.decoder.push(chunk, this.emit);', tokenMark("'token: body data'")],
+  ['dist/src/streams/source-flow.js', 'const waiter = this.takeWaiter();', tokenMark("'token: source flow emits'")],
+  ['dist/src/streams/stage-flow.js', '            if (this.stopped)\n                return DONE;\n            if (result.done === true) {', tokenMark("'token: stage flow resumed'")],
+  ['dist/src/streams/lazy-flow.js', '        return this.finished ? DONE : await inner.next();', tokenMark("'token: lazy flow opened'")],
+  [EXECUTOR, '    if (first.done === true)', tokenMark("'token: attempt has its first item'")],
+  ['dist/src/gateway/fallback-runner.js', '        endCall();\n        deps.balancer.observeLatency', tokenMark("'token: attempt resolved'")],
+  ['dist/src/gateway/fallback-runner.js', '        return { value, deployment, attempts: run.attempts, ticket };', tokenMark("'token: attempt booked'")],
+  ['dist/src/gateway/fallback-runner.js', "        if ('value' in outcome)\n            return outcome;\n        const error", tokenMark("'token: step resolved'")],
+  ['dist/src/gateway/fallback-runner.js', '        if (success !== undefined)', tokenMark("'token: run resolved'")],
+  [EXECUTOR, '        return watchFlow(chunks', tokenMark("'token: executor watching'")],
   ['dist/src/rest/sse-writer.js', '        const heartbeat = setInterval(', mark("'writer: session made'")],
   ['dist/src/rest/sse-writer.js', '            const ended = new Promise((resolve) => (this.finish = resolve));', mark("'writer: stream registered'")],
 ];

@@ -105,12 +105,84 @@ describe('a chat stream decoded chunk by chunk', () => {
       decoder.end((part) => parts.push(part));
       const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : []));
       expect(text).to.deep.equal(texts);
-      // Every text chunk carries only text, so each goes on as it came: the first and the last after a full parse, the rest recognised by the template.
+      // Every text chunk carries only text, so each goes on as it came: the last after a full parse, the rest recognised by the template (the first by the one its role chunk foretold).
       const verbatim = parts.flatMap((part) => (part.type === 'text-delta' && part.verbatim !== undefined ? [JSON.parse(part.verbatim) as { choices: { delta: { content: string } }[] }] : []));
       expect(verbatim.map((chunk) => chunk.choices[0]?.delta.content)).to.deep.equal(texts);
       expect(parts.at(-1)).to.deep.include({ type: 'finish', finishReason: 'stop' });
       expect(parts.at(-1)).to.have.nested.property('usage.totalTokens', 8);
     }
+  });
+
+  /** Decodes a role chunk, then one event; counts the parses of that event's data in full (a template needs none). */
+  function decodeAfterRoleChunk(roleChunk: Record<string, unknown>, textChunk: string): { parts: StreamPart[]; parses: number } {
+    const decoder = new ChatStreamDecoder({ providerId: 'p', secrets: [] }, () => undefined);
+    const parts: StreamPart[] = [];
+    decoder.push(sse(roleChunk), (part) => parts.push(part));
+    parts.length = 0;
+    const parse = JSON.parse;
+    let parses = 0;
+    JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      // An event's data is read without the spaces around it.
+      if (text === textChunk.trim()) parses++;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    try {
+      decoder.push(`data: ${textChunk}\n\n`, (part) => parts.push(part));
+    } finally {
+      JSON.parse = parse;
+    }
+    return { parts, parses };
+  }
+
+  it('reads the first token without a full parse when the role chunk, less its role, is the shape of the text chunks', () => {
+    // DeepSeek's shape: a field the gateway does not own beside the delta, in every chunk.
+    const around = { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] };
+    const textChunk = JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'Hel "lo"' }, logprobs: null, finish_reason: null }] });
+    const { parts, parses } = decodeAfterRoleChunk(around, textChunk);
+    expect(parses).to.equal(0);
+    expect(parts).to.deep.equal([{ type: 'text-delta', delta: 'Hel "lo"', extra: { choice: { logprobs: null } }, verbatim: textChunk }]);
+  });
+
+  it('parses the first token in full when the role chunk says more than the text chunks, and passes on only what they say', () => {
+    // OpenAI's shape: the role chunk's delta also has a refusal the text chunks do not.
+    const roleChunk = { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null }] };
+    const textChunk = JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] });
+    const { parts, parses } = decodeAfterRoleChunk(roleChunk, textChunk);
+    expect(parses).to.equal(1);
+    expect(parts).to.deep.equal([{ type: 'text-delta', delta: 'Hi', verbatim: textChunk }]);
+  });
+
+  it('makes no template of a role chunk whose text chunks the gateway must rewrite', () => {
+    // Usage in every chunk, null until the last: where it goes depends on include_usage, so such chunks are never passed on as they came.
+    const roleChunk = { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null };
+    const textChunk = JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }], usage: null });
+    const { parts, parses } = decodeAfterRoleChunk(roleChunk, textChunk);
+    expect(parses).to.equal(1);
+    expect(parts).to.deep.equal([{ type: 'text-delta', delta: 'Hi' }]);
+  });
+
+  it('reads a first token recognised by the role chunk as a full parse would, however the chunk was altered', () => {
+    const next = random(23);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const roleChunk = { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] };
+    let recognised = 0;
+    for (let round = 0; round < 1500; round++) {
+      let data = JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: Array.from({ length: 1 + Math.floor(next() * 6) }, () => pick(ALPHABET)).join('') }, finish_reason: null }] });
+      for (let edits = Math.floor(next() * 3); edits > 0; edits--) {
+        const at = Math.floor(next() * data.length);
+        data = data.slice(0, at) + pick(ALPHABET) + data.slice(at);
+      }
+      // A raw line break ends the SSE line: what the framer makes of that is not the template's.
+      if (/[\r\n]/.test(data)) continue;
+      const { parts, parses } = decodeAfterRoleChunk(roleChunk, data);
+      if (parses > 0) continue;
+      recognised++;
+      const parsed = JSON.parse(data) as { choices: { delta: { content: string } }[] };
+      const text = parsed.choices[0]!.delta.content;
+      expect(parts, data).to.deep.equal([{ type: 'text-delta', delta: text, verbatim: data.trim() }]);
+      expect(parsed, data).to.deep.equal({ ...base, choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
+    }
+    expect(recognised).to.be.greaterThan(100);
   });
 
   it('reads a body that starts with a byte order mark, as the SSE spec says to', () => {
