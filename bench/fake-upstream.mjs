@@ -1,6 +1,6 @@
 // A fake OpenAI-compatible upstream for benchmarks. The model name carries the behaviour, because
 // every target forwards it untouched: "bench-lat50" answers after 50 ms; "bench-stream-100x5"
-// streams 100 tokens 5 ms apart.
+// streams 100 tokens 5 ms apart; "bench-stream-100x5-routed" does so in OpenRouter's chunk shape.
 import http from 'node:http';
 
 const port = Number(process.argv[2] ?? 0);
@@ -30,11 +30,17 @@ const server = http.createServer(async (req, res) => {
   if (body.stream === true) {
     const [tokens, interval] = stream === null ? [10, 0] : [Number(stream[1]), Number(stream[2])];
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const base = { id: 'gen-bench', object: 'chat.completion.chunk', created: 1732000000, model };
-    res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`);
+    // "-routed" in the model: OpenRouter's chunks, which name the provider that served them and
+    // repeat the role on every text chunk.
+    const routed = model.includes('-routed');
+    const base = routed
+      ? { id: 'gen-bench', provider: 'DeepSeek', model, object: 'chat.completion.chunk', created: 1732000000, system_fingerprint: null }
+      : { id: 'gen-bench', object: 'chat.completion.chunk', created: 1732000000, model };
+    const choice = (delta) => (routed ? { index: 0, delta: { role: 'assistant', ...delta }, finish_reason: null, native_finish_reason: null, logprobs: null } : { index: 0, delta, finish_reason: null });
+    res.write(`data: ${JSON.stringify({ ...base, choices: [choice({ role: 'assistant', content: '' })] })}\n\n`);
     for (let i = 0; i < tokens && !res.destroyed; i++) {
       if (interval > 0) await sleep(interval);
-      res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: `t${i} ` }, finish_reason: null }] })}\n\n`);
+      res.write(`data: ${JSON.stringify({ ...base, choices: [choice({ content: `t${i} ` })] })}\n\n`);
     }
     res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: tokens, total_tokens: 12 + tokens } })}\n\n`);
     res.end('data: [DONE]\n\n');

@@ -2,7 +2,7 @@
 // node:http floor serve paced streams of 1 and of 100 tokens (5 ms apart, 100 at a time), and user
 // and system CPU per stream are read from /proc. A token's cost is the difference between the two
 // lengths over 99 tokens. Alternating rounds, medians; prints a table.
-// Usage: node bench/token-cost.mjs [rounds] [seconds]   (after npm run build)
+// Usage: [TOKEN_COST_SHAPE=routed] node bench/token-cost.mjs [rounds] [seconds]   (after npm run build)
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -49,7 +49,9 @@ try {
     { name: 'node:http floor', pid: proxy.pid, port: proxyPort },
     { name: 'this gateway', pid: gateway.pid, port: gatewayPort },
   ];
-  const models = { one: 'bench-stream-1x5', hundred: 'bench-stream-100x5' };
+  // TOKEN_COST_SHAPE=routed: the upstream's chunks in OpenRouter's shape (bench/fake-upstream.mjs).
+  const shape = process.env.TOKEN_COST_SHAPE === undefined ? '' : `-${process.env.TOKEN_COST_SHAPE}`;
+  const models = { one: `bench-stream-1x5${shape}`, hundred: `bench-stream-100x5${shape}` };
   // A warm replica's costs: V8 compiles the stream path over its first seconds of streams.
   for (const target of targets) for (const model of Object.values(models)) await measure(target, model);
   const samples = new Map(targets.map((target) => [target.name, { one: [], hundred: [] }]));

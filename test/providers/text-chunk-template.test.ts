@@ -113,25 +113,28 @@ describe('a chat stream decoded chunk by chunk', () => {
     }
   });
 
-  /** Decodes a role chunk, then one event; counts the parses of that event's data in full (a template needs none). */
-  function decodeAfterRoleChunk(roleChunk: Record<string, unknown>, textChunk: string): { parts: StreamPart[]; parses: number } {
-    const decoder = new ChatStreamDecoder({ providerId: 'p', secrets: [] }, () => undefined);
-    const parts: StreamPart[] = [];
-    decoder.push(sse(roleChunk), (part) => parts.push(part));
-    parts.length = 0;
+  /** Decodes one more event; counts the parses of that event's data in full (a template needs none). */
+  function decodeCounting(decoder: ChatStreamDecoder, data: string, parts: StreamPart[]): { parses: number } {
     const parse = JSON.parse;
     let parses = 0;
     JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
       // An event's data is read without the spaces around it.
-      if (text === textChunk.trim()) parses++;
+      if (text === data.trim()) parses++;
       return parse(text, reviver);
     }) as typeof JSON.parse;
     try {
-      decoder.push(`data: ${textChunk}\n\n`, (part) => parts.push(part));
+      decoder.push(`data: ${data}\n\n`, (part) => parts.push(part));
     } finally {
       JSON.parse = parse;
     }
-    return { parts, parses };
+    return { parses };
+  }
+
+  function decodeAfterRoleChunk(roleChunk: Record<string, unknown>, textChunk: string): { parts: StreamPart[]; parses: number } {
+    const decoder = new ChatStreamDecoder({ providerId: 'p', secrets: [] }, () => undefined);
+    decoder.push(sse(roleChunk), () => undefined);
+    const parts: StreamPart[] = [];
+    return { ...decodeCounting(decoder, textChunk, parts), parts };
   }
 
   it('reads the first token without a full parse when the role chunk, less its role, is the shape of the text chunks', () => {
@@ -183,6 +186,65 @@ describe('a chat stream decoded chunk by chunk', () => {
       expect(parsed, data).to.deep.equal({ ...base, choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
     }
     expect(recognised).to.be.greaterThan(100);
+  });
+
+  describe('with the role repeated on every text chunk, as OpenRouter sends it', () => {
+    const routed = { id: 'gen-1', provider: 'DeepSeek', model: 'm', object: 'chat.completion.chunk', created: 1, system_fingerprint: null };
+    const textChunk = (content: string) => JSON.stringify({ ...routed, choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: null, native_finish_reason: null, logprobs: null }] });
+    const withoutRole = (content: string) => JSON.stringify({ ...routed, choices: [{ index: 0, delta: { content }, finish_reason: null, native_finish_reason: null, logprobs: null }] });
+    const roleChunk = JSON.parse(textChunk('')) as Record<string, unknown>;
+
+    function decodeAfter(first: string, next: string): { parts: StreamPart[]; parses: number } {
+      const decoder = new ChatStreamDecoder({ providerId: 'p', secrets: [] }, () => undefined);
+      const parts: StreamPart[] = [];
+      decoder.push(sse(roleChunk), () => undefined);
+      decoder.push(`data: ${first}\n\n`, () => undefined);
+      return { ...decodeCounting(decoder, next, parts), parts };
+    }
+
+    it('passes each text chunk on as it came but for the role, the later ones read without a full parse', () => {
+      const first = decodeAfterRoleChunk(roleChunk, textChunk('Hel'));
+      expect(first.parts).to.deep.equal([{ type: 'text-delta', delta: 'Hel', extra: { choice: { native_finish_reason: null, logprobs: null } }, verbatim: withoutRole('Hel') }]);
+      for (const text of ['lo', ' "you" ', 'é 🎉']) {
+        const { parts, parses } = decodeAfter(textChunk('Hel'), textChunk(text));
+        expect(parses, text).to.equal(0);
+        expect(parts, text).to.deep.equal([{ type: 'text-delta', delta: text, extra: { choice: { native_finish_reason: null, logprobs: null } }, verbatim: withoutRole(text) }]);
+      }
+    });
+
+    it('rewrites a chunk whose role cannot be cut as a field before the text', () => {
+      // The role after the text, with no comma after it: cutting the usual field would leave no valid JSON.
+      const roleLast = JSON.stringify({ ...routed, choices: [{ index: 0, delta: { content: 'Hi', role: 'assistant' }, finish_reason: null }] });
+      const { parts } = decodeAfterRoleChunk(roleChunk, roleLast);
+      expect(parts).to.deep.equal([{ type: 'text-delta', delta: 'Hi' }]);
+      // The same text earlier in a field the gateway does not own: that field is not what is cut.
+      const roleElsewhere = JSON.stringify({ ...routed, meta: { role: 'assistant', n: 1 }, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] });
+      expect(decodeAfterRoleChunk(roleChunk, roleElsewhere).parts).to.deep.equal([{ type: 'text-delta', delta: 'Hi' }]);
+    });
+
+    it('reads every chunk its template matches as a full parse would, less the role, however the chunk was altered', () => {
+      const next = random(29);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+      let recognised = 0;
+      for (let round = 0; round < 1500; round++) {
+        let data = textChunk(Array.from({ length: 1 + Math.floor(next() * 6) }, () => pick(ALPHABET)).join(''));
+        for (let edits = Math.floor(next() * 3); edits > 0; edits--) {
+          const at = Math.floor(next() * data.length);
+          data = data.slice(0, at) + pick(ALPHABET) + data.slice(at);
+        }
+        if (/[\r\n]/.test(data)) continue;
+        const { parts, parses } = decodeAfter(textChunk('x'), data);
+        if (parses > 0) continue;
+        recognised++;
+        const parsed = JSON.parse(data) as { choices: { delta: { content: string } }[] };
+        const text = parsed.choices[0]!.delta.content;
+        expect(parsed, data).to.deep.equal(JSON.parse(textChunk(text)));
+        expect(parts, data).to.have.length(1);
+        const part = parts[0]!;
+        expect(part.type === 'text-delta' ? [part.delta, JSON.parse(part.verbatim!)] : [], data).to.deep.equal([text, JSON.parse(withoutRole(text))]);
+      }
+      expect(recognised).to.be.greaterThan(100);
+    });
   });
 
   it('reads a body that starts with a byte order mark, as the SSE spec says to', () => {

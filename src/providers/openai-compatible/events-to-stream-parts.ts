@@ -10,7 +10,7 @@ import { mapUsage } from './map-usage.js';
 import { choiceExtras, messageExtras, responseExtras } from './pass-through-fields.js';
 import type { BodyDecoder } from '../http/body-parts.js';
 import { EventFramer, type EventSink } from './parse-event-stream.js';
-import { TextChunkTemplate } from './text-chunk-template.js';
+import { ROLE_FIELD, TextChunkTemplate } from './text-chunk-template.js';
 import type { WireCompletion, WireToolCall } from './wire-types.js';
 
 /**
@@ -43,7 +43,7 @@ class ChatEventDecoder {
     const template = this.template;
     const text = template?.match(data);
     if (text !== undefined) {
-      emit(textPart(text, template!.extras, data));
+      emit(textPart(text, template!.extras, template!.verbatim(data)));
       return;
     }
     let chunk: WireCompletion;
@@ -92,10 +92,10 @@ class ChatEventDecoder {
       if (typeof reasoning === 'string' && reasoning !== '') emit({ type: 'reasoning-delta', delta: reasoning });
       if (delta.content === '' && delta.role === 'assistant' && chunk === this.first && this.template === undefined) this.template = textTemplateFromRoleChunk(data, chunk);
       if (typeof delta.content === 'string' && delta.content !== '') {
-        const verbatim = carriesOnlyText(chunk, this.first!, data);
+        const verbatim = carriesOnlyText(chunk, this.first!, data) ? passedOn(chunk, data) : undefined;
         // The next chunks that read as this one but for their text are recognised without a full parse.
-        if (verbatim) this.template = TextChunkTemplate.of(data, delta.content, extras);
-        emit(textPart(delta.content, extras, verbatim ? data : undefined));
+        if (verbatim !== undefined) this.template = TextChunkTemplate.of(data, delta.content, extras, verbatim === data ? -1 : data.indexOf(ROLE_FIELD));
+        emit(textPart(delta.content, extras, verbatim));
       } else if (extras !== undefined && finishing === undefined) emit({ type: 'pass-through-delta', extra: extras });
       if (Array.isArray(delta.tool_calls)) emitToolCallParts(delta.tool_calls, emit);
     }
@@ -173,8 +173,6 @@ function emitToolCallParts(calls: readonly WireToolCall[], emit: (part: StreamPa
   }
 }
 
-const ROLE_FIELD = '"role":"assistant",';
-
 /**
  * A stream's first chunk usually carries the role and no text (`"delta":{"role":"assistant","content":""}`)
  * and its text chunks read as it does without the role. Their template is made from it, checked as
@@ -200,9 +198,30 @@ function textTemplateFromRoleChunk(data: string, first: WireCompletion): TextChu
 }
 
 /**
+ * A text chunk as it goes on: as it came, or, when it repeats the delta's role as OpenRouter's do,
+ * without it, as the gateway's own text chunks are. The cut is checked once, by parsing what is
+ * left: its delta has no role and the same text. Undefined when the role cannot be cut that way.
+ */
+function passedOn(chunk: WireCompletion, data: string): string | undefined {
+  const delta = chunk.choices![0]!.delta!;
+  if (delta.role === undefined) return data;
+  const at = data.indexOf(ROLE_FIELD);
+  if (at === -1) return undefined;
+  const cut = data.slice(0, at) + data.slice(at + ROLE_FIELD.length);
+  let left: WireCompletion;
+  try {
+    left = JSON.parse(cut) as WireCompletion;
+  } catch {
+    return undefined;
+  }
+  const leftDelta = left.choices?.[0]?.delta;
+  return leftDelta?.role === undefined && leftDelta?.content === delta.content ? cut : undefined;
+}
+
+/**
  * Whether the gateway's chunk for this event would say nothing the event does not: the stream's
  * id, model and created as its first chunk gave them (the gateway keeps those), one choice with
- * only text in its delta and no finish, no usage (its place depends on include_usage) and no
+ * only text in its delta (the assistant's role beside it is cut) and no finish, no usage (its place depends on include_usage) and no
  * gateway facts of its own, on one line. Fields the gateway does not own stay where the provider put them.
  */
 function carriesOnlyText(chunk: WireCompletion, first: WireCompletion, data: string): boolean {
@@ -213,7 +232,7 @@ function carriesOnlyText(chunk: WireCompletion, first: WireCompletion, data: str
     delta !== null &&
     choice!.index === 0 &&
     choice!.finish_reason === null &&
-    delta.role === undefined &&
+    (delta.role === undefined || delta.role === 'assistant') &&
     delta.reasoning === undefined &&
     delta.reasoning_content === undefined &&
     delta.tool_calls === undefined &&

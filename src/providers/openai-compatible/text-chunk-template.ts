@@ -12,26 +12,38 @@
  */
 import type { DeltaExtras } from '../types.js';
 
+/** A delta's role, as providers that repeat it on every text chunk (OpenRouter) write it before the text. */
+export const ROLE_FIELD = '"role":"assistant",';
+
 export class TextChunkTemplate {
   private constructor(
     private readonly prefix: string,
     private readonly suffix: string,
     /** The delta extras of the chunk the template was made from, which every chunk it matches carries too. */
     readonly extras: DeltaExtras | undefined,
+    /** Where the prefix has the delta's role, which the chunk goes on without; -1 when it has none. */
+    private readonly roleAt: number,
   ) {}
 
   /**
-   * The template of a parsed chunk known to carry only `text` in its delta, or undefined when its
-   * text cannot be told apart (the provider escapes it otherwise than JSON.stringify does, or the
-   * same `"content":` text appears twice).
+   * The template of a parsed chunk known to carry only `text` in its delta (and maybe the role, at
+   * `roleAt`, before the text), or undefined when its text cannot be told apart (the provider
+   * escapes it otherwise than JSON.stringify does, or the same `"content":` text appears twice).
    */
-  static of(data: string, text: string, extras: DeltaExtras | undefined): TextChunkTemplate | undefined {
+  static of(data: string, text: string, extras: DeltaExtras | undefined, roleAt = -1): TextChunkTemplate | undefined {
     const marker = `"content":${JSON.stringify(text)}`;
     const at = data.indexOf(marker);
     if (at === -1 || data.lastIndexOf(marker) !== at) return undefined;
     const open = at + '"content":"'.length;
     const close = at + marker.length - 1;
-    return new TextChunkTemplate(data.slice(0, open), data.slice(close), extras);
+    if (roleAt !== -1 && roleAt + ROLE_FIELD.length > at) return undefined;
+    return new TextChunkTemplate(data.slice(0, open), data.slice(close), extras, roleAt);
+  }
+
+  /** A matched chunk as it goes on: as it came, less the role a gateway's text chunk does not repeat. */
+  verbatim(data: string): string {
+    const { roleAt } = this;
+    return roleAt === -1 ? data : data.slice(0, roleAt) + data.slice(roleAt + ROLE_FIELD.length);
   }
 
   /** The chunk's text, when it reads as the template with only its text changed. */
