@@ -202,8 +202,9 @@ describe('a chat stream decoded chunk by chunk', () => {
       return { ...decodeCounting(decoder, next, parts), parts };
     }
 
-    it('passes each text chunk on as it came but for the role, the later ones read without a full parse', () => {
+    it('passes each text chunk on as it came but for the role, each read without a full parse', () => {
       const first = decodeAfterRoleChunk(roleChunk, textChunk('Hel'));
+      expect(first.parses).to.equal(0);
       expect(first.parts).to.deep.equal([{ type: 'text-delta', delta: 'Hel', extra: { choice: { native_finish_reason: null, logprobs: null } }, verbatim: withoutRole('Hel') }]);
       for (const text of ['lo', ' "you" ', 'é 🎉']) {
         const { parts, parses } = decodeAfter(textChunk('Hel'), textChunk(text));
@@ -220,31 +221,39 @@ describe('a chat stream decoded chunk by chunk', () => {
       // The same text earlier in a field the gateway does not own: that field is not what is cut.
       const roleElsewhere = JSON.stringify({ ...routed, meta: { role: 'assistant', n: 1 }, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] });
       expect(decodeAfterRoleChunk(roleChunk, roleElsewhere).parts).to.deep.equal([{ type: 'text-delta', delta: 'Hi' }]);
+      // And so when the role chunk has that field too: its templates would cut the field.
+      const roleChunkElsewhere = JSON.parse(roleElsewhere.replace('"content":"Hi"', '"content":""')) as Record<string, unknown>;
+      expect(decodeAfterRoleChunk(roleChunkElsewhere, roleElsewhere).parts).to.deep.equal([{ type: 'text-delta', delta: 'Hi' }]);
     });
 
-    it('reads every chunk its template matches as a full parse would, less the role, however the chunk was altered', () => {
-      const next = random(29);
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-      let recognised = 0;
-      for (let round = 0; round < 1500; round++) {
-        let data = textChunk(Array.from({ length: 1 + Math.floor(next() * 6) }, () => pick(ALPHABET)).join(''));
-        for (let edits = Math.floor(next() * 3); edits > 0; edits--) {
-          const at = Math.floor(next() * data.length);
-          data = data.slice(0, at) + pick(ALPHABET) + data.slice(at);
+    for (const [madeFrom, decode] of [
+      ['a text chunk', (data: string) => decodeAfter(textChunk('x'), data)],
+      ['the role chunk', (data: string) => decodeAfterRoleChunk(roleChunk, data)],
+    ] as const) {
+      it(`reads every chunk a template made from ${madeFrom} matches as a full parse would, less the role, however the chunk was altered`, () => {
+        const next = random(29);
+        const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+        let recognised = 0;
+        for (let round = 0; round < 1500; round++) {
+          let data = textChunk(Array.from({ length: 1 + Math.floor(next() * 6) }, () => pick(ALPHABET)).join(''));
+          for (let edits = Math.floor(next() * 3); edits > 0; edits--) {
+            const at = Math.floor(next() * data.length);
+            data = data.slice(0, at) + pick(ALPHABET) + data.slice(at);
+          }
+          if (/[\r\n]/.test(data)) continue;
+          const { parts, parses } = decode(data);
+          if (parses > 0) continue;
+          recognised++;
+          const parsed = JSON.parse(data) as { choices: { delta: { content: string } }[] };
+          const text = parsed.choices[0]!.delta.content;
+          expect(parsed, data).to.deep.equal(JSON.parse(textChunk(text)));
+          expect(parts, data).to.have.length(1);
+          const part = parts[0]!;
+          expect(part.type === 'text-delta' ? [part.delta, JSON.parse(part.verbatim!)] : [], data).to.deep.equal([text, JSON.parse(withoutRole(text))]);
         }
-        if (/[\r\n]/.test(data)) continue;
-        const { parts, parses } = decodeAfter(textChunk('x'), data);
-        if (parses > 0) continue;
-        recognised++;
-        const parsed = JSON.parse(data) as { choices: { delta: { content: string } }[] };
-        const text = parsed.choices[0]!.delta.content;
-        expect(parsed, data).to.deep.equal(JSON.parse(textChunk(text)));
-        expect(parts, data).to.have.length(1);
-        const part = parts[0]!;
-        expect(part.type === 'text-delta' ? [part.delta, JSON.parse(part.verbatim!)] : [], data).to.deep.equal([text, JSON.parse(withoutRole(text))]);
-      }
-      expect(recognised).to.be.greaterThan(100);
-    });
+        expect(recognised).to.be.greaterThan(100);
+      });
+    }
   });
 
   it('reads a body that starts with a byte order mark, as the SSE spec says to', () => {

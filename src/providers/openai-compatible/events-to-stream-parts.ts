@@ -26,6 +26,8 @@ class ChatEventDecoder {
   private failed = false;
   private first: WireCompletion | undefined;
   private template: TextChunkTemplate | undefined;
+  /** The role chunk's other template, for text chunks that repeat the role; dropped once a text chunk decides. */
+  private spare: TextChunkTemplate | undefined;
   /** Nothing after this counts: `[DONE]` came, or an error part was the last part. */
   done = false;
 
@@ -40,9 +42,15 @@ class ChatEventDecoder {
       return;
     }
     if (data === '') return;
-    const template = this.template;
-    const text = template?.match(data);
+    let template = this.template;
+    let text = template?.match(data);
+    if (text === undefined && this.spare !== undefined) {
+      template = this.spare;
+      text = template.match(data);
+      if (text !== undefined) this.template = template;
+    }
     if (text !== undefined) {
+      this.spare = undefined;
       emit(textPart(text, template!.extras, template!.verbatim(data)));
       return;
     }
@@ -90,11 +98,14 @@ class ChatEventDecoder {
     if (delta !== undefined && delta !== null) {
       const reasoning = delta.reasoning ?? delta.reasoning_content;
       if (typeof reasoning === 'string' && reasoning !== '') emit({ type: 'reasoning-delta', delta: reasoning });
-      if (delta.content === '' && delta.role === 'assistant' && chunk === this.first && this.template === undefined) this.template = textTemplateFromRoleChunk(data, chunk);
+      if (delta.content === '' && delta.role === 'assistant' && chunk === this.first && this.template === undefined) {
+        [this.template, this.spare] = textTemplatesFromRoleChunk(data, chunk);
+      }
       if (typeof delta.content === 'string' && delta.content !== '') {
         const verbatim = carriesOnlyText(chunk, this.first!, data) ? passedOn(chunk, data) : undefined;
         // The next chunks that read as this one but for their text are recognised without a full parse.
         if (verbatim !== undefined) this.template = TextChunkTemplate.of(data, delta.content, extras, verbatim === data ? -1 : data.indexOf(ROLE_FIELD));
+        this.spare = undefined;
         emit(textPart(delta.content, extras, verbatim));
       } else if (extras !== undefined && finishing === undefined) emit({ type: 'pass-through-delta', extra: extras });
       if (Array.isArray(delta.tool_calls)) emitToolCallParts(delta.tool_calls, emit);
@@ -174,27 +185,30 @@ function emitToolCallParts(calls: readonly WireToolCall[], emit: (part: StreamPa
 }
 
 /**
- * A stream's first chunk usually carries the role and no text (`"delta":{"role":"assistant","content":""}`)
- * and its text chunks read as it does without the role. Their template is made from it, checked as
- * a parsed text chunk would be, so the first token, the one the client waits for, is recognised
- * without a full parse: the work moves to the role chunk, which comes with the answer's head,
- * before the model has produced anything (a cold full parse was about 40 µs of the first token's
- * way, bench/README.md, "Seventeenth pass"). Text chunks shaped otherwise do not match it and are
- * parsed in full, as before.
+ * A stream's first chunk usually carries the role and no text (`"delta":{"role":"assistant","content":""}`),
+ * and its text chunks read as it does, with the role (OpenRouter's) or without it (most others).
+ * Both templates are made from it, checked as a parsed text chunk would be, so the first token, the
+ * one the client waits for, is recognised without a full parse: the work moves to the role chunk,
+ * which comes with the answer's head, before the model has produced anything (a cold full parse was
+ * about 40 µs of the first token's way, bench/README.md, "Seventeenth pass"). Text chunks shaped
+ * otherwise match neither and are parsed in full, as before.
  */
-function textTemplateFromRoleChunk(data: string, first: WireCompletion): TextChunkTemplate | undefined {
+function textTemplatesFromRoleChunk(data: string, first: WireCompletion): [withoutRole: TextChunkTemplate | undefined, withRole: TextChunkTemplate | undefined] {
   const at = data.indexOf(ROLE_FIELD);
-  if (at === -1) return undefined;
+  if (at === -1) return [undefined, undefined];
   const textChunk = data.slice(0, at) + data.slice(at + ROLE_FIELD.length);
   let chunk: WireCompletion;
   try {
     chunk = JSON.parse(textChunk) as WireCompletion;
   } catch {
-    return undefined;
+    return [undefined, undefined];
   }
   const choice = chunk.choices?.[0];
-  if (choice?.delta?.content !== '' || !carriesOnlyText(chunk, first, textChunk)) return undefined;
-  return TextChunkTemplate.of(textChunk, '', deltaExtras(choice));
+  const delta = choice?.delta;
+  // The role cut must be the delta's own, so that the template with it cuts in the same place.
+  if (delta === undefined || delta === null || delta.role !== undefined || delta.content !== '' || !carriesOnlyText(chunk, first, textChunk)) return [undefined, undefined];
+  const extras = deltaExtras(choice);
+  return [TextChunkTemplate.of(textChunk, '', extras), TextChunkTemplate.of(data, '', extras, at)];
 }
 
 /**
