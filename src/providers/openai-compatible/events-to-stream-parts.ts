@@ -11,7 +11,7 @@ import { choiceExtras, messageExtras, responseExtras } from './pass-through-fiel
 import type { BodyDecoder } from '../http/body-parts.js';
 import { EventFramer, type EventSink } from './parse-event-stream.js';
 import { ROLE_FIELD, TextChunkTemplate } from './text-chunk-template.js';
-import type { WireCompletion, WireToolCall } from './wire-types.js';
+import type { WireCompletion, WireMessage, WireToolCall } from './wire-types.js';
 
 /**
  * Decodes one stream's events as they come, synchronously, so the provider's read loop is the one
@@ -102,11 +102,11 @@ class ChatEventDecoder {
         [this.template, this.spare] = textTemplatesFromRoleChunk(data, chunk);
       }
       if (typeof delta.content === 'string' && delta.content !== '') {
-        const verbatim = carriesOnlyText(chunk, this.first!, data) ? passedOn(chunk, data) : undefined;
+        const passed = carriesOnlyText(chunk, this.first!, data) ? passedOn(delta, data) : undefined;
         // The next chunks that read as this one but for their text are recognised without a full parse.
-        if (verbatim !== undefined) this.template = TextChunkTemplate.of(data, delta.content, extras, verbatim === data ? -1 : data.indexOf(ROLE_FIELD));
+        if (passed !== undefined) this.template = TextChunkTemplate.of(data, delta.content, extras, passed.roleAt);
         this.spare = undefined;
-        emit(textPart(delta.content, extras, verbatim));
+        emit(textPart(delta.content, extras, passed?.json));
       } else if (extras !== undefined && finishing === undefined) emit({ type: 'pass-through-delta', extra: extras });
       if (Array.isArray(delta.tool_calls)) emitToolCallParts(delta.tool_calls, emit);
     }
@@ -194,49 +194,46 @@ function emitToolCallParts(calls: readonly WireToolCall[], emit: (part: StreamPa
  * otherwise match neither and are parsed in full, as before.
  */
 function textTemplatesFromRoleChunk(data: string, first: WireCompletion): [withoutRole: TextChunkTemplate | undefined, withRole: TextChunkTemplate | undefined] {
-  const at = data.indexOf(ROLE_FIELD);
-  if (at === -1) return [undefined, undefined];
-  const textChunk = data.slice(0, at) + data.slice(at + ROLE_FIELD.length);
-  let chunk: WireCompletion;
-  try {
-    chunk = JSON.parse(textChunk) as WireCompletion;
-  } catch {
-    return [undefined, undefined];
-  }
-  const choice = chunk.choices?.[0];
-  const delta = choice?.delta;
-  // The role cut must be the delta's own, so that the template with it cuts in the same place.
-  if (delta === undefined || delta === null || delta.role !== undefined || delta.content !== '' || !carriesOnlyText(chunk, first, textChunk)) return [undefined, undefined];
+  const cut = cutRole(data);
+  const choice = cut?.chunk.choices?.[0];
+  if (cut === undefined || choice?.delta?.content !== '' || !carriesOnlyText(cut.chunk, first, cut.json)) return [undefined, undefined];
   const extras = deltaExtras(choice);
-  return [TextChunkTemplate.of(textChunk, '', extras), TextChunkTemplate.of(data, '', extras, at)];
+  return [TextChunkTemplate.of(cut.json, '', extras), TextChunkTemplate.of(data, '', extras, cut.roleAt)];
 }
 
 /**
  * A text chunk as it goes on: as it came, or, when it repeats the delta's role as OpenRouter's do,
- * without it, as the gateway's own text chunks are. The cut is checked once, by parsing what is
- * left: its delta has no role and the same text. Undefined when the role cannot be cut that way.
+ * without it, as the gateway's own text chunks are (`roleAt` says where it was cut, -1 for nowhere).
+ * Undefined when the role cannot be cut as a field before the text.
  */
-function passedOn(chunk: WireCompletion, data: string): string | undefined {
-  const delta = chunk.choices![0]!.delta!;
-  if (delta.role === undefined) return data;
-  const at = data.indexOf(ROLE_FIELD);
-  if (at === -1) return undefined;
-  const cut = data.slice(0, at) + data.slice(at + ROLE_FIELD.length);
-  let left: WireCompletion;
+function passedOn(delta: WireMessage, data: string): { json: string; roleAt: number } | undefined {
+  return delta.role === undefined ? { json: data, roleAt: -1 } : cutRole(data);
+}
+
+/**
+ * The chunk without its delta's `"role":"assistant",`, checked by parsing what is left: the delta
+ * has no role any more, so the one cut was the delta's own field (the text, a string literal, cannot
+ * hold those unescaped quotes) and a template can cut at the same place.
+ */
+function cutRole(data: string): { json: string; roleAt: number; chunk: WireCompletion } | undefined {
+  const roleAt = data.indexOf(ROLE_FIELD);
+  if (roleAt === -1) return undefined;
+  const json = data.slice(0, roleAt) + data.slice(roleAt + ROLE_FIELD.length);
+  let chunk: WireCompletion;
   try {
-    left = JSON.parse(cut) as WireCompletion;
+    chunk = JSON.parse(json) as WireCompletion;
   } catch {
     return undefined;
   }
-  const leftDelta = left.choices?.[0]?.delta;
-  return leftDelta?.role === undefined && leftDelta?.content === delta.content ? cut : undefined;
+  const delta = chunk.choices?.[0]?.delta;
+  return delta === undefined || delta === null || delta.role !== undefined ? undefined : { json, roleAt, chunk };
 }
 
 /**
  * Whether the gateway's chunk for this event would say nothing the event does not: the stream's
  * id, model and created as its first chunk gave them (the gateway keeps those), one choice with
- * only text in its delta (the assistant's role beside it is cut) and no finish, no usage (its place depends on include_usage) and no
- * gateway facts of its own, on one line. Fields the gateway does not own stay where the provider put them.
+ * only text in its delta (the assistant's role beside it is cut) and no finish, no usage (its
+ * place depends on include_usage) and no gateway facts of its own, on one line. Fields the gateway does not own stay where the provider put them.
  */
 function carriesOnlyText(chunk: WireCompletion, first: WireCompletion, data: string): boolean {
   const choice = chunk.choices?.length === 1 ? chunk.choices[0] : undefined;
