@@ -106,7 +106,11 @@ try {
   for (let waited = 0; !existsSync(out) && waited < 5_000; waited += 50) await sleep(50);
   const bySent = new Map(times.map((time) => [time.sent, time.first]));
   const rows = JSON.parse(readFileSync(out, 'utf8')).filter((row) => bySent.get(row.sent) !== undefined);
-  for (const row of rows) row['client: first token read'] = bySent.get(row.sent);
+  for (const row of rows) {
+    row['client: first token read'] = bySent.get(row.sent);
+    // Before the arrival, the negative offset: the client's send to Node's parse of the request head.
+    row['client: request sent'] = row.sent;
+  }
   const names = [...new Set(rows.flatMap(Object.keys))].filter((name) => name !== 'sent' && name !== 'arrived');
   const offsets = names.map((name) => [NODE_MARKS[name] ?? name, medianOf(rows.map((row) => row[name] - row.arrived))]).sort((a, b) => a[1] - b[1]);
   console.log(`one stream at a time, ${rows.length} streams of ${model} after ${warmedWith} warm-up streams as the benchmark's and ${warmStreams} more; medians in µs from the request's arrival\n`);

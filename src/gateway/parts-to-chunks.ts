@@ -1,7 +1,8 @@
 /**
  * Provider stream parts -> OpenAI-shaped chunks. The assistant-role chunk is held back until the
  * first real token, so nothing reaches the client from an attempt that fails before producing any.
- * Fields the provider sent that the gateway does not own ride along on the chunk they came with.
+ * Fields the provider sent that the gateway does not own ride along on the chunk they came with;
+ * those that came before the first token are held back with the role chunk.
  */
 import { GatewayError } from '../errors.js';
 import type { DeltaExtras, StreamPart } from '../providers/types.js';
@@ -24,6 +25,9 @@ export interface ChunkSource {
   idPrefix: string;
 }
 
+/** Past this many, a provider sending fields and no token is answering: the stream commits rather than hold them all. */
+const MOST_HELD_BEFORE_FIRST_TOKEN = 16;
+
 /** The chunks of a stream, part by part; an error part is thrown, as is an end without a finish. */
 class ChunkBuilder implements Stage<StreamPart, ChatChunk> {
   private id: string;
@@ -31,6 +35,12 @@ class ChunkBuilder implements Stage<StreamPart, ChatChunk> {
   private created: number;
   private extra: PassThrough | undefined;
   private sentRole = false;
+  /**
+   * Chunks of fields only, from before the first token: OpenRouter's and DeepSeek's role chunks
+   * carry `logprobs: null` beside the role, and emitting it would commit the attempt, so a provider
+   * failing after its role chunk could no longer be fallen back from.
+   */
+  private beforeFirstToken: ChatChunk[] | undefined;
   private finished = false;
 
   constructor(private readonly source: ChunkSource) {
@@ -54,8 +64,14 @@ class ChunkBuilder implements Stage<StreamPart, ChatChunk> {
         break;
     }
     if (!this.sentRole) {
+      if (part.type === 'pass-through-delta' && (this.beforeFirstToken?.length ?? 0) < MOST_HELD_BEFORE_FIRST_TOKEN) {
+        (this.beforeFirstToken ??= []).push(this.chunk({}, null, null, part.extra));
+        return;
+      }
       this.sentRole = true;
       emit(this.chunk({ role: 'assistant', content: '' }));
+      if (this.beforeFirstToken !== undefined) for (const held of this.beforeFirstToken) emit(held);
+      this.beforeFirstToken = undefined;
     }
     switch (part.type) {
       case 'text-delta': {

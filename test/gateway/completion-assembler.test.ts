@@ -34,6 +34,42 @@ describe('CompletionAssembler and partsToChunks', () => {
     expect(chunks.at(-1)?.usage).to.deep.equal({ promptTokens: 3, completionTokens: 4, totalTokens: 7 });
   });
 
+  it('holds fields that came before the first token with the role chunk, and sends them after it in order', async () => {
+    const logprobs = { type: 'pass-through-delta', extra: { choice: { logprobs: null } } } as const;
+    const routed = { type: 'pass-through-delta', extra: { choice: { native_finish_reason: null } } } as const;
+    const chunks = await collect(partsToChunks(fromArray([parts[0]!, logprobs, routed, ...parts.slice(2)]), source));
+    expect(chunks.slice(0, 4).map((chunk) => [chunk.choices[0]?.delta, chunk.choices[0]?.extra])).to.deep.equal([
+      [{ role: 'assistant', content: '' }, undefined],
+      [{}, { logprobs: null }],
+      [{}, { native_finish_reason: null }],
+      [{ content: 'Hel' }, undefined],
+    ]);
+  });
+
+  it('sends nothing from an attempt that failed after fields of its own but before its first token', async () => {
+    const failure = { code: 'upstream_error' };
+    const sent: ChatChunk[] = [];
+    const failed = (async () => {
+      for await (const chunk of partsToChunks(fromArray([parts[0]!, { type: 'pass-through-delta', extra: { choice: { logprobs: null } } }, { type: 'error', error: failure as never }]), source)) sent.push(chunk);
+    })();
+    await failed.then(
+      () => expect.fail('should have thrown'),
+      (error: unknown) => expect(error).to.equal(failure),
+    );
+    expect(sent).to.deep.equal([]);
+  });
+
+  it('commits a stream that sends many chunks of fields and no token, rather than hold them all', async () => {
+    const fieldsOnly = Array.from({ length: 20 }, (_, index) => ({ type: 'pass-through-delta', extra: { choice: { seq: index } } }) as const);
+    const sent: ChatChunk[] = [];
+    const waiting = (async () => {
+      for await (const chunk of partsToChunks(fromArray([parts[0]!, ...fieldsOnly, { type: 'error', error: new Error('late') as never }]), source)) sent.push(chunk);
+    })();
+    await waiting.catch(() => undefined);
+    expect(sent[0]?.choices[0]?.delta).to.deep.equal({ role: 'assistant', content: '' });
+    expect(sent.slice(1).map((chunk) => chunk.choices[0]?.extra)).to.deep.equal(fieldsOnly.map((part) => part.extra.choice));
+  });
+
   it('puts usage in a chunk of its own when the client asked for include_usage', async () => {
     const chunks = await collect(partsToChunks(fromArray(parts), { ...source, includeUsageChunk: true }));
     expect(chunks.at(-2)?.choices[0]?.finishReason).to.equal('tool_calls');

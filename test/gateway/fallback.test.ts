@@ -129,6 +129,27 @@ describe('fallback chains across three providers', () => {
     expect(text.trimEnd().endsWith('data: [DONE]')).to.equal(true);
   });
 
+  it('falls back from a provider that fails after a role chunk carrying fields of its own, before its first token', async () => {
+    // As DeepSeek and OpenRouter open a stream: the role chunk carries `logprobs` (and OpenRouter's
+    // `native_finish_reason`) beside the role, fields the gateway passes on and does not own.
+    const roleChunk = (provider: string) =>
+      `data: ${JSON.stringify({ id: `gen-${provider}`, provider, object: 'chat.completion.chunk', created: 1_700_000_000, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, native_finish_reason: null, logprobs: null }] })}\n\n`;
+    const cutAfterRole = sseScenario([roleChunk('deepseek')]);
+    const errorAfterRole = sseScenario([roleChunk('openrouter'), `data: ${JSON.stringify({ error: { code: 'server_error', message: 'Provider disconnected unexpectedly' }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] })}\n\n`]);
+    setup.upstreams.deepseek!.enqueue(cutAfterRole, cutAfterRole);
+    setup.upstreams.openrouter!.enqueue(errorAfterRole, errorAfterRole);
+    setup.upstreams.local!.enqueue(sseScenario(openAiStream(['from', ' local'])));
+    const response = await postCompletion(setup.gateway.url, { model: 'deepseek-chat', stream: true });
+    const text = await response.text();
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('x-gateway-provider')).to.equal('local');
+    expect(response.headers.get('x-gateway-attempts')).to.equal('5');
+    expect(text).not.to.include('native_finish_reason');
+    expect(text).not.to.include('gen-deepseek');
+    expect(text).to.include('"content":"from"');
+    expect(text.trimEnd().endsWith('data: [DONE]')).to.equal(true);
+  });
+
   it('never retries once the first token went out: the stream ends with an error event', async () => {
     setup.upstreams.deepseek!.enqueue(sseScenario(openAiStream(['Partial', ' answer'], { finishReason: null, usage: null, done: false })));
     const response = await postCompletion(setup.gateway.url, { model: 'deepseek-chat', stream: true });
