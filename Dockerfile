@@ -47,4 +47,10 @@ ENTRYPOINT ["/usr/bin/tini", "--"]
 # with a hundred streams open, a smaller young generation copied every stream's state every few
 # hundred tokens (+20% CPU per stream); the growth limit keeps a replica under load near 125 MB
 # instead of 170 (bench/README.md, "Performance work"; compare choices with bench/flags.mjs).
-CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "--no-allocation-site-pretenuring", "dist/src/main.js"]
+# No memory reducer: V8's collection of a quiet process lets the shapes of finished requests die,
+# which throws away the request path's optimized code, and a light load (a stream every half second)
+# never earns it back: its set-up ran in 0.55 ms instead of 0.32. Delayed five minutes, it still came
+# during the benchmark's light load. The cost: after a burst, a replica keeps the burst's memory
+# (about 130 MB, under the 150 of the load's peak a container is sized for) instead of going back
+# to about 80 (bench/README.md, "Eighteenth pass").
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "--no-allocation-site-pretenuring", "--no-memory-reducer", "dist/src/main.js"]

@@ -30,7 +30,7 @@ fi
 port="${CHECK_PORT:-18931}"
 key="sk-production-check-key-0123456789"
 (cd "$app" && NODE_ENV=production PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warn API_KEYS="check:$key" SHUTDOWN_DELAY_MS=0 \
-  "${run_as[@]}" node --max-semi-space-size=16 --heap-growing-percent=50 --no-allocation-site-pretenuring dist/src/main.js) >"$log" 2>&1 &
+  "${run_as[@]}" node --max-semi-space-size=16 --heap-growing-percent=50 --no-allocation-site-pretenuring --no-memory-reducer dist/src/main.js) >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && break

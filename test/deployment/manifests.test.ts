@@ -52,4 +52,11 @@ describe('Kubernetes manifests', () => {
     // The benchmark and the profiler read the command from the Dockerfile itself.
     expect(readFileSync(new URL('../../bench/processes.mjs', import.meta.url), 'utf8')).to.include('imageCommand()');
   });
+
+  it("start node without V8's memory reducer, so a light load keeps its optimized code", () => {
+    // Its collection of a quiet process throws away the request path's optimized code (bench/README.md, "Eighteenth pass").
+    const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const cmd = dockerfile.split('\n').filter((line) => line.startsWith('CMD [')).at(-1)!;
+    expect(JSON.parse(cmd.slice('CMD '.length)) as string[]).to.include('--no-memory-reducer');
+  });
 });
