@@ -9,14 +9,13 @@
 // With REF=<git ref> the ref's build (built in a scratch worktree, as bench/ab.mjs builds it) is
 // a fourth target in the same rotation: an A/B of the time to a first token.
 // Usage: [REF=<git ref>] node bench/first-token-trace.mjs [requests per target] [model]   (after npm run build)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, here, sleep, startGateway, startUpstream } from './processes.mjs';
+import { here, sleep, startGateway, startProxy, startUpstream } from './processes.mjs';
 import { buildRef, removeRef, startBuild } from './ab-runner.mjs';
-import { firstToken, medianOf } from './first-token-client.mjs';
+import { collectMarks, FIRST_TOKEN_PHASES, firstToken, firstTokenCells, medianOf } from './first-token-client.mjs';
 
 const count = Number(process.argv[2] ?? 400);
 const model = process.argv[3] ?? 'bench-stream-3x5';
@@ -28,25 +27,15 @@ try {
   const marksTo = (name) => ({ FIRST_TOKEN_TRACE_UPSTREAM_PORT: String(upstreamPort), FIRST_TOKEN_TRACE_OUT: path.join(scratch, `${name}.json`) });
   const preload = ['--import', path.join(here, 'first-token-marks.mjs')];
   const { gateway, gatewayPort } = await startGateway(children, { upstreamPort, nodeFlags: preload, env: marksTo('gateway') });
-  const floorPort = await freePort();
-  const floor = spawn(process.execPath, [...preload, path.join(here, 'passthrough-proxy.mjs'), String(floorPort), String(upstreamPort)], {
-    stdio: 'ignore',
-    env: { ...process.env, ...marksTo('floor'), FIRST_TOKEN_TRACE_PORT: String(floorPort) },
-  });
-  children.push(floor);
+  const floor = await startProxy(children, upstreamPort, { nodeFlags: preload, env: marksTo('floor') });
   // The floor holding a stream's head until its first content, as the gateway does for its fallback contract.
-  const heldPort = await freePort();
-  const held = spawn(process.execPath, [...preload, path.join(here, 'passthrough-proxy.mjs'), String(heldPort), String(upstreamPort)], {
-    stdio: 'ignore',
-    env: { ...process.env, ...marksTo('held'), FIRST_TOKEN_TRACE_PORT: String(heldPort), HOLD_HEAD: '1' },
-  });
-  children.push(held);
+  const held = await startProxy(children, upstreamPort, { nodeFlags: preload, env: { ...marksTo('held'), HOLD_HEAD: '1' } });
   await sleep(500);
 
   const targets = [
     { name: 'this gateway', port: gatewayPort, process: gateway, out: path.join(scratch, 'gateway.json') },
-    { name: 'node:http floor', port: floorPort, process: floor, out: path.join(scratch, 'floor.json') },
-    { name: 'floor, head held to the first token', port: heldPort, process: held, out: path.join(scratch, 'held.json') },
+    { name: 'node:http floor', ...floor, out: path.join(scratch, 'floor.json') },
+    { name: 'floor, head held to the first token', ...held, out: path.join(scratch, 'held.json') },
   ];
   if (refDir !== undefined) {
     const ref = await startBuild(children, refDir, upstreamPort, { nodeFlags: preload, env: marksTo('ref') });
@@ -67,22 +56,14 @@ try {
   }
   const directTarget = targets.at(-1);
   const direct = medianOf(directTarget.times.map((time) => time.first - time.sent));
-  const ms = (micros) => (micros === undefined ? '' : (micros / 1000).toFixed(3));
   console.log(`one stream at a time, ${count} a target in turn, model ${model}; medians in ms\n`);
-  console.log('| Target | first token | over direct | sent -> arrived | arrived -> upstream written | upstream written -> its headers | first token in -> out | out -> client |');
+  console.log(`| Target | first token | over direct | ${FIRST_TOKEN_PHASES.join(' | ')} |`);
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const target of targets.slice(0, -1)) {
-    target.process.kill('SIGUSR2');
-    for (let waited = 0; !existsSync(target.out) && waited < 5_000; waited += 50) await sleep(50);
-    const bySent = new Map(target.times.map((time) => [time.sent, time.first]));
-    const rows = JSON.parse(readFileSync(target.out, 'utf8'))
-      .map((mark) => ({ ...mark, first: bySent.get(mark.sent) }))
-      .filter((mark) => mark.first !== undefined && mark.tokenOut !== undefined);
-    const phase = (of) => ms(medianOf(rows.map(of)));
-    const ttft = medianOf(rows.map((mark) => mark.first - mark.sent));
-    console.log(`| ${target.name} | ${ms(ttft)} | ${ms(ttft - direct)} | ${phase((m) => m.arrived - m.sent)} | ${phase((m) => m.upstreamWritten - m.arrived)} | ${phase((m) => m.upstreamHeaders - m.upstreamWritten)} | ${phase((m) => m.tokenOut - m.tokenIn)} | ${phase((m) => m.first - m.tokenOut)} |`);
+    const rows = await collectMarks(target);
+    console.log(`| ${target.name} | ${firstTokenCells(rows, direct).join(' | ')} |`);
   }
-  console.log(`| direct | ${ms(direct)} | | | | | | |`);
+  console.log(`| direct | ${(direct / 1000).toFixed(3)} | | | | | | |`);
   for (const target of targets) target.agent.destroy();
 } finally {
   for (const child of children) child.kill('SIGKILL');

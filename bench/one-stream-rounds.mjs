@@ -6,20 +6,18 @@
 // eighteenth pass found with it that the gateway's later rounds ran slower than its first (set-up
 // 0.55 ms against 0.29): V8's memory reducer had collected the idle process in between.
 // Usage: [GATEWAY_FLAGS='--flag ...'] node bench/one-stream-rounds.mjs [streams a round] [model]   (after npm run build)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { firstToken, medianOf } from './first-token-client.mjs';
-import { freePort, here, loadFor, sleep, startGateway, startUpstream } from './processes.mjs';
+import { collectMarks, FIRST_TOKEN_PHASES, firstToken, firstTokenCells, medianOf } from './first-token-client.mjs';
+import { here, loadFor, sleep, startGateway, startProxy, startUpstream } from './processes.mjs';
 
 const count = Number(process.argv[2] ?? 24);
 const model = process.argv[3] ?? 'bench-stream-100x5';
 const ROUNDS = 3;
 const children = [];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'one-stream-rounds-'));
-const ms = (micros) => (micros / 1000).toFixed(3);
 
 try {
   const { upstreamPort } = await startUpstream(children);
@@ -27,15 +25,7 @@ try {
   const preload = ['--import', path.join(here, 'first-token-marks.mjs')];
   const imageFlags = process.env.GATEWAY_FLAGS === undefined ? undefined : process.env.GATEWAY_FLAGS.split(' ').filter(Boolean);
   const { gateway, gatewayPort } = await startGateway(children, { upstreamPort, nodeFlags: preload, imageFlags, env: marksTo('gateway') });
-  const proxy = async (name, env) => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [...preload, path.join(here, 'passthrough-proxy.mjs'), String(port), String(upstreamPort)], {
-      stdio: 'ignore',
-      env: { ...process.env, ...marksTo(name), FIRST_TOKEN_TRACE_PORT: String(port), ...env },
-    });
-    children.push(child);
-    return { name, port, process: child, out: path.join(scratch, `${name}.json`) };
-  };
+  const proxy = async (name, env) => ({ name, ...(await startProxy(children, upstreamPort, { nodeFlags: preload, env: { ...marksTo(name), ...env } })), out: path.join(scratch, `${name}.json`) });
   const targets = [
     { name: 'this gateway', port: gatewayPort, process: gateway, out: path.join(scratch, 'gateway.json') },
     await proxy('node:http floor', {}),
@@ -58,24 +48,15 @@ try {
   }
   const direct = medianOf(targets.at(-1).times.map((time) => time.first - time.sent));
   console.log(`one stream at a time, ${ROUNDS} rounds of ${count} streams of ${model} a target; medians in ms\n`);
-  console.log('| Target | round | first token | over direct | sent -> arrived | arrived -> upstream written | upstream written -> its headers | first token in -> out | out -> client |');
+  console.log(`| Target | round | first token | over direct | ${FIRST_TOKEN_PHASES.join(' | ')} |`);
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const target of targets.slice(0, -1)) {
-    target.process.kill('SIGUSR2');
-    for (let waited = 0; !existsSync(target.out) && waited < 5_000; waited += 50) await sleep(50);
-    const sent = new Map(target.times.map((time) => [time.sent, time]));
-    const marks = JSON.parse(readFileSync(target.out, 'utf8'))
-      .map((mark) => ({ ...mark, first: sent.get(mark.sent)?.first, round: sent.get(mark.sent)?.round }))
-      .filter((mark) => mark.first !== undefined && mark.tokenOut !== undefined);
-    const row = (label, rows) => {
-      const phase = (of) => ms(medianOf(rows.map(of)));
-      const ttft = medianOf(rows.map((mark) => mark.first - mark.sent));
-      console.log(`| ${target.name} | ${label} | ${ms(ttft)} | ${ms(ttft - direct)} | ${phase((m) => m.arrived - m.sent)} | ${phase((m) => m.upstreamWritten - m.arrived)} | ${phase((m) => m.upstreamHeaders - m.upstreamWritten)} | ${phase((m) => m.tokenOut - m.tokenIn)} | ${phase((m) => m.first - m.tokenOut)} |`);
-    };
+    const marks = await collectMarks(target);
+    const row = (label, rows) => console.log(`| ${target.name} | ${label} | ${firstTokenCells(rows, direct).join(' | ')} |`);
     for (let round = 0; round < ROUNDS; round++) row(String(round + 1), marks.filter((mark) => mark.round === round));
     row('all', marks);
   }
-  console.log(`| direct | all | ${ms(direct)} | | | | | | |`);
+  console.log(`| direct | all | ${(direct / 1000).toFixed(3)} | | | | | | |`);
   for (const target of targets) target.agent.destroy();
 } finally {
   for (const child of children) child.kill('SIGKILL');

@@ -101,6 +101,21 @@ export async function startUpstream(children) {
   return { upstream, upstreamPort };
 }
 
+/**
+ * The node:http floor (bench/passthrough-proxy.mjs) on a free port, pushed onto `children`, with
+ * `nodeFlags` before it and `env` added; it reads its own port from FIRST_TOKEN_TRACE_PORT when
+ * bench/first-token-marks.mjs is among the flags, so that is set too.
+ */
+export async function startProxy(children, upstreamPort, { nodeFlags = [], env = {} } = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeFlags, path.join(here, 'passthrough-proxy.mjs'), String(port), String(upstreamPort)], {
+    stdio: 'ignore',
+    env: { ...process.env, FIRST_TOKEN_TRACE_PORT: String(port), ...env },
+  });
+  children.push(child);
+  return { port, process: child };
+}
+
 /** Redis, the fake upstream and the gateway in its production shape (Redis on, auth on). */
 export async function startGatewayStack(children, { nodeFlags = [], env = {}, lean = false } = {}) {
   const redisPort = lean ? undefined : await startRedis(children);
