@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createApp } from './app/create-app.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/load-config.js';
+import { giveBackStartUpMemory } from './lifecycle/give-back-start-up-memory.js';
 
 function readConfig(): GatewayConfig {
   try {
@@ -39,6 +40,10 @@ for (const provider of gatewayApp.gateway.listProviders()) {
     logger.warn({ provider: provider.id }, `provider ${provider.id} is not configured: set ${provider.missingConfiguration}`);
   }
 }
+
+// Last before the port opens, so that no request waits on the collection.
+const youngGenerationGivenBack = giveBackStartUpMemory();
+logger.debug({ bytes: youngGenerationGivenBack }, 'start-up memory given back');
 
 gatewayApp.httpServer.listen(config.port, config.host, () => {
   const address = gatewayApp.httpServer.address();
