@@ -2,8 +2,9 @@
 // --cpu-prof, drives one scenario with autocannon, stops the gateway cleanly so V8 writes the
 // profile, and prints where the time went: by package, by function, and by the nearest gateway or
 // package frame (so Node's own HTTP and socket work is charged to whoever asked for it).
-// Usage: node bench/profile.mjs [whole|cache|stream|stream-paced|stream-short|models] [seconds] [lean]   (after npm run build)
+// Usage: node bench/profile.mjs [whole|whole-50|cache|stream|stream-paced|stream-short|models] [seconds] [lean]   (after npm run build)
 // "lean" profiles the gateway with Redis and auth off, as the benchmark's floor comparisons run it.
+// "whole-50" is a whole answer after 50 ms upstream, the latency-tail scenario.
 // "stream" is 100 tokens at once (CPU-bound); "stream-paced" is the benchmark's 100 tokens 5 ms apart.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -94,7 +95,7 @@ try {
     // The profile is written at exit; no need to wait out the load balancer delay.
     env: { SHUTDOWN_DELAY_MS: '0' },
   });
-  const model = scenario === 'stream' ? 'bench-stream-100x0' : scenario === 'stream-paced' ? 'bench-stream-100x5' : scenario === 'stream-short' ? 'bench-stream-3x0' : 'bench-lat0';
+  const model = scenario === 'stream' ? 'bench-stream-100x0' : scenario === 'stream-paced' ? 'bench-stream-100x5' : scenario === 'stream-short' ? 'bench-stream-3x0' : scenario === 'whole-50' ? 'bench-lat50' : 'bench-lat0';
   const extra = scenario === 'cache' ? { temperature: 0 } : scenario.startsWith('stream') ? { stream: true } : { temperature: 0.7 };
   const cpuBefore = cpuSeconds(gateway.pid);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
