@@ -53,13 +53,24 @@ export function removeRef(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Where a build's log lines go: nowhere, or with BENCH_LOG_READER=1 into a pipe a process of its own
+ * reads, as a container's log driver does (the reader is woken by what the build writes).
+ */
+function logReader(children) {
+  if (process.env.BENCH_LOG_READER !== '1') return 'ignore';
+  const reader = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+  children.push(reader);
+  return reader.stdin;
+}
+
 /** The build in `dir`, started lean as the image starts it; `nodeFlags` and `env` are added. */
 export async function startBuild(children, dir, upstreamPort, { nodeFlags = [], env = {} } = {}) {
   const port = await freePort();
   const args = imageCommand().map((arg) => arg.replace(root, dir));
   const child = spawn(process.execPath, [...nodeFlags, ...args], {
     cwd: dir,
-    stdio: 'ignore',
+    stdio: ['ignore', logReader(children), 'ignore'],
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), AUTH_DISABLED: 'true', OPENROUTER_API_KEY: 'sk-bench', OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`, RATE_LIMIT_RPM: '0', RATE_LIMIT_TPM: '0', ...env },
   });
   children.push(child);

@@ -4,7 +4,7 @@
 // --perf-basic-prof (JIT frames get names), loads it, records, and prints CPU by kind (kernel, GC,
 // V8's slow paths, promise machinery, JSON, JavaScript) and the gateway's functions by the share of
 // samples they appear in. Needs `perf` (Debian: linux-perf) and permission to record.
-// Usage: node bench/perf.mjs [whole|stream|stream-1] [seconds] [concurrency]   (after npm run build)
+// Usage: node bench/perf.mjs [whole|whole-50|stream|stream-1] [seconds] [concurrency]   (after npm run build)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,11 +13,11 @@ import { loadFor, root, sleep, startGateway, startUpstream } from './processes.m
 
 const scenario = process.argv[2] ?? 'whole';
 const seconds = Number(process.argv[3] ?? 6);
-const concurrency = Number(process.argv[4] ?? (scenario === 'whole' ? 50 : 100));
+const concurrency = Number(process.argv[4] ?? (scenario.startsWith('whole') ? 50 : 100));
 const children = [];
 
-// `stream-1`: one-token streams, what setting a stream up costs.
-const REQUESTS = { whole: { model: 'bench-lat0', stream: false }, stream: { model: 'bench-stream-100x5', stream: true }, 'stream-1': { model: 'bench-stream-1x5', stream: true } };
+// `whole-50`: whole answers after 50 ms upstream, the latency tail's scenario. `stream-1`: one-token streams, what setting a stream up costs.
+const REQUESTS = { whole: { model: 'bench-lat0', stream: false }, 'whole-50': { model: 'bench-lat50', stream: false }, stream: { model: 'bench-stream-100x5', stream: true }, 'stream-1': { model: 'bench-stream-1x5', stream: true } };
 const request = REQUESTS[scenario];
 if (request === undefined) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(REQUESTS).join(', ')}`);
 const load = (port, seconds) => loadFor(port, { request, concurrency, seconds });
